@@ -1,0 +1,1 @@
+"""Built-in evaluation benchmarks generated in code."""

@@ -1,0 +1,391 @@
+"""Strict YAML configuration: data recipes and training configs.
+
+    mathcpt data data_recipes/demo.yaml --set stages.dedup.near=false --dry-run
+    mathcpt train configs/tiny_cpu.yaml --set train.max_steps=5 --dry-run
+
+One loader serves both kinds of file. YAML goes through `yaml.safe_load` only; the result is validated by
+pydantic models that forbid extra keys, so a misspelled key is an error naming the file and the key path
+(`sources.2.wieght`) instead of a silently ignored setting. `--set a.b=c` overrides are applied to the raw
+mapping before validation, so they are checked exactly like keys written in the file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import ConfigError
+
+
+class Strict(BaseModel):
+    """Base of every config section: unknown keys are errors, values are validated on assignment too."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Data recipes
+# ----------------------------------------------------------------------------------------------------------------
+
+SourceKind = Literal["web", "books", "code", "exams", "synthetic"]
+ALL_KINDS: list[str] = ["web", "books", "code", "exams", "synthetic"]
+PROSE_KINDS: list[str] = ["web", "books", "exams", "synthetic"]
+
+
+class QAFields(Strict):
+    """Field names of a question/answer record (`format: qa_jsonl`)."""
+
+    question: str = "question"
+    solution: str = "solution"
+    answer: str = "answer"
+
+
+class SourceConfig(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="names the source in metadata, shards and stats")
+    kind: SourceKind
+    path: str = Field(description="file, folder or glob; relative paths resolve against the recipe's data_root")
+    format: Literal["jsonl", "qa_jsonl", "files"] = "jsonl"
+    content: Literal["html", "text"] | None = Field(
+        default=None, description="html runs math-aware extraction; default html for kind web, text otherwise"
+    )
+    text_key: str = "text"
+    qa_fields: QAFields = QAFields()
+    file_glob: str = Field(default="**/*", description="for format: files, which files inside the folder")
+    weight: float = Field(gt=0, description="share of training tokens (normalised over sources)")
+    max_epochs: float = Field(default=4.0, gt=0, description="cap on how often the trainer may repeat this source")
+
+    @property
+    def resolved_content(self) -> str:
+        return self.content or ("html" if self.kind == "web" else "text")
+
+
+class ExtractionStage(Strict):
+    keep_code_blocks: bool = True
+    min_text_chars: int = Field(default=50, ge=0, description="pages whose extracted text is shorter are dropped")
+
+
+class LanguageStage(Strict):
+    enabled: bool = True
+    languages: list[str] = ["en"]
+    min_score: float = Field(default=0.65, ge=0, le=1)
+    apply_to: list[SourceKind] = PROSE_KINDS  # code has no natural language to identify
+
+
+class MathStage(Strict):
+    enabled: bool = True
+    min_score: float = Field(default=0.2, ge=0, le=1, description="rule-based math score threshold")
+    apply_to: list[SourceKind] = ["web", "books", "synthetic"]
+
+
+class QualityStage(Strict):
+    enabled: bool = True
+    min_words: int = Field(default=40, ge=0)
+    max_words: int = Field(default=200_000, gt=0)
+    max_duplicate_line_fraction: float = Field(default=0.3, ge=0, le=1)
+    min_mean_word_length: float = Field(default=2.0, ge=0)
+    max_mean_word_length: float = Field(default=12.0, gt=0)
+    apply_to: list[SourceKind] = PROSE_KINDS
+
+
+class DedupStage(Strict):
+    exact: bool = True
+    near: bool = True
+    ngram: int = Field(default=5, ge=1, description="word n-gram shingle size for MinHash")
+    num_bands: int = Field(default=14, ge=1)
+    rows_per_band: int = Field(default=8, ge=1)
+    seed: int = 1
+
+
+class DecontaminationStage(Strict):
+    enabled: bool = True
+    benchmarks: list[str] = ["mini_gsm"]
+    benchmarks_dir: str | None = Field(default=None, description="folder laid out NAME/test.jsonl; builtin if unset")
+    ngram: int = Field(default=13, ge=3)
+
+
+class TokenizerStage(Strict):
+    path: str | None = Field(default=None, description="tokenizer.json file or HF tokenizer folder; trained if unset")
+    train_vocab_size: int = Field(default=2048, ge=300, description="vocabulary of the BPE trained when path is unset")
+    eos_token: str = "<|endoftext|>"
+
+
+class Stages(Strict):
+    extraction: ExtractionStage = ExtractionStage()
+    language: LanguageStage = LanguageStage()
+    math: MathStage = MathStage()
+    quality: QualityStage = QualityStage()
+    dedup: DedupStage = DedupStage()
+    decontamination: DecontaminationStage = DecontaminationStage()
+    tokenizer: TokenizerStage = TokenizerStage()
+
+
+class MixtureConfig(Strict):
+    total_tokens: int | None = Field(default=None, gt=0, description="planned training tokens; unset = one pass")
+    on_exceeding_max_epochs: Literal["error", "warn"] = "error"
+
+
+class ExecutorConfig(Strict):
+    tasks: int = Field(default=1, ge=1)
+    workers: int = Field(default=1, ge=1)
+
+
+class Recipe(Strict):
+    name: str
+    seed: int = 0
+    data_root: str | None = Field(default=None, description="base for relative source paths; default recipe folder")
+    sources: list[SourceConfig] = Field(min_length=1)
+    stages: Stages = Stages()
+    mixture: MixtureConfig = MixtureConfig()
+    executor: ExecutorConfig = ExecutorConfig()
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"source names must be unique, repeated: {dup}")
+        return sources
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Training configs
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class Qwen2Shape(Strict):
+    """The fields of transformers' Qwen2Config that a training config may set (vocab comes from the tokenizer)."""
+
+    hidden_size: int = Field(gt=0)
+    intermediate_size: int = Field(gt=0)
+    num_hidden_layers: int = Field(gt=0)
+    num_attention_heads: int = Field(gt=0)
+    num_key_value_heads: int = Field(gt=0)
+    max_position_embeddings: int = Field(default=4096, gt=0)
+    rope_theta: float = 1_000_000.0
+    rms_norm_eps: float = 1e-6
+    tie_word_embeddings: bool = False
+
+    @model_validator(mode="after")
+    def _heads_divide(self) -> "Qwen2Shape":
+        if self.hidden_size % self.num_attention_heads:
+            raise ValueError("hidden_size must be divisible by num_attention_heads")
+        if self.num_attention_heads % self.num_key_value_heads:
+            raise ValueError("num_attention_heads must be divisible by num_key_value_heads")
+        return self
+
+
+class ModelConfig(Strict):
+    init: Literal["scratch", "pretrained"] = "scratch"
+    name_or_path: str | None = Field(default=None, description="hub id or local folder when init is pretrained")
+    shape: Qwen2Shape | None = None
+    attn_implementation: Literal["sdpa", "eager", "flash_attention_2"] = "sdpa"
+    trust_remote_code: bool = False
+    gradient_checkpointing: bool = False
+
+    @model_validator(mode="after")
+    def _init_needs(self) -> "ModelConfig":
+        if self.init == "scratch" and self.shape is None:
+            raise ValueError("init: scratch needs model.shape")
+        if self.init == "pretrained" and not self.name_or_path:
+            raise ValueError("init: pretrained needs model.name_or_path")
+        return self
+
+
+class TrainData(Strict):
+    path: str = Field(description="output folder of `mathcpt data` (holds manifest.json and tokens/)")
+    seq_len: int = Field(default=128, gt=1)
+
+
+class OptimConfig(Strict):
+    lr: float = Field(gt=0)
+    min_lr_ratio: float = Field(default=0.1, ge=0, le=1)
+    warmup_steps: int = Field(default=0, ge=0)
+    betas: tuple[float, float] = (0.9, 0.95)
+    eps: float = 1e-8
+    weight_decay: float = Field(default=0.1, ge=0)
+    grad_clip: float = Field(default=1.0, ge=0)
+    schedule: Literal["cosine", "constant"] = "cosine"
+
+
+class BatchConfig(Strict):
+    micro_batch_size: int = Field(gt=0, description="sequences per rank per forward")
+    global_batch_size: int = Field(gt=0, description="sequences per optimizer step over all ranks")
+
+
+class TrainLoop(Strict):
+    max_steps: int = Field(gt=0)
+    seed: int = 0
+    log_every: int = Field(default=1, gt=0)
+    save_every: int = Field(default=0, ge=0, description="0 = only at the end")
+
+
+class DeepSpeedSection(Strict):
+    config: str = Field(description="DeepSpeed JSON, relative to the training config's folder")
+    precision: Literal["fp32", "bf16"] = "fp32"
+
+
+class WandbConfig(Strict):
+    enabled: bool = True
+    mode: Literal["offline", "online", "disabled"] = "offline"
+    project: str = "mathcpt"
+    entity: str | None = None
+
+
+class TrainConfig(Strict):
+    run_name: str
+    output_dir: str
+    data: TrainData
+    model: ModelConfig
+    optim: OptimConfig
+    batch: BatchConfig
+    train: TrainLoop
+    deepspeed: DeepSpeedSection
+    wandb: WandbConfig = WandbConfig()
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Evaluation configs
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class EvalTaskConfig(Strict):
+    shots: int | None = Field(default=None, ge=0, description="few-shot exemplars; task default if unset")
+    max_new_tokens: int | None = Field(default=None, gt=0)
+    limit: int | None = Field(default=None, gt=0, description="evaluate only the first N items")
+
+
+class EvalConfig(Strict):
+    """A named evaluation protocol: which benchmarks, how many shots, generation settings."""
+
+    name: str
+    backend: Literal["hf", "vllm"] = "hf"
+    batch_size: int = Field(default=8, gt=0)
+    benchmarks_dir: str | None = None
+    tasks: dict[str, EvalTaskConfig] = Field(min_length=1)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Loading
+# ----------------------------------------------------------------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """Safe-load a YAML mapping, with errors that name the file (and line for syntax errors)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read ({e})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(e, 'problem', e)}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, found {type(raw).__name__}")
+    return raw
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str], origin: str) -> dict[str, Any]:
+    """Apply `a.b.c=value` overrides; the value is parsed as YAML (so `true`, `3`, `[en, zh]` work).
+
+    List items are addressed by index (`sources.0.weight=2`). Keys that do not exist yet are created and then
+    rejected by validation if the schema does not know them, so a typo in --set is caught like one in the file.
+    """
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"{origin}: --set {item!r}: expected KEY.PATH=VALUE")
+        key, value_text = item.split("=", 1)
+        parts = key.strip().split(".")
+        try:
+            value = yaml.safe_load(value_text)
+        except yaml.YAMLError:
+            value = value_text
+        node: Any = raw
+        for i, part in enumerate(parts[:-1]):
+            node = _child(node, part, create=True, where=f"{origin}: --set {key}")
+        last = parts[-1]
+        if isinstance(node, list):
+            node[_index(node, last, f"{origin}: --set {key}")] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ConfigError(f"{origin}: --set {key}: {'.'.join(parts[:-1])} is not a mapping or list")
+    return raw
+
+
+def _index(node: list, part: str, where: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise ConfigError(f"{where}: {part!r} is not an index of a list of {len(node)} items")
+    return int(part)
+
+
+def _child(node: Any, part: str, create: bool, where: str) -> Any:
+    if isinstance(node, list):
+        return node[_index(node, part, where)]
+    if isinstance(node, dict):
+        if part not in node or node[part] is None:
+            if not create:
+                raise ConfigError(f"{where}: no key {part!r}")
+            node[part] = {}
+        return node[part]
+    raise ConfigError(f"{where}: cannot descend into {part!r}")
+
+
+def validate(model: type[M], raw: dict[str, Any], origin: str) -> M:
+    """Validate a raw mapping, turning pydantic's report into one paragraph naming file and key paths."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                problems.append(f"{loc}: unknown key (check the spelling; see the recipe reference in README.md)")
+            else:
+                problems.append(f"{loc}: {err['msg']}")
+        raise ConfigError(f"{origin}: invalid {model.__name__.lower()}: " + "; ".join(problems)) from None
+
+
+def load(model: type[M], path: str | Path, overrides: list[str] | None = None) -> M:
+    raw = apply_overrides(read_yaml(path), list(overrides or []), str(path))
+    return validate(model, raw, str(path))
+
+
+def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
+    recipe = load(Recipe, path, overrides)
+    if recipe.data_root is None:
+        recipe.data_root = str(Path(path).resolve().parent)
+    return recipe
+
+
+def load_train_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
+    return load(TrainConfig, path, overrides)
+
+
+def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
+    """Validate any YAML in the repository by the kind its location says (used by the validate-all test)."""
+    path = Path(path)
+    parts = path.resolve().parts
+    if "data_recipes" in parts:
+        return load_recipe(path, overrides)
+    if "configs" in parts and "eval" in parts:
+        return load(EvalConfig, path, overrides)
+    if "configs" in parts:
+        return load_train_config(path, overrides)
+    raise ConfigError(f"{path}: not under data_recipes/ or configs/, cannot tell which schema applies")
+
+
+def dump(config: BaseModel) -> str:
+    """The resolved config as YAML (what --dry-run prints and what runs record next to their outputs)."""
+    return yaml.safe_dump(json.loads(config.model_dump_json()), sort_keys=False)

@@ -1,0 +1,124 @@
+"""The data run's report: documents in/out and drop reasons per stage, contamination removals, tokens per source.
+
+    mathcpt report runs/demo/data          # prints report.md of a data run (written by `mathcpt data`)
+
+Counters come from datatrove's merged stats (`logs/<pass>/stats.json`), removals from the exclusion writers'
+output (`dropped/<stage>/*.jsonl`). When documents carry ground truth (`metadata.truth.label`, as the sample corpus
+does), the report also says where each planted kind ended up, which is how the demo shows what each stage caught.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from pipeline.config import Recipe
+
+PASSES = ["filter", "dedup"]
+
+
+def _count(value) -> int:
+    return int(value["total"]) if isinstance(value, dict) else int(value)
+
+
+def _steps(stats_file: Path) -> list[dict]:
+    rows = []
+    for step in json.loads(stats_file.read_text()):
+        stats = {k: _count(v) for k, v in step["stats"].items() if k != "doc_len" and not k.startswith("doc_len")}
+        rows.append({
+            "stage": step["name"],
+            "in": stats.get("total", stats.get("documents")),
+            "out": stats.get("forwarded", stats.get("documents")),
+            "dropped": {k.removeprefix("dropped_"): v for k, v in stats.items() if k.startswith("dropped_")},
+            "skipped": {k.removeprefix("skipped_"): v for k, v in stats.items() if k.startswith("skipped_")},
+            "seconds": round(step["time_stats"]["total"], 3) if step.get("time_stats") else None,
+        })  # fmt: skip
+    return rows
+
+
+def _jsonl(folder: Path):
+    for path in sorted(folder.glob("**/*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
+    stages = []
+    for name in PASSES:
+        stats_file = out / "logs" / name / "stats.json"
+        if stats_file.is_file():
+            stages += [row for row in _steps(stats_file) if "WRITER" not in row["stage"]]
+    removals = [
+        {"id": d["id"], "source": d["metadata"].get("source"), **d["metadata"].get("contamination", {})}
+        for d in _jsonl(out / "dropped" / "decontamination")
+    ]
+    per_benchmark: dict[str, dict] = defaultdict(lambda: {"documents_removed": 0, "items_hit": set()})
+    for r in removals:
+        b = per_benchmark[r.get("benchmark", "?")]
+        b["documents_removed"] += 1
+        b["items_hit"].add(r.get("item_id"))
+    contamination = {k: {"documents_removed": v["documents_removed"], "items_hit": len(v["items_hit"])}
+                     for k, v in per_benchmark.items()}  # fmt: skip
+
+    # Where each planted ground-truth label ended: kept, or dropped by which stage.
+    truth: dict[str, Counter] = defaultdict(Counter)
+    for d in _jsonl(out / "kept"):
+        label = (d["metadata"].get("truth") or {}).get("label")
+        if label:
+            truth[label]["kept"] += 1
+    for stage_dir in sorted((out / "dropped").glob("*")) if (out / "dropped").exists() else []:
+        for d in _jsonl(stage_dir):
+            label = (d["metadata"].get("truth") or {}).get("label")
+            if label:
+                truth[label][f"dropped:{stage_dir.name}"] += 1
+    return {
+        "recipe": recipe.name,
+        "stages": stages,
+        "contamination": {"per_benchmark": contamination, "removals": removals},
+        "ground_truth": {label: dict(c) for label, c in sorted(truth.items())},
+        "sources": manifest["sources"],
+        "tokenizer": manifest["tokenizer"],
+    }
+
+
+def render_markdown(report: dict) -> str:
+    lines = [f"# Data run: {report['recipe']}", "", "## Stages", "", "| stage | in | out | dropped (reason: n) |",
+             "|---|---:|---:|---|"]  # fmt: skip
+    for s in report["stages"]:
+        reasons = ", ".join(f"{k}: {v}" for k, v in {**s["dropped"], **s["skipped"]}.items()) or "–"
+        lines.append(f"| {s['stage']} | {s['in'] if s['in'] is not None else ''} | "
+                     f"{s['out'] if s['out'] is not None else ''} | {reasons} |")  # fmt: skip
+    lines += ["", "## Sources and mixture", "", "| source | kind | documents | tokens | share | planned | epochs |",
+              "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for name, s in report["sources"].items():
+        lines.append(f"| {name} | {s['kind']} | {s['documents']:,} | {s['tokens']:,} | {s['share']:.1%} | "
+                     f"{s['planned_tokens']:,} | {s['epochs']:.2f} |")  # fmt: skip
+    c = report["contamination"]
+    lines += ["", "## Decontamination", ""]
+    if c["per_benchmark"]:
+        for b, v in c["per_benchmark"].items():
+            lines.append(f"- {b}: {v['documents_removed']} documents removed, {v['items_hit']} items hit")
+        lines += ["", "| document | benchmark | item | matched n-gram |", "|---|---|---|---|"]
+        for r in c["removals"]:
+            lines.append(f"| {r['id']} | {r.get('benchmark')} | {r.get('item_id')} | {r.get('ngram')} |")
+    else:
+        lines.append("No contaminated documents found.")
+    if report["ground_truth"]:
+        lines += ["", "## Planted ground truth (sample corpus)", "", "| label | where it ended |", "|---|---|"]
+        for label, where in report["ground_truth"].items():
+            lines.append(f"| {label} | {', '.join(f'{k}: {v}' for k, v in sorted(where.items()))} |")
+    if "wall_seconds" in report:
+        lines += ["", f"Wall time: {report['wall_seconds']} s"]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(out: Path, report: dict) -> None:
+    for name, text in (("report.json", json.dumps(report, indent=2, ensure_ascii=False)),
+                       ("report.md", render_markdown(report))):  # fmt: skip
+        tmp = out / (name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out / name)

@@ -1,0 +1,72 @@
+"""Tokenizer preparation and per-source token shards (datatrove's DocumentTokenizer).
+
+    mathcpt data data_recipes/demo.yaml      # stages.tokenizer in the recipe
+
+The recipe either names a tokenizer (`stages.tokenizer.path`: Qwen2's folder or a tokenizer.json) or, as in the
+demo, trains a small byte-level BPE on the kept corpus. Either way the run stores an HF tokenizer folder under
+`tokenizer/`, which the trainer and export read, so a model is never paired with the wrong vocabulary.
+
+Shards are datatrove's format, written by its DocumentTokenizer (fast enough: it batch-encodes with the Rust
+tokenizer): `tokens/<source>/NNNNN_<source>.ds` holds little-endian token ids (uint16, or uint32 for vocabularies
+over 65,536 such as Qwen2's), `.ds.index` the uint64 end offset of every document; EOS closes every document.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from pipeline.errors import ConfigError
+
+
+def iter_texts(jsonl_files: list[Path]) -> Iterator[str]:
+    for path in jsonl_files:
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    yield json.loads(line)["text"]
+
+
+def train_bpe(jsonl_files: list[Path], vocab_size: int, eos_token: str, out_dir: Path) -> Path:
+    """Train a byte-level BPE (GPT-2/Qwen2 style pre-tokenisation) and save it as an HF tokenizer folder."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[eos_token],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(iter_texts(jsonl_files), trainer=trainer)
+    hf = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=eos_token, pad_token=eos_token)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    hf.save_pretrained(str(out_dir))
+    return out_dir / "tokenizer.json"
+
+
+def import_tokenizer(path: str, eos_token: str, out_dir: Path) -> Path:
+    """Copy a user's tokenizer (HF folder or tokenizer.json) into the run, checking that it knows the EOS token."""
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    src = Path(path)
+    if src.is_file():
+        hf = PreTrainedTokenizerFast(tokenizer_file=str(src), eos_token=eos_token, pad_token=eos_token)
+    elif src.is_dir():
+        hf = AutoTokenizer.from_pretrained(str(src), trust_remote_code=False)
+    else:
+        # A hub id: transformers resolves it (network or the local HF cache).
+        hf = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+    if hf.convert_tokens_to_ids(eos_token) in (None, hf.unk_token_id):
+        raise ConfigError(f"stages.tokenizer.eos_token: {eos_token!r} is not a token of the tokenizer at {path}")
+    if hf.pad_token is None:
+        hf.pad_token = eos_token
+    out_dir.mkdir(parents=True, exist_ok=True)
+    hf.save_pretrained(str(out_dir))
+    if not (out_dir / "tokenizer.json").is_file():
+        raise ConfigError(f"stages.tokenizer.path: {path} has no fast tokenizer (tokenizer.json) to tokenize with")
+    return out_dir / "tokenizer.json"

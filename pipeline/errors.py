@@ -1,0 +1,13 @@
+"""Errors a user can cause. The CLI prints their message as one paragraph and exits with status 2."""
+
+
+class MathcptError(Exception):
+    """Base of user-facing errors: the message names the file, line or key and what was expected."""
+
+
+class ConfigError(MathcptError):
+    """A recipe or config file (or a --set override) is invalid."""
+
+
+class DataError(MathcptError):
+    """Input data is missing, unreadable or malformed in a way that cannot be skipped."""

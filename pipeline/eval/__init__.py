@@ -1,0 +1,1 @@
+"""Few-shot chain-of-thought evaluation of any HF causal LM (does not import pipeline.train)."""

@@ -1,0 +1,41 @@
+"""Final-answer extraction from chain-of-thought responses.
+
+    mathcpt grade predictions.jsonl -o graded.jsonl
+
+Order of preference, first match wins: the last `\\boxed{...}` (nested braces balanced), "The answer is X" /
+"Final answer: X" / Chinese "答案是 X", then the last number in the text. The evaluation issue adds
+multiple-choice letters and LaTeX-expression answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+ANSWER_PHRASE = re.compile(
+    r"(?:the final answer is|the answer is|final answer:|答案是|答案为)\s*[:：]?\s*(.+?)(?:\.\s|\.$|。|\n|$)",
+    re.I,
+)
+NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
+
+
+def last_boxed(text: str) -> str | None:
+    start = text.rfind("\\boxed{")
+    if start < 0:
+        return None
+    i, depth = start + len("\\boxed{"), 1
+    for j in range(i, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            return text[i:j].strip()
+    return None
+
+
+def extract_answer(response: str) -> str | None:
+    boxed = last_boxed(response)
+    if boxed:
+        return boxed
+    phrases = ANSWER_PHRASE.findall(response)
+    if phrases:
+        return phrases[-1].strip().rstrip(".").strip("$ ")
+    numbers = NUMBER.findall(response)
+    return numbers[-1] if numbers else None

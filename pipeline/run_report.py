@@ -1,0 +1,37 @@
+"""`mathcpt report RUN_DIR`: the human report of a data run (report.md) or a training run (metrics.jsonl).
+
+    mathcpt report runs/demo/data
+    mathcpt report runs/demo/train
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.errors import DataError
+
+
+def training_report(run: Path) -> str:
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    if not rows:
+        return f"# Training run {run}\n\nNo steps logged yet.\n"
+    first, last = rows[0], rows[-1]
+    lines = [f"# Training run {run}", "",
+             f"- steps: {last['step']}, tokens: {last['tokens']:,}",
+             f"- loss: {first['loss']:.4f} at step {first['step']} → {last['loss']:.4f} at step {last['step']}",
+             f"- last lr: {last['lr']:.3g}, throughput: {last.get('tokens_per_s', 0):,.0f} tokens/s", "",
+             "| step | loss | lr | tokens |", "|---:|---:|---:|---:|"]  # fmt: skip
+    every = max(1, len(rows) // 20)
+    for r in rows[::every] + ([last] if (len(rows) - 1) % every else []):
+        lines.append(f"| {r['step']} | {r['loss']:.4f} | {r['lr']:.3g} | {r['tokens']:,} |")
+    return "\n".join(lines) + "\n"
+
+
+def report_text(run_dir: str) -> str:
+    run = Path(run_dir)
+    if (run / "report.md").is_file():
+        return (run / "report.md").read_text(encoding="utf-8")
+    if (run / "metrics.jsonl").is_file():
+        return training_report(run)
+    raise DataError(f"{run}: neither a data run (report.md) nor a training run (metrics.jsonl)")

@@ -1,0 +1,69 @@
+"""Export a ZeRO-3 checkpoint as an HF model folder (safetensors + config + generation config + tokenizer).
+
+    mathcpt export runs/demo/train/checkpoints -o runs/demo/model
+    mathcpt export runs/demo/train/checkpoints/step_00000040 -o runs/demo/model
+
+Consolidation uses DeepSpeed's own `get_fp32_state_dict_from_zero_checkpoint` (it merges the per-rank partitions);
+we add the HF folder around it. The folder is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from pipeline.errors import DataError
+
+
+def resolve_checkpoint(path: str | Path) -> tuple[Path, str]:
+    """(checkpoints folder, tag) from either the folder holding `latest` or one tag folder inside it."""
+    path = Path(path)
+    if (path / "latest").is_file():
+        return path, (path / "latest").read_text().strip()
+    if path.is_dir() and (path.parent / "latest").is_file():
+        return path.parent, path.name
+    raise DataError(
+        f"{path}: not a DeepSpeed checkpoint (expected a folder with a `latest` file, or a tag folder inside one)"
+    )
+
+
+def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = "bfloat16") -> Path:
+    import torch
+    from deepspeed.utils.zero_to_fp32 import get_fp32_state_dict_from_zero_checkpoint
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+
+    ckpt_dir, tag = resolve_checkpoint(checkpoint)
+    tag_dir = ckpt_dir / tag
+    if not (tag_dir / "config.json").is_file():
+        raise DataError(f"{tag_dir}: no config.json; this checkpoint was not written by `mathcpt train`")
+    out = Path(out_dir)
+    if out.exists() and any(out.iterdir()):
+        raise DataError(f"output folder {out} is not empty; choose a new folder")
+    config = AutoConfig.from_pretrained(str(tag_dir))
+    state = get_fp32_state_dict_from_zero_checkpoint(str(ckpt_dir), tag=tag)
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    tied = {"lm_head.weight"} if config.tie_word_embeddings else set()
+    if set(missing) - tied or unexpected:
+        raise DataError(f"{tag_dir}: checkpoint does not match its config (missing {missing}, unexpected {unexpected})")
+    if tied:
+        model.tie_weights()
+    model = model.to(getattr(torch, dtype))
+    model.config.use_cache = True  # generation wants the cache; training turned it off for packed documents
+
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(str(tmp), safe_serialization=True)
+    tok_dir = tag_dir / "tokenizer"
+    if tok_dir.is_dir():
+        tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
+        tokenizer.save_pretrained(str(tmp))
+        eos = tokenizer.eos_token_id
+        GenerationConfig(eos_token_id=eos, pad_token_id=tokenizer.pad_token_id or eos, do_sample=False).save_pretrained(
+            str(tmp)
+        )
+    if out.exists():
+        out.rmdir()
+    os.replace(tmp, out)
+    return out

@@ -1,0 +1,55 @@
+"""Training metrics: `metrics.jsonl` (one JSON object per logged step, the record tests and reports read) and wandb.
+
+    mathcpt train configs/tiny_cpu.yaml      # writes OUTPUT_DIR/metrics.jsonl and OUTPUT_DIR/wandb/
+
+wandb runs in the mode the config says (offline by default: no network, files under OUTPUT_DIR/wandb); its API key,
+if any, comes from the WANDB_API_KEY environment variable and is never written to configs or logs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from loguru import logger
+
+from pipeline.config import TrainConfig
+
+
+class MetricsLogger:
+    def __init__(self, out: Path, cfg: TrainConfig, enabled: bool):
+        self.enabled = enabled
+        self.run = None
+        if not enabled:
+            return
+        self.file = (out / "metrics.jsonl").open("a", encoding="utf-8")
+        if cfg.wandb.enabled and cfg.wandb.mode != "disabled":
+            import wandb
+
+            os.environ.setdefault("WANDB_SILENT", "true")
+            self.run = wandb.init(
+                project=cfg.wandb.project,
+                entity=cfg.wandb.entity,
+                name=cfg.run_name,
+                mode=cfg.wandb.mode,
+                dir=str(out),
+                config=json.loads(cfg.model_dump_json()),
+            )
+
+    def log(self, row: dict) -> None:
+        if not self.enabled:
+            return
+        self.file.write(json.dumps(row) + "\n")
+        self.file.flush()
+        if self.run is not None:
+            self.run.log({k: v for k, v in row.items() if k != "step"}, step=row["step"])
+        logger.info(" | ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()))
+
+    def close(self, wall_seconds: float) -> None:
+        if not self.enabled:
+            return
+        self.file.close()
+        if self.run is not None:
+            self.run.summary["wall_seconds"] = wall_seconds
+            self.run.finish()
