@@ -93,7 +93,8 @@ def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int 
                        max_new_tokens=48)  # fmt: skip
     timings["eval"] = time.time() - t0 - sum(timings.values())
 
-    metrics = [json.loads(line) for line in (out / "train" / "metrics.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (out / "train" / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    metrics = [r for r in rows if "loss" in r]
     summary = {
         "corpus": {name: c["documents"] for name, c in corpus.items()},
         "stages": report["stages"],

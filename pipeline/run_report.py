@@ -13,14 +13,17 @@ from pipeline.errors import DataError
 
 
 def training_report(run: Path) -> str:
-    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    all_rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    rows = [r for r in all_rows if "loss" in r]
+    evals = [r for r in all_rows if "eval_loss" in r]
     if not rows:
         return f"# Training run {run}\n\nNo steps logged yet.\n"
     first, last = rows[0], rows[-1]
     lines = [f"# Training run {run}", "",
              f"- steps: {last['step']}, tokens: {last['tokens']:,}",
              f"- loss: {first['loss']:.4f} at step {first['step']} → {last['loss']:.4f} at step {last['step']}",
-             f"- last lr: {last['lr']:.3g}, throughput: {last.get('tokens_per_s', 0):,.0f} tokens/s", "",
+             f"- last lr: {last['lr']:.3g}, throughput: {last.get('tokens_per_s', 0):,.0f} tokens/s",
+             *(f"- eval loss at step {e['step']}: {e['eval_loss']:.4f}" for e in evals), "",
              "| step | loss | lr | tokens |", "|---:|---:|---:|---:|"]  # fmt: skip
     every = max(1, len(rows) // 20)
     for r in rows[::every] + ([last] if (len(rows) - 1) % every else []):

@@ -10,12 +10,12 @@ that does not exist is an error before anything is written; the output appears o
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Iterator
 
 from loguru import logger
 
+from pipeline.atomic import atomic_open
 from pipeline.data.extract import extract_html
 from pipeline.errors import DataError
 
@@ -59,11 +59,8 @@ def extract_inputs(inputs: list[str], output: str, keep_code_blocks: bool = True
     missing = [i for i in inputs if not Path(i).exists()]
     if missing:
         raise DataError(f"input not found: {', '.join(missing)}")
-    out = Path(output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
     written = skipped = 0
-    with tmp.open("w", encoding="utf-8") as f:
+    with atomic_open(output) as f:
         for page_id, raw in iter_pages(inputs):
             text, counts = extract_html(raw, keep_code_blocks)
             if not text.strip():
@@ -74,7 +71,6 @@ def extract_inputs(inputs: list[str], output: str, keep_code_blocks: bool = True
                                                                 counts["display_math"]}}  # fmt: skip
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
             written += 1
-    os.replace(tmp, out)
     if skipped:
         logger.warning(f"{skipped} pages had no extractable text")
     return written

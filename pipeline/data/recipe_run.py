@@ -19,7 +19,6 @@ folder holding anything else is refused unless `--overwrite` is given for a fold
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from datatrove.pipeline.tokens import DocumentTokenizer
 from datatrove.pipeline.writers import JsonlWriter
 from loguru import logger
 
+from pipeline.atomic import atomic_write_text
 from pipeline.config import Recipe, dump
 from pipeline.data.decontaminate import NgramDecontaminationFilter
 from pipeline.data.dedup import ExactDedupFilter, MinhashNearDedupFilter
@@ -61,9 +61,7 @@ def prepare_output(out: Path, resolved_yaml: str, overwrite: bool) -> None:
             hint = "pass --overwrite to replace it" if ours else "choose an empty folder"
             raise DataError(f"output folder {out} is not empty and holds {what}; {hint}")
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / (RESOLVED + ".tmp")
-    tmp.write_text(resolved_yaml)
-    os.replace(tmp, out / RESOLVED)
+    atomic_write_text(out / RESOLVED, resolved_yaml)
 
 
 def _writer(folder: Path, filename: str = "${rank}.jsonl") -> JsonlWriter:
@@ -181,7 +179,5 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> 
     report = summarize_stats(out, recipe, manifest)
     report["wall_seconds"] = round(time.time() - started, 2)
     write_report(out, report)
-    tmp = out / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2))
-    os.replace(tmp, out / MANIFEST)
+    atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2))
     return report

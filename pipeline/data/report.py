@@ -10,10 +10,10 @@ does), the report also says where each planted kind ended up, which is how the d
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from pipeline.atomic import atomic_write_text
 from pipeline.config import Recipe
 
 PASSES = ["filter", "dedup"]
@@ -117,8 +117,5 @@ def render_markdown(report: dict) -> str:
 
 
 def write_report(out: Path, report: dict) -> None:
-    for name, text in (("report.json", json.dumps(report, indent=2, ensure_ascii=False)),
-                       ("report.md", render_markdown(report))):  # fmt: skip
-        tmp = out / (name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out / name)
+    atomic_write_text(out / "report.json", json.dumps(report, indent=2, ensure_ascii=False))
+    atomic_write_text(out / "report.md", render_markdown(report))

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 
-ANSWER_PHRASE = re.compile(
-    r"(?:the final answer is|the answer is|final answer:|答案是|答案为)\s*[:：]?\s*(.+?)(?:\.\s|\.$|。|\n|$)",
-    re.I,
-)
+ANSWER_PHRASE = re.compile(r"the final answer is|the answer is|final answer:|答案是|答案为", re.I)
+ANSWER_TEXT = re.compile(r"\s*[:：]?\s*(.+?)(?:\.\s|\.$|。|\n|$)")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 
 
@@ -34,8 +32,11 @@ def extract_answer(response: str) -> str | None:
     boxed = last_boxed(response)
     if boxed:
         return boxed
-    phrases = ANSWER_PHRASE.findall(response)
+    # The last phrase wins ("Final Answer: The final answer is X" holds two).
+    phrases = list(ANSWER_PHRASE.finditer(response))
     if phrases:
-        return phrases[-1].strip().rstrip(".").strip("$ ")
+        m = ANSWER_TEXT.match(response, phrases[-1].end())
+        if m and m.group(1).strip():
+            return m.group(1).strip().rstrip(".").strip("$ ")
     numbers = NUMBER.findall(response)
     return numbers[-1] if numbers else None

@@ -9,12 +9,12 @@ extracted answer, gold, correct). Written to a temporary name and renamed.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 from loguru import logger
 
+from pipeline.atomic import atomic_write_text
 from pipeline.benchmarks.registry import load_benchmark
 from pipeline.errors import ConfigError
 from pipeline.eval.generate import HFGenerator
@@ -48,9 +48,5 @@ def run_eval(model: str, benchmarks: list[str], out: str | Path, limit: int | No
         results["tasks"][name] = {"accuracy": correct / max(len(items), 1), "n": len(items), "shots": n_shots}
         logger.info(f"{name}: accuracy {correct}/{len(items)} = {correct / max(len(items), 1):.3f}")
     results["wall_seconds"] = round(time.time() - started, 2)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    os.replace(tmp, out)
+    atomic_write_text(out, json.dumps(results, indent=2, ensure_ascii=False))
     return results

@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
+from pipeline.atomic import atomic_write_text
 from pipeline.errors import DataError
 from pipeline.eval.grading import grade_response
 
@@ -33,10 +33,7 @@ def grade_file(path: str, output: str | None) -> tuple[float, int]:
             rows.append(row)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if output:
-        out = Path(output)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
+        atomic_write_text(output, text)
     else:
         sys.stdout.write(text)
     return (sum(r["correct"] for r in rows) / len(rows) if rows else 0.0), len(rows)

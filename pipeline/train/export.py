@@ -54,16 +54,18 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = 
 
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(str(tmp), safe_serialization=True)
-    tok_dir = tag_dir / "tokenizer"
-    if tok_dir.is_dir():
-        tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
-        tokenizer.save_pretrained(str(tmp))
-        eos = tokenizer.eos_token_id
-        GenerationConfig(eos_token_id=eos, pad_token_id=tokenizer.pad_token_id or eos, do_sample=False).save_pretrained(
-            str(tmp)
-        )
-    if out.exists():
-        out.rmdir()
-    os.replace(tmp, out)
+    try:
+        model.save_pretrained(str(tmp), safe_serialization=True)
+        tok_dir = tag_dir / "tokenizer"
+        if tok_dir.is_dir():
+            tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
+            tokenizer.save_pretrained(str(tmp))
+            eos = tokenizer.eos_token_id
+            pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
+            GenerationConfig(eos_token_id=eos, pad_token_id=pad, do_sample=False).save_pretrained(str(tmp))
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return out

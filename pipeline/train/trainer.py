@@ -113,11 +113,11 @@ class Trainer:
 
     def prepare_output(self) -> None:
         ckpt = self.out / "checkpoints"
+        # Every rank checks (a raise on rank 0 alone would leave the others waiting at the barrier forever).
+        if ckpt.exists() and any(ckpt.iterdir()):
+            raise ConfigError(f"output_dir {self.out} already holds checkpoints from another run; choose a new output_dir")
+        torch.distributed.barrier()
         if self.is_main:
-            if ckpt.exists() and any(ckpt.iterdir()):
-                raise ConfigError(
-                    f"output_dir {self.out} already holds checkpoints from another run; choose a new output_dir"
-                )
             self.out.mkdir(parents=True, exist_ok=True)
             (self.out / "train_config.resolved.yaml").write_text(dump(self.cfg))
         torch.distributed.barrier()
@@ -159,6 +159,19 @@ class Trainer:
             model=model, optimizer=optimizer, lr_scheduler=scheduler, config=self.ds_config
         )
         self.model_config = model.config
+        self.write_run_info()
+
+    def write_run_info(self) -> None:
+        """run_info.json: batch plan and how ZeRO-3 partitioned the parameters (each rank's share)."""
+        local = sum(p.ds_tensor.numel() if hasattr(p, "ds_tensor") else p.numel() for p in self.engine.module.parameters())
+        total = sum(getattr(p, "ds_numel", p.numel()) for p in self.engine.module.parameters())
+        shares = [None] * self.world_size
+        torch.distributed.all_gather_object(shares, local)
+        if self.is_main:
+            info = {"world_size": self.world_size, "batch": self.plan.__dict__, "parameters": total,
+                    "parameters_per_rank": shares, "zero_stage": self.engine.zero_optimization_stage()}  # fmt: skip
+            (self.out / "run_info.json").write_text(json.dumps(info, indent=2))
+            logger.info(f"ZeRO-{info['zero_stage']}: {total:,} parameters, per rank {shares}")
 
     # ------------------------------------------------------------------ training
     def train_step(self) -> float:
@@ -206,9 +219,30 @@ class Trainer:
                     })  # fmt: skip
                 if cfg.train.save_every and self.step % cfg.train.save_every == 0 and self.step < cfg.train.max_steps:
                     self.save_checkpoint()
+            metrics.log({"step": self.step, "eval_loss": self.evaluate()})
             self.save_checkpoint()
         finally:
             metrics.close(wall_seconds=time.time() - started)
+
+    @torch.no_grad()
+    def evaluate(self, num_samples: int = 16) -> float:
+        """Loss of the final weights on a fixed set of samples (the first of the global sequence), all ranks.
+
+        Logged as `eval_loss` (metrics.jsonl) so an exported model can be checked against the model that was trained.
+        """
+        self.engine.eval()
+        idx = list(range(num_samples))[self.rank :: self.world_size]
+        batch = self.data.batch(idx)
+        device = self.engine.device
+        logits = self.engine(input_ids=batch["input_ids"].to(device), position_ids=batch["position_ids"].to(device),
+                             attention_mask=None, use_cache=False).logits  # fmt: skip
+        loss_sum = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
+                                   reduction="sum")  # fmt: skip
+        totals = torch.stack([loss_sum, torch.tensor(float(batch["labels"].numel()))])
+        torch.distributed.all_reduce(totals, op=torch.distributed.ReduceOp.SUM)
+        loss = float(totals[0] / totals[1])
+        self.engine.train()
+        return loss
 
     def save_checkpoint(self) -> Path:
         """ZeRO-3 checkpoint with the loader position; DeepSpeed writes `latest` last, so it marks completeness."""

@@ -1,0 +1,69 @@
+"""Shared fixtures: a generated sample corpus, one data run over it, one 2-rank ZeRO-3 training run, ../shared.
+
+Session-scoped so the expensive real runs happen once per test session; tests only read their outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 600):
+    """Run `mathcpt ARGS` in a subprocess, as a user would; returns CompletedProcess with text output."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT,
+        env={**os.environ, **(env or {})}, timeout=timeout,
+    )  # fmt: skip
+
+
+def torchrun(nproc: int, *args: str, timeout: int = 600):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "WANDB_MODE": "offline", "TOKENIZERS_PARALLELISM": "false"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(nproc), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present (a user's fresh clone has none)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def sample_corpus(tmp_path_factory) -> Path:
+    from pipeline.data.sample_corpus import generate_sample_corpus
+
+    out = tmp_path_factory.mktemp("corpus")
+    generate_sample_corpus(out, seed=0, scale=0.5)
+    return out
+
+
+@pytest.fixture(scope="session")
+def data_run(sample_corpus, tmp_path_factory) -> Path:
+    """The demo recipe run on the sample corpus with the real datatrove executor."""
+    from pipeline.config import load_recipe
+    from pipeline.data.recipe_run import run_recipe
+
+    out = tmp_path_factory.mktemp("data_run") / "run"
+    recipe = load_recipe(ROOT / "data_recipes" / "demo.yaml", [f"data_root={sample_corpus}"])
+    run_recipe(recipe, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def train_run(data_run, tmp_path_factory) -> Path:
+    """A real 2-rank DeepSpeed ZeRO-3 run (gloo) of the tiny config under torchrun."""
+    out = tmp_path_factory.mktemp("train_run") / "run"
+    result = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
+                      "--set", f"data.path={data_run}", "--set", f"output_dir={out}",
+                      "--set", "train.max_steps=12", "--set", "train.save_every=6")  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return out

@@ -1,0 +1,60 @@
+"""Filters keep math (LaTeX never penalised) and drop what they are for, with the reason recorded."""
+
+from __future__ import annotations
+
+from datatrove.data import Document
+
+from pipeline.data.filters import MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter, math_score, strip_math
+
+LATEX_HEAVY = (
+    "Let $f(x) = \\sum_{k=0}^{\\infty} \\frac{x^k}{k!}$ for every real $x$. We show that $f'(x) = f(x)$. "
+    "Differentiating term by term gives $$f'(x) = \\sum_{k=1}^{\\infty} \\frac{k x^{k-1}}{k!} = "
+    "\\sum_{j=0}^{\\infty} \\frac{x^j}{j!}$$ which is the original series, so the claim holds. "
+    "Since $f(0) = 1$ the function $g(x) = f(x) e^{-x}$ satisfies $g'(x) = 0$, hence $g \\equiv 1$ and "
+    "$f(x) = e^x$ on the whole real line, as every textbook on analysis proves in its first chapter."
+)
+OFFTOPIC = (
+    "Our weekend trip to the coast was wonderful. We stayed in a small hotel near the harbour, ate fresh fish "
+    "every evening and walked along the cliffs in the morning. The weather was mild and the people were friendly. "
+    "Next summer we plan to return with friends and rent bicycles to explore the villages further north."
+)
+
+
+def doc(text: str, kind: str = "web") -> Document:
+    return Document(text=text, id="d", metadata={"kind": kind})
+
+
+def test_math_score_separates_math_from_prose():
+    assert math_score(LATEX_HEAVY) > 0.8
+    assert math_score(OFFTOPIC) < 0.1
+
+
+def test_strip_math_removes_every_delimiter_style():
+    text = "a $x$ b $$y$$ c \\(z\\) d \\[w\\] e \\begin{align}q\\end{align} f ```code``` g"
+    assert strip_math(text).split() == ["a", "b", "c", "d", "e", "f", "g"]
+
+
+def test_math_filter_drops_offtopic_with_reason():
+    f = MathScoreFilter(0.2, ["web"])
+    assert f.filter(doc(LATEX_HEAVY)) is True
+    assert f.filter(doc(OFFTOPIC)) == (False, "low_math_score")
+    assert f.filter(doc(OFFTOPIC, kind="code")) is True  # not judged: code is out of its scope
+
+
+def test_quality_filter_keeps_latex_heavy_text():
+    f = MathSafeQualityFilter(40, 100_000, 0.3, 2.0, 12.0, ["web"])
+    d = doc(LATEX_HEAVY)
+    assert f.filter(d) is True
+    assert f.filter(doc("Too short $x^2$.")) == (False, "too_few_words")
+    repeated = "\n".join(["Click here to subscribe to our newsletter today please"] * 10 + [OFFTOPIC])
+    assert f.filter(doc(repeated)) == (False, "duplicate_lines")
+
+
+def test_language_filter_is_offline_and_records_language():
+    f = MathLanguageFilter(["en"], 0.65, ["web"])
+    en, fr = doc(LATEX_HEAVY), doc(
+        "Soit $f$ une fonction dérivable sur un intervalle ouvert. Si la dérivée de la fonction est positive "
+        "en tout point, alors la fonction est croissante sur cet intervalle, comme on le montre en cours."
+    )
+    assert f.filter(en) is True and en.metadata["language"] == "en"
+    assert f.filter(fr) == (False, "wrong_language") and fr.metadata["language"] == "fr"

@@ -1,0 +1,168 @@
+"""The demo recipe on the generated corpus with the real LocalPipelineExecutor: each stage catches what was planted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tokenizers import Tokenizer
+
+from pipeline.config import load_recipe
+from pipeline.data.recipe_run import run_recipe
+from pipeline.errors import DataError
+from pipeline.shards import SourceShards, read_manifest
+from tests.conftest import ROOT, run_cli
+
+DEMO = ROOT / "data_recipes" / "demo.yaml"
+
+
+def jsonl(folder: Path) -> list[dict]:
+    return [json.loads(line) for p in sorted(folder.glob("**/*.jsonl")) for line in p.read_text().splitlines()]
+
+
+def planted(sample_corpus: Path, label: str) -> set[str]:
+    ids = set()
+    for p in sample_corpus.glob("*/*.jsonl"):
+        for line in p.read_text().splitlines():
+            rec = json.loads(line)
+            if rec["metadata"]["truth"]["label"] == label:
+                ids.add(rec["id"])
+    return ids
+
+
+@pytest.mark.parametrize("label, stage", [
+    ("offtopic", "math"), ("non_english", "language"), ("exact_dup", "exact_dedup"),
+    ("near_dup", "near_dedup"), ("contaminated", "decontamination"),
+])  # fmt: skip
+def test_every_planted_document_is_dropped_by_its_stage(data_run, sample_corpus, label, stage):
+    expected = planted(sample_corpus, label)
+    assert expected, f"the sample corpus plants no {label}"
+    dropped = {d["id"] for d in jsonl(data_run / "dropped" / stage)}
+    assert expected <= dropped, f"{label} not caught by {stage}: {sorted(expected - dropped)}"
+    kept = {d["id"] for d in jsonl(data_run / "kept")}
+    assert not expected & kept
+
+
+def test_clean_documents_are_kept(data_run, sample_corpus):
+    clean = planted(sample_corpus, "clean")
+    kept = {d["id"] for d in jsonl(data_run / "kept")}
+    assert clean <= kept, f"clean documents dropped: {sorted(clean - kept)[:10]}"
+
+
+def test_dropped_documents_carry_reason_and_provenance(data_run):
+    for d in jsonl(data_run / "dropped" / "near_dedup"):
+        assert d["metadata"]["filter_reason"] == "near_duplicate" and d["metadata"]["duplicate_of"]
+    for d in jsonl(data_run / "dropped" / "decontamination"):
+        c = d["metadata"]["contamination"]
+        assert c["benchmark"] == "mini_gsm" and c["item_id"] == d["metadata"]["truth"]["benchmark_item"]
+
+
+def test_latex_survives_extraction_and_quality_filtering(data_run):
+    web = [d for d in jsonl(data_run / "kept" / "web")]
+    assert web
+    for d in web:
+        for formula in d["metadata"]["truth"].get("formulas", []):
+            assert formula in d["text"], f"{d['id']}: {formula!r} lost"
+        for tag in ("<div", "</p>", "<nav", "<script", "<span"):
+            assert tag not in d["text"], f"{d['id']}: HTML {tag!r} leaked"
+
+
+def test_shards_decode_back_to_the_kept_text(data_run):
+    manifest = read_manifest(data_run)
+    tok = Tokenizer.from_file(str(data_run / "tokenizer" / "tokenizer.json"))
+    eos = manifest["tokenizer"]["eos_id"]
+    for name, entry in manifest["sources"].items():
+        docs = jsonl(data_run / "kept" / name)
+        shards = SourceShards(data_run / entry["path"], manifest["tokenizer"]["token_size"])
+        assert shards.num_documents == len(docs) == entry["documents"] and shards.num_tokens == entry["tokens"]
+        for i, d in enumerate(docs):
+            ids = shards.document(i).tolist()
+            assert ids[-1] == eos and eos not in ids[:-1]
+            assert tok.decode(ids[:-1], skip_special_tokens=False) == d["text"]
+
+
+def test_manifest_plan_and_report(data_run):
+    manifest = read_manifest(data_run)
+    shares = {n: s["share"] for n, s in manifest["sources"].items()}
+    assert shares == pytest.approx({"web": 0.5, "books": 0.15, "code": 0.1, "exams": 0.15, "synthetic": 0.1}, abs=1e-6)
+    for s in manifest["sources"].values():
+        assert s["epochs"] == pytest.approx(s["planned_tokens"] / s["tokens"], rel=1e-3)
+    assert manifest["tokenizer"]["token_size"] == 2 and manifest["tokenizer"]["vocab_size"] <= 2048
+    report = json.loads((data_run / "report.json").read_text())
+    stages = {s["stage"].split(": ", 1)[1]: s for s in report["stages"]}
+    assert stages["🧮 math score (rule-based)"]["dropped"]["low_math_score"] >= 1
+    assert report["contamination"]["per_benchmark"]["mini_gsm"]["documents_removed"] >= 1
+    md = run_cli("report", str(data_run))
+    assert md.returncode == 0 and "## Decontamination" in md.stdout
+
+
+def test_qwen2_tokenizer_writes_uint32_shards(sample_corpus, shared_dir, tmp_path):
+    recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", f"stages.tokenizer.path={shared_dir / 'tokenizers' / 'qwen2'}",
+                                "sources=[{name: books, kind: books, path: books/chapters.jsonl, weight: 1}]"])  # fmt: skip
+    run_recipe(recipe, tmp_path / "run")
+    manifest = read_manifest(tmp_path / "run")
+    assert manifest["tokenizer"]["token_size"] == 4 and manifest["tokenizer"]["vocab_size"] > 65536
+    shards = SourceShards(tmp_path / "run" / "tokens" / "books", 4)
+    assert int(shards.tokens(0, shards.num_tokens).max()) > 65535
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def small_recipe(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "src").mkdir(exist_ok=True)
+    (tmp_path / "src" / "a.jsonl").write_text(text)
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: small\nsources:\n  - {name: books, kind: books, path: src/a.jsonl, weight: 1}\n"
+        "stages:\n  quality: {min_words: 3}\n  math: {min_score: 0.01}\n  decontamination: {enabled: false}\n"
+    )
+    return recipe
+
+
+GOOD = " ".join(["The derivative of a polynomial $p(x) = x^2 + 3x$ is $p'(x) = 2x + 3$ by the power rule."] * 3)
+
+
+def test_missing_source_path_fails_before_any_output(tmp_path):
+    recipe = small_recipe(tmp_path, "")
+    recipe.write_text(recipe.read_text().replace("src/a.jsonl", "src/missing.jsonl"))
+    r = run_cli("data", str(recipe), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_and_empty_records_are_counted_skips(tmp_path):
+    lines = [json.dumps({"id": "a", "text": GOOD}), "{broken json", json.dumps({"id": "b", "text": "   "}),
+             json.dumps({"id": "c", "body": "no text field"}), json.dumps({"id": "d", "text": GOOD + " Also $y$."})]
+    recipe = small_recipe(tmp_path, "\n".join(lines) + "\n")
+    r = run_cli("data", str(recipe), "--out", str(tmp_path / "out"), "--set", "stages.dedup.near=false")
+    assert r.returncode == 0, r.stderr[-3000:]
+    reader = json.loads((tmp_path / "out" / "report.json").read_text())["stages"][0]
+    assert reader["skipped"] == {"malformed_json/books": 1, "empty/books": 1, "missing_text/books": 1}
+    assert "a.jsonl:2: skipped malformed JSON line" in r.stderr
+    assert read_manifest(tmp_path / "out")["sources"]["books"]["documents"] == 2
+
+
+def test_output_folder_of_another_run_is_refused(tmp_path):
+    recipe = small_recipe(tmp_path, json.dumps({"id": "a", "text": GOOD}) + "\n")
+    out = tmp_path / "out"
+    assert run_cli("data", str(recipe), "--out", str(out)).returncode == 0
+    # Same recipe again: allowed (resumes / re-finishes); another recipe: refused unless --overwrite.
+    assert run_cli("data", str(recipe), "--out", str(out)).returncode == 0
+    r = run_cli("data", str(recipe), "--out", str(out), "--set", "stages.math.min_score=0.02")
+    assert r.returncode == 2 and "another recipe's run" in r.stderr
+    assert run_cli("data", str(recipe), "--out", str(out), "--set", "stages.math.min_score=0.02",
+                   "--overwrite").returncode == 0  # fmt: skip
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    r = run_cli("data", str(recipe), "--out", str(foreign), "--overwrite")
+    assert r.returncode == 2 and "did not write" in r.stderr and (foreign / "notes.txt").exists()
+
+
+def test_everything_filtered_is_a_clear_error(tmp_path):
+    recipe = small_recipe(tmp_path, json.dumps({"id": "a", "text": "Cooking pasta is fun for the whole family."}) + "\n")
+    with pytest.raises(DataError, match="no documents survived"):
+        run_recipe(load_recipe(recipe, ["stages.math.min_score=0.9"]), tmp_path / "out")
+    assert not (tmp_path / "out" / "manifest.json").exists()

@@ -1,0 +1,104 @@
+"""Strict configuration: every YAML in the repository validates; typos and bad values name file and key path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Recipe, TrainConfig, load_any, load_recipe, load_train_config
+from pipeline.errors import ConfigError
+from tests.conftest import ROOT, run_cli
+
+YAML_FILES = sorted(p for d in ("data_recipes", "configs") for p in (ROOT / d).rglob("*.yaml"))
+
+
+def test_repository_has_recipes_and_configs():
+    names = {p.relative_to(ROOT).as_posix() for p in YAML_FILES}
+    assert "data_recipes/demo.yaml" in names and "configs/tiny_cpu.yaml" in names
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_yaml_validates(path: Path):
+    config = load_any(path)
+    assert isinstance(config, (Recipe, TrainConfig)) or type(config).__name__ == "EvalConfig"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "recipe.yaml"
+    p.write_text(text)
+    return p
+
+
+MINIMAL = "name: t\nsources:\n  - {name: web, kind: web, path: x.jsonl, weight: 1}\n"
+
+
+def test_misspelled_key_names_file_and_path(tmp_path):
+    p = write(tmp_path, MINIMAL.replace("weight: 1", "wieght: 1"))
+    with pytest.raises(ConfigError) as e:
+        load_recipe(p)
+    msg = str(e.value)
+    assert str(p) in msg and "sources.0.wieght: unknown key" in msg
+
+
+def test_nested_unknown_key(tmp_path):
+    p = write(tmp_path, MINIMAL + "stages:\n  dedup:\n    nearr: true\n")
+    with pytest.raises(ConfigError, match=r"stages\.dedup\.nearr: unknown key"):
+        load_recipe(p)
+
+
+def test_invalid_value_is_named(tmp_path):
+    p = write(tmp_path, MINIMAL.replace("weight: 1", "weight: -2"))
+    with pytest.raises(ConfigError, match=r"sources\.0\.weight: Input should be greater than 0"):
+        load_recipe(p)
+
+
+def test_duplicate_source_names(tmp_path):
+    p = write(tmp_path, MINIMAL + "  - {name: web, kind: books, path: y.jsonl, weight: 1}\n")
+    with pytest.raises(ConfigError, match="source names must be unique"):
+        load_recipe(p)
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    p = write(tmp_path, "name: t\nsources: [\n")
+    with pytest.raises(ConfigError, match=r"line \d+"):
+        load_recipe(p)
+
+
+def test_unsafe_yaml_tag_is_rejected(tmp_path):
+    p = write(tmp_path, "name: !!python/object/apply:os.system ['echo pwned']\n")
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        load_recipe(p)
+
+
+def test_set_overrides_are_parsed_and_validated(tmp_path):
+    p = write(tmp_path, MINIMAL)
+    r = load_recipe(p, ["stages.language.languages=[en, zh]", "sources.0.weight=2.5", "stages.dedup.near=false"])
+    assert r.stages.language.languages == ["en", "zh"] and r.sources[0].weight == 2.5 and not r.stages.dedup.near
+    with pytest.raises(ConfigError, match=r"stages\.dedup\.nearr: unknown key"):
+        load_recipe(p, ["stages.dedup.nearr=false"])
+    with pytest.raises(ConfigError, match="not an index"):
+        load_recipe(p, ["sources.5.weight=1"])
+    with pytest.raises(ConfigError, match="expected KEY.PATH=VALUE"):
+        load_recipe(p, ["stages.dedup.near"])
+
+
+def test_train_config_cross_field_checks(tmp_path):
+    cfg = (ROOT / "configs" / "tiny_cpu.yaml").read_text().replace("num_key_value_heads: 2", "num_key_value_heads: 3")
+    p = tmp_path / "bad.yaml"
+    p.write_text(cfg)
+    with pytest.raises(ConfigError, match="divisible by num_key_value_heads"):
+        load_train_config(p)
+
+
+def test_dry_run_prints_resolved_config():
+    r = run_cli("data", "data_recipes/demo.yaml", "--set", "stages.math.min_score=0.3", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "min_score: 0.3" in r.stdout and "name: demo" in r.stdout
+
+
+def test_cli_config_error_is_one_paragraph_exit_2(tmp_path):
+    p = write(tmp_path, MINIMAL.replace("kind: web", "kind: podcasts"))
+    r = run_cli("data", str(p), "--dry-run")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and str(p) in r.stderr and "sources.0.kind" in r.stderr

@@ -1,0 +1,79 @@
+"""Real 2-rank DeepSpeed ZeRO-3 training (gloo, torchrun) on the data run's shards, then HF export."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from tests.conftest import ROOT, run_cli, torchrun
+
+pytestmark = pytest.mark.slow
+
+
+def metrics(run):
+    return [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_parameters_are_partitioned_across_ranks(train_run):
+    info = json.loads((train_run / "run_info.json").read_text())
+    assert info["zero_stage"] == 3 and info["world_size"] == 2
+    per_rank = info["parameters_per_rank"]
+    # Each rank holds its half (DeepSpeed pads each tensor's partition to an even split).
+    assert all(info["parameters"] / 2 <= n <= info["parameters"] / 2 + 256 for n in per_rank)
+
+
+def test_loss_decreases_and_metrics_are_recorded(train_run):
+    rows = [r for r in metrics(train_run) if "loss" in r]
+    assert [r["step"] for r in rows] == list(range(1, 13))
+    assert rows[-1]["loss"] < rows[0]["loss"] - 0.5
+    assert rows[-1]["tokens"] == 12 * 16 * 128
+    assert rows[0]["lr"] < rows[4]["lr"]  # warmup
+    assert list((train_run / "wandb").glob("offline-run-*/run-*.wandb")), "wandb offline run file missing"
+    assert sorted(p.name for p in (train_run / "checkpoints").glob("step_*")) == ["step_00000006", "step_00000012"]
+
+
+def test_export_reproduces_the_trained_loss(train_run, data_run, tmp_path):
+    out = tmp_path / "hf"
+    r = run_cli("export", str(train_run / "checkpoints"), "-o", str(out), "--dtype", "float32")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert {"config.json", "model.safetensors", "tokenizer.json", "generation_config.json"} <= {p.name for p in out.iterdir()}
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from pipeline.train.data_loader import PackedMixture
+
+    model = AutoModelForCausalLM.from_pretrained(str(out)).eval()
+    assert model.config.model_type == "qwen2"
+    tokenizer = AutoTokenizer.from_pretrained(str(out))
+    batch = PackedMixture(str(data_run), 128, seed=0).batch(list(range(16)))
+    with torch.no_grad():
+        logits = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False).logits
+    loss = F.cross_entropy(logits.view(-1, logits.size(-1)), batch["labels"].view(-1)).item()
+    trained = [r["eval_loss"] for r in metrics(train_run) if "eval_loss" in r][-1]
+    assert abs(loss - trained) < 1e-4, (loss, trained)
+    assert tokenizer.eos_token == "<|endoftext|>"
+
+
+def test_export_refuses_non_checkpoint_and_non_empty_output(train_run, tmp_path):
+    r = run_cli("export", str(tmp_path), "-o", str(tmp_path / "x"))
+    assert r.returncode == 2 and "not a DeepSpeed checkpoint" in r.stderr
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "f").write_text("x")
+    r = run_cli("export", str(train_run / "checkpoints"), "-o", str(tmp_path / "busy"))
+    assert r.returncode == 2 and "not empty" in r.stderr
+
+
+def test_training_refuses_an_output_dir_with_checkpoints(train_run, data_run):
+    r = torchrun(1, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
+                 "--set", f"data.path={data_run}", "--set", f"output_dir={train_run}")  # fmt: skip
+    assert r.returncode != 0 and "already holds checkpoints" in (r.stdout + r.stderr)
+
+
+def test_batch_that_does_not_divide_is_rejected_by_name(data_run, tmp_path):
+    r = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
+                 "--set", f"data.path={data_run}", "--set", f"output_dir={tmp_path}",
+                 "--set", "batch.global_batch_size=12")  # fmt: skip
+    assert r.returncode != 0 and "batch.global_batch_size=12" in (r.stdout + r.stderr)
