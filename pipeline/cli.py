@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Continued pretraining of Qwen2 math models: curate a corpus with datatrove, train with "
         "DeepSpeed ZeRO-3, export to HF, evaluate few-shot chain-of-thought.",
     )
+    # The deepspeed launcher inserts --local_rank=N before the subcommand; the rank itself comes from the environment.
+    parser.add_argument("--local_rank", "--local-rank", type=int, default=None, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", help="whole pipeline on a generated sample corpus (CPU, a few minutes)")
@@ -160,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="DeepSpeed ZeRO-3 training (run under torchrun or the deepspeed launcher)")
     p.add_argument("config", help="training config YAML (see configs/)")
-    p.add_argument("--local_rank", "--local-rank", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--local_rank", "--local-rank", dest="local_rank_train", type=int, help=argparse.SUPPRESS)
     _add_set(p)
     p.set_defaults(func=cmd_train)
 

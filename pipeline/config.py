@@ -48,7 +48,7 @@ class SourceConfig(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="names the source in metadata, shards and stats")
     kind: SourceKind
     path: str = Field(description="file, folder or glob; relative paths resolve against the recipe's data_root")
-    format: Literal["jsonl", "qa_jsonl", "files"] = "jsonl"
+    format: Literal["jsonl", "qa_jsonl", "parquet", "files"] = "jsonl"
     content: Literal["html", "text"] | None = Field(
         default=None, description="html runs math-aware extraction; default html for kind web, text otherwise"
     )
@@ -249,27 +249,6 @@ class TrainConfig(Strict):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Evaluation configs
-# ----------------------------------------------------------------------------------------------------------------
-
-
-class EvalTaskConfig(Strict):
-    shots: int | None = Field(default=None, ge=0, description="few-shot exemplars; task default if unset")
-    max_new_tokens: int | None = Field(default=None, gt=0)
-    limit: int | None = Field(default=None, gt=0, description="evaluate only the first N items")
-
-
-class EvalConfig(Strict):
-    """A named evaluation protocol: which benchmarks, how many shots, generation settings."""
-
-    name: str
-    backend: Literal["hf", "vllm"] = "hf"
-    batch_size: int = Field(default=8, gt=0)
-    benchmarks_dir: str | None = None
-    tasks: dict[str, EvalTaskConfig] = Field(min_length=1)
-
-
-# ----------------------------------------------------------------------------------------------------------------
 # Loading
 # ----------------------------------------------------------------------------------------------------------------
 
@@ -379,8 +358,6 @@ def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
     parts = path.resolve().parts
     if "data_recipes" in parts:
         return load_recipe(path, overrides)
-    if "configs" in parts and "eval" in parts:
-        return load(EvalConfig, path, overrides)
     if "configs" in parts:
         return load_train_config(path, overrides)
     raise ConfigError(f"{path}: not under data_recipes/ or configs/, cannot tell which schema applies")

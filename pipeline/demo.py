@@ -61,15 +61,15 @@ def run_training(out: Path, steps: int | None) -> None:
 
 
 def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int | None = None) -> dict:
+    t0 = time.time()
+    prepare(out, overwrite)
     from pipeline.config import load_recipe
     from pipeline.data.recipe_run import run_recipe
     from pipeline.data.sample_corpus import generate_sample_corpus
     from pipeline.eval.evaluate import run_eval
     from pipeline.train.export import export_checkpoint
 
-    t0 = time.time()
-    prepare(out, overwrite)
-    timings = {}
+    timings: dict[str, float] = {}
 
     logger.info("[1/5] generating the sample corpus")
     corpus = generate_sample_corpus(out / "corpus", seed=0, scale=scale)

@@ -8,6 +8,8 @@ other configuration. Formats:
 
 * `jsonl`    — Document-shaped lines; `text_key` names the text field; `id` defaults to `FILE:LINE`.
 * `qa_jsonl` — question/solution/answer records (exam questions) rendered as one worked-problem text.
+* `parquet`  — Parquet files as hub datasets ship them (open-web-math, finemath): `text_key` column is the text,
+               `id` (or `FILE:ROW`) the id, the other scalar columns go into metadata.
 * `files`    — a folder of files (HTML pages, Markdown chapters, source code), one document per file,
                `id` = the path as given joined with the file's relative path.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import glob
 import json
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -32,6 +35,8 @@ from pipeline.errors import DataError
 
 # Files a `files` source never reads as documents.
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".bin", ".pt", ".so", ".pyc", ".ico"}
+PARQUET_BATCH_ROWS = 1024
+PROGRESS_EVERY = 10_000
 
 
 def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
@@ -42,13 +47,15 @@ def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
     if any(ch in source.path for ch in "*?["):
         files = [Path(p) for p in glob.glob(str(base), recursive=True) if Path(p).is_file()]
     elif base.is_dir():
-        pattern = source.file_glob if source.format == "files" else "**/*.jsonl"
+        pattern = {"files": source.file_glob, "parquet": "**/*.parquet"}.get(source.format, "**/*.jsonl")
         files = [p for p in base.glob(pattern) if p.is_file()]
     elif base.is_file():
         files = [base]
     else:
         raise DataError(f"source {source.name!r}: path {base} does not exist")
-    files = sorted(p for p in files if p.suffix.lower() not in BINARY_SUFFIXES)
+    if source.format != "parquet":
+        files = [p for p in files if p.suffix.lower() not in BINARY_SUFFIXES]
+    files = sorted(files)
     if not files:
         raise DataError(f"source {source.name!r}: path {base} contains no readable files")
     return files
@@ -95,6 +102,9 @@ class SourceReader(PipelineStep):
                     self.stat_update(f"skipped_unreadable_file/{source.name}")
                     logger.warning(f"{path}: skipped unreadable file ({e})")
                 continue
+            if source.format == "parquet":
+                yield from self._parquet_records(source, path)
+                continue
             try:
                 handle = path.open(encoding="utf-8")
             except OSError as e:
@@ -121,6 +131,25 @@ class SourceReader(PipelineStep):
                     self.stat_update(f"skipped_unreadable_file/{source.name}")
                     logger.warning(f"{path}: stopped reading at invalid UTF-8 ({e})")
 
+    def _parquet_records(self, source: SourceConfig, path: Path) -> Iterator[tuple[str, int, dict]]:
+        import pyarrow.parquet as pq
+
+        try:
+            reader = pq.ParquetFile(path)
+        except Exception as e:  # noqa: BLE001 - pyarrow raises several types for unreadable files
+            self.stat_update(f"skipped_unreadable_file/{source.name}")
+            logger.warning(f"{path}: skipped unreadable Parquet file ({e})")
+            return
+        row = 0
+        for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            for record in batch.to_pylist():
+                row += 1
+                meta = {k: v for k, v in record.items() if k not in (source.text_key, "id", "metadata")
+                        and isinstance(v, (str, int, float, bool))}  # fmt: skip
+                if isinstance(record.get("metadata"), dict):
+                    meta.update(record["metadata"])
+                yield str(path), row, {**record, "metadata": meta}
+
     def _document(self, source: SourceConfig, path: str, line_no: int, record: dict | str) -> Document | None:
         if isinstance(record, str):
             text, doc_id, metadata = record, path, {}
@@ -144,7 +173,7 @@ class SourceReader(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
-        n = 0
+        n, started = 0, time.time()
         for source in self.sources:
             for i, (path, line_no, record) in enumerate(self._records(source)):
                 if i % world_size != rank:
@@ -157,6 +186,9 @@ class SourceReader(PipelineStep):
                 self.update_doc_stats(doc)
                 yield doc
                 n += 1
+                if n % PROGRESS_EVERY == 0:
+                    rate = n / (time.time() - started)
+                    logger.info(f"read {n:,} documents ({rate:,.0f} docs/s), now in source {source.name!r}")
                 if self.limit > 0 and n >= self.limit:
                     return
 

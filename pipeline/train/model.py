@@ -2,41 +2,50 @@
 
     mathcpt train configs/tiny_cpu.yaml      # model section of the training config
 
-`HfDeepSpeedConfig` must exist (and stay referenced) before the model is built: transformers then constructs or
-loads it inside `deepspeed.zero.Init`, so each rank only ever holds its partition and HF's weight init still runs
-(a bare zero.Init around `_from_config` skips it: loss 62 instead of 8 at step 0, measured here).
+The trainer first reads the architecture (`model_config`: cheap, no weights) so the DeepSpeed config can derive its
+bucket sizes from the hidden size, then creates `HfDeepSpeedConfig`, then calls `build_model`. HfDeepSpeedConfig
+must exist (and stay referenced) before the model is built: transformers then constructs or loads it inside
+`deepspeed.zero.Init`, so each rank only ever holds its partition and HF's weight init still runs (a bare zero.Init
+around `_from_config` skips it: loss 62 instead of 8 at step 0, measured here).
 """
 
 from __future__ import annotations
 
 import torch
-from transformers import AutoModelForCausalLM, Qwen2Config
+from transformers import AutoConfig, AutoModelForCausalLM, PretrainedConfig, Qwen2Config
 
 from pipeline.config import ModelConfig
+from pipeline.errors import ConfigError
 
 
-def qwen2_config(cfg: ModelConfig, vocab_size: int) -> Qwen2Config:
-    shape = cfg.shape.model_dump()
-    return Qwen2Config(vocab_size=vocab_size, use_cache=False, attn_implementation=cfg.attn_implementation, **shape)
-
-
-def build_model(cfg: ModelConfig, vocab_size: int, dtype: torch.dtype):
+def model_config(cfg: ModelConfig, vocab_size: int) -> PretrainedConfig:
+    """The architecture to train, checked against the shards' tokenizer vocabulary."""
     if cfg.init == "scratch":
-        model = AutoModelForCausalLM.from_config(qwen2_config(cfg, vocab_size), dtype=dtype)
+        config = Qwen2Config(vocab_size=vocab_size, **cfg.shape.model_dump())
+    else:
+        config = AutoConfig.from_pretrained(cfg.name_or_path, trust_remote_code=cfg.trust_remote_code)
+        if config.vocab_size < vocab_size:
+            raise ConfigError(
+                f"model.name_or_path: {cfg.name_or_path} has a {config.vocab_size}-token embedding but the shards were "
+                f"tokenized with a {vocab_size}-token tokenizer; tokenize with the model's own tokenizer"
+            )
+    # Packed documents are isolated by position_ids only while the KV cache is off (measured: it leaks otherwise).
+    config.use_cache = False
+    return config
+
+
+def build_model(cfg: ModelConfig, config: PretrainedConfig, dtype: torch.dtype):
+    if cfg.init == "scratch":
+        model = AutoModelForCausalLM.from_config(config, dtype=dtype, attn_implementation=cfg.attn_implementation)
     else:
         model = AutoModelForCausalLM.from_pretrained(
             cfg.name_or_path,
+            config=config,
             dtype=dtype,
             attn_implementation=cfg.attn_implementation,
             trust_remote_code=cfg.trust_remote_code,
         )
-        model.config.use_cache = False
-    # Packed documents are isolated by position_ids only while the KV cache is off (measured: it leaks otherwise).
     model.config.use_cache = False
-    if model.config.vocab_size < vocab_size:
-        raise ValueError(
-            f"model vocabulary ({model.config.vocab_size}) is smaller than the shards' tokenizer ({vocab_size})"
-        )
     if cfg.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     return model

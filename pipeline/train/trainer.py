@@ -12,6 +12,8 @@ Reads top to bottom: `Trainer(cfg)` → `init_distributed` → `build_model` (un
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 import warnings
 from dataclasses import dataclass
@@ -55,8 +57,13 @@ def batch_plan(cfg: TrainConfig, world_size: int) -> BatchPlan:
     return plan
 
 
-def deepspeed_config(cfg: TrainConfig, plan: BatchPlan, config_dir: Path) -> dict:
-    """The DeepSpeed JSON with the fields this config owns filled in (batch sizes, clipping, precision)."""
+def deepspeed_config(cfg: TrainConfig, plan: BatchPlan, config_dir: Path, hidden_size: int) -> dict:
+    """The DeepSpeed JSON with the fields this config owns filled in.
+
+    Owned here (the JSON may say "auto" or repeat the same value, anything else is a conflict): batch sizes,
+    clipping, precision, the optimizer's hyperparameters, and ZeRO bucket sizes derived from the hidden size
+    (reduce bucket h², prefetch 0.9·h², persistence threshold 10·h: the rules HF's DeepSpeed integration uses).
+    """
     path = Path(cfg.deepspeed.config)
     path = path if path.is_absolute() else config_dir / path
     try:
@@ -65,19 +72,42 @@ def deepspeed_config(cfg: TrainConfig, plan: BatchPlan, config_dir: Path) -> dic
         raise ConfigError(f"deepspeed.config: {path} not found") from None
     except json.JSONDecodeError as e:
         raise ConfigError(f"{path}: invalid JSON at line {e.lineno}: {e.msg}") from None
-    owned = {
+
+    def own(section: dict, key: str, value, where: str) -> None:
+        if section.get(key, "auto") not in ("auto", value):
+            raise ConfigError(f"{path}: {where}{key}={section[key]} conflicts with the training config ({value}); "
+                              f'use "auto"')  # fmt: skip
+        section[key] = value
+
+    for key, value in {
         "train_batch_size": plan.global_batch_size,
         "train_micro_batch_size_per_gpu": plan.micro_batch_size,
         "gradient_accumulation_steps": plan.grad_accum,
         "gradient_clipping": cfg.optim.grad_clip,
-    }
-    for key, value in owned.items():
-        if ds.get(key, "auto") not in ("auto", value):
-            raise ConfigError(f"{path}: {key}={ds[key]} conflicts with the training config ({value}); use \"auto\"")
-        ds[key] = value
+    }.items():
+        own(ds, key, value, "")
+    zero = ds.setdefault("zero_optimization", {})
+    for key, value in {
+        "reduce_bucket_size": hidden_size * hidden_size,
+        "stage3_prefetch_bucket_size": int(0.9 * hidden_size * hidden_size),
+        "stage3_param_persistence_threshold": 10 * hidden_size,
+    }.items():
+        if zero.get(key) == "auto":
+            zero[key] = value
+    if "optimizer" in ds:
+        o = cfg.optim
+        params = ds["optimizer"].setdefault("params", {})
+        for key, value in {"lr": o.lr, "betas": list(o.betas), "eps": o.eps, "weight_decay": o.weight_decay}.items():
+            own(params, key, value, "optimizer.params.")
     ds["bf16"] = {"enabled": cfg.deepspeed.precision == "bf16"}
     ds.setdefault("steps_per_print", 10**9)  # our own logging; DeepSpeed's per-step prints are noise
     return ds
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class Trainer:
@@ -98,6 +128,10 @@ class Trainer:
         if not torch.cuda.is_available():
             # Without this the first CPU launch JIT-compiles a shared-memory comm op (~30 s, needs a compiler).
             deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
+        if "RANK" not in os.environ:
+            # `mathcpt train` without a launcher: a one-rank job instead of DeepSpeed's MPI discovery.
+            os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1")
+            os.environ.setdefault("MASTER_PORT", str(_free_port()))
         deepspeed.init_distributed(dist_backend="nccl" if torch.cuda.is_available() else "gloo")
         self.rank = torch.distributed.get_rank()
         self.world_size = torch.distributed.get_world_size()
@@ -129,22 +163,20 @@ class Trainer:
         import deepspeed
         from transformers.integrations import HfDeepSpeedConfig
 
-        from pipeline.train.model import build_model
+        from pipeline.train.model import build_model, model_config
 
-        self.ds_config = deepspeed_config(self.cfg, self.plan, self.config_dir)
+        config = model_config(self.cfg.model, self.data.vocab_size)
+        self.ds_config = deepspeed_config(self.cfg, self.plan, self.config_dir, config.hidden_size)
         # Must be alive before the model exists: transformers reads it to build/load under zero.Init.
         self._hf_ds_config = HfDeepSpeedConfig(self.ds_config)
         torch.manual_seed(self.cfg.train.seed)
         dtype = torch.bfloat16 if self.cfg.deepspeed.precision == "bf16" else torch.float32
-        model = build_model(self.cfg.model, self.data.vocab_size, dtype)
-        o = self.cfg.optim
-        decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
-        no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]  # norms and biases
-        optimizer = torch.optim.AdamW(
-            [{"params": decay, "weight_decay": o.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=o.lr, betas=o.betas, eps=o.eps,
-        )  # fmt: skip
-        max_steps = self.cfg.train.max_steps
+        model = build_model(self.cfg.model, config, dtype)
+        o, max_steps = self.cfg.optim, self.cfg.train.max_steps
+        groups = [
+            {"params": [p for p in model.parameters() if p.ndim >= 2], "weight_decay": o.weight_decay},
+            {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},  # norms and biases
+        ]
 
         def scheduler(wrapped_optimizer):
             # Built on DeepSpeed's wrapped optimizer: ZeRO-3 regroups parameters, so a scheduler made on the raw
@@ -153,11 +185,18 @@ class Trainer:
                 wrapped_optimizer, lambda s: lr_multiplier(s, o.schedule, o.warmup_steps, max_steps, o.min_lr_ratio)
             )
 
-        # A torch optimizer: DeepSpeed's own CPU Adam would JIT-compile an extension on first use.
-        self.ds_config["zero_allow_untested_optimizer"] = True
-        self.engine, _, _, _ = deepspeed.initialize(
-            model=model, optimizer=optimizer, lr_scheduler=scheduler, config=self.ds_config
-        )
+        if "optimizer" in self.ds_config:
+            # GPU configs name DeepSpeed's fused (or CPU-offload) Adam; it takes our parameter groups.
+            self.engine, _, _, _ = deepspeed.initialize(
+                model=model, model_parameters=groups, lr_scheduler=scheduler, config=self.ds_config
+            )
+        else:
+            # A torch AdamW: DeepSpeed's CPU Adam would JIT-compile an extension on first use on CPU.
+            optimizer = torch.optim.AdamW(groups, lr=o.lr, betas=o.betas, eps=o.eps)
+            self.ds_config["zero_allow_untested_optimizer"] = True
+            self.engine, _, _, _ = deepspeed.initialize(
+                model=model, optimizer=optimizer, lr_scheduler=scheduler, config=self.ds_config
+            )
         self.model_config = model.config
         self.write_run_info()
 
@@ -216,6 +255,7 @@ class Trainer:
                         "tokens": self.samples_consumed * self.plan.seq_len,
                         "samples": self.samples_consumed,
                         "tokens_per_s": round(self.plan.tokens_per_step / dt, 1),
+                        "eta_s": round((time.time() - started) / self.step * (cfg.train.max_steps - self.step), 1),
                     })  # fmt: skip
                 if cfg.train.save_every and self.step % cfg.train.save_every == 0 and self.step < cfg.train.max_steps:
                     self.save_checkpoint()

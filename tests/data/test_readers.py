@@ -1,0 +1,48 @@
+"""Source formats: Document JSONL, Q&A JSONL, Parquet (as hub datasets ship), folders of files."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.config import SourceConfig
+from pipeline.data.readers import SourceReader, check_sources
+from pipeline.errors import DataError
+
+
+def read(tmp_path, **source) -> list:
+    return list(SourceReader([SourceConfig(name="s", weight=1, **source)], tmp_path).run())
+
+
+def test_qa_records_become_worked_problems(tmp_path):
+    (tmp_path / "qa.jsonl").write_text(json.dumps({"id": "q1", "q": "What is $2+2$?", "sol": "Add: $2+2=4$.", "ans": "4"}) + "\n")
+    [doc] = read(tmp_path, kind="exams", path="qa.jsonl", format="qa_jsonl",
+                 qa_fields={"question": "q", "solution": "sol", "answer": "ans"})  # fmt: skip
+    assert doc.text == "Problem: What is $2+2$?\n\nSolution: Add: $2+2=4$.\n\nFinal answer: 4"
+    assert doc.id == "q1" and doc.metadata == {"source": "s", "kind": "exams", "content": "text"}
+
+
+def test_parquet_rows_with_metadata(tmp_path):
+    (tmp_path / "d").mkdir()
+    pq.write_table(pa.table({"text": ["$x^2$ page one", "page two"], "url": ["u1", "u2"], "score": [0.9, 0.1]}),
+                   tmp_path / "d" / "part-0.parquet")  # fmt: skip
+    docs = read(tmp_path, kind="web", path="d", format="parquet", content="text")
+    assert [d.text for d in docs] == ["$x^2$ page one", "page two"]
+    assert docs[0].metadata["url"] == "u1" and docs[1].metadata["score"] == 0.1
+
+
+def test_folder_of_files_one_document_each(tmp_path):
+    (tmp_path / "code" / "pkg").mkdir(parents=True)
+    (tmp_path / "code" / "pkg" / "a.py").write_text("import sympy\n")
+    (tmp_path / "code" / "b.lean").write_text("theorem t : 1 + 1 = 2 := by norm_num\n")
+    (tmp_path / "code" / "logo.png").write_bytes(b"\x89PNG")
+    docs = read(tmp_path, kind="code", path="code", format="files")
+    assert sorted(d.id.rsplit("/", 2)[-1] for d in docs) == ["a.py", "b.lean"]
+
+
+def test_missing_path_is_fatal_with_source_name(tmp_path):
+    with pytest.raises(DataError, match="source 'web': path .*nowhere.jsonl does not exist"):
+        check_sources([SourceConfig(name="web", kind="web", path="nowhere.jsonl", weight=1)], tmp_path)
