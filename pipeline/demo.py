@@ -19,6 +19,7 @@ from pathlib import Path
 
 from loguru import logger
 
+from pipeline.data.report import stage_name, stage_reasons
 from pipeline.errors import DataError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,8 +116,8 @@ def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int 
 def render_summary(s: dict) -> str:
     lines = ["# mathcpt demo summary", "", "## Curation (documents in → out, drop reasons)", ""]
     for st in s["stages"]:
-        reasons = ", ".join(f"{k} {v}" for k, v in {**st["dropped"], **st["skipped"]}.items())
-        lines.append(f"- {st['stage']}: {st['in']} → {st['out']}" + (f" ({reasons})" if reasons else ""))
+        reasons = stage_reasons(st)
+        lines.append(f"- {stage_name(st)}: {st['in']} → {st['out']}" + (f" ({reasons})" if reasons else ""))
     lines += ["", "## Planted cases (ground truth → where they ended)", ""]
     for label, where in s["ground_truth"].items():
         lines.append(f"- {label}: " + ", ".join(f"{k} {v}" for k, v in sorted(where.items())))

@@ -10,6 +10,7 @@ that does not exist is an error before anything is written; the output appears o
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Iterator
 

@@ -111,6 +111,12 @@ def dedup_pipeline(recipe: Recipe, out: Path) -> list:
     return steps
 
 
+def require_documents(folder: Path, logs: Path) -> None:
+    """A pass that let nothing through ends the run with the place to read why (no empty shards downstream)."""
+    if not any(p.stat().st_size for p in folder.glob("**/*.jsonl")):
+        raise DataError(f"no documents survived; the drop counts per stage and reason are in {logs / 'stats.json'}")
+
+
 def kept_files(out: Path, source: str | None = None) -> list[Path]:
     base = out / "kept" / source if source else out / "kept"
     return sorted(base.glob("**/*.jsonl")) if base.exists() else []
@@ -126,12 +132,12 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> 
     ex = recipe.executor
     logger.info(f"[1/3] filtering {sum(map(len, source_files.values()))} input files ({ex.tasks} tasks)")
     _run(filter_pipeline(recipe, out), out / "logs" / "filter", ex.tasks, ex.workers)
+    require_documents(out / "work" / "filtered", out / "logs" / "filter")
     logger.info("[2/3] dedup and decontamination")
     _run(dedup_pipeline(recipe, out), out / "logs" / "dedup")
+    require_documents(out / "kept", out / "logs" / "dedup")
 
     tok = recipe.stages.tokenizer
-    if not kept_files(out):
-        raise DataError("no documents survived filtering; see report.json under logs/ for the drop reasons")
     tok_dir = out / "tokenizer"
     if tok.path:
         tokenizer_json = import_tokenizer(tok.path, tok.eos_token, tok_dir)

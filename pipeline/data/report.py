@@ -85,12 +85,22 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
     }
 
 
+def stage_reasons(stage: dict) -> str:
+    """"reason: n" for drops, "skipped reason: n" for documents a stage passed through without judging."""
+    parts = [f"{k}: {v}" for k, v in stage["dropped"].items()] + [f"skipped {k}: {v}" for k, v in stage["skipped"].items()]
+    return ", ".join(parts)
+
+
+def stage_name(stage: dict) -> str:
+    return stage["stage"].split(": ", 1)[-1]
+
+
 def render_markdown(report: dict) -> str:
     lines = [f"# Data run: {report['recipe']}", "", "## Stages", "", "| stage | in | out | dropped (reason: n) |",
              "|---|---:|---:|---|"]  # fmt: skip
     for s in report["stages"]:
-        reasons = ", ".join(f"{k}: {v}" for k, v in {**s["dropped"], **s["skipped"]}.items()) or "–"
-        lines.append(f"| {s['stage']} | {s['in'] if s['in'] is not None else ''} | "
+        reasons = stage_reasons(s) or "–"
+        lines.append(f"| {stage_name(s)} | {s['in'] if s['in'] is not None else ''} | "
                      f"{s['out'] if s['out'] is not None else ''} | {reasons} |")  # fmt: skip
     lines += ["", "## Sources and mixture", "", "| source | kind | documents | tokens | share | planned | epochs |",
               "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip

@@ -163,6 +163,6 @@ def test_output_folder_of_another_run_is_refused(tmp_path):
 
 def test_everything_filtered_is_a_clear_error(tmp_path):
     recipe = small_recipe(tmp_path, json.dumps({"id": "a", "text": "Cooking pasta is fun for the whole family."}) + "\n")
-    with pytest.raises(DataError, match="no documents survived"):
+    with pytest.raises(DataError, match=r"no documents survived; .*logs/filter/stats.json"):
         run_recipe(load_recipe(recipe, ["stages.math.min_score=0.9"]), tmp_path / "out")
     assert not (tmp_path / "out" / "manifest.json").exists()

@@ -1,0 +1,1 @@
+"""Data curation: reading sources, extraction, filters, deduplication, decontamination and the sample corpus."""
