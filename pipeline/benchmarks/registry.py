@@ -10,7 +10,6 @@ Loading from hub datasets is the decontamination issue's work and will plug in h
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Callable
 
 from pipeline.benchmarks.builtin import mini_gsm
 from pipeline.errors import DataError
+from pipeline.jsonl import read_jsonl
 
 
 @dataclass
@@ -89,17 +89,11 @@ def load_benchmark(name: str, benchmarks_dir: str | Path | None = None, split: s
     if benchmarks_dir is None:
         raise DataError(f"benchmark {name!r} needs --benchmarks-dir (a folder with {name}/{split}.jsonl)")
     path = Path(benchmarks_dir) / name / f"{split}.jsonl"
-    if not path.is_file():
-        raise DataError(f"{path}: benchmark file not found")
     items = []
-    with path.open(encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                mapped = LOCAL_FIELDS[name](record)
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-                raise DataError(f"{path}:{line_no}: cannot read a {name} record ({e!r})") from None
-            items.append(BenchmarkItem(id=f"{name}/{split}/{line_no - 1}", **mapped))
+    for line_no, record in read_jsonl(path):
+        try:
+            mapped = LOCAL_FIELDS[name](record)
+        except (KeyError, TypeError, ValueError) as e:
+            raise DataError(f"{path}:{line_no}: cannot read a {name} record (missing or bad field {e!r})") from None
+        items.append(BenchmarkItem(id=f"{name}/{split}/{line_no - 1}", **mapped))
     return items

@@ -32,6 +32,7 @@ from loguru import logger
 
 from pipeline.config import SourceConfig
 from pipeline.errors import DataError
+from pipeline.jsonl import read_jsonl
 
 # Files a `files` source never reads as documents.
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".bin", ".pt", ".so", ".pyc", ".ico"}
@@ -195,17 +196,5 @@ class SourceReader(PipelineStep):
 
 def read_documents(path: str | Path) -> Iterator[dict]:
     """Read a Document-shaped JSONL file strictly: a malformed line is a DataError naming file and line."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    with path.open(encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}:{line_no}: malformed JSON ({e.msg}); expected one object per line") from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise DataError(f"{path}:{line_no}: expected an object with a string 'text' field")
-            yield record
+    for _, record in read_jsonl(path, required={"text": str}):
+        yield record

@@ -51,7 +51,8 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
     for name in PASSES:
         stats_file = out / "logs" / name / "stats.json"
         if stats_file.is_file():
-            stages += [row for row in _steps(stats_file) if "WRITER" not in row["stage"]]
+            # Writers and the re-reading of intermediate files are plumbing, not stages a reader of the report judges.
+            stages += [r for r in _steps(stats_file) if "WRITER" not in r["stage"] and "Jsonl" not in r["stage"]]
     removals = [
         {"id": d["id"], "source": d["metadata"].get("source"), **d["metadata"].get("contamination", {})}
         for d in _jsonl(out / "dropped" / "decontamination")
