@@ -266,23 +266,28 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self, num_samples: int = 16) -> float:
-        """Loss of the final weights on a fixed set of samples (the first of the global sequence), all ranks.
+        """Token-mean loss of the current weights on the first samples of the global sequence, over all ranks.
 
-        Logged as `eval_loss` (metrics.jsonl) so an exported model can be checked against the model that was trained.
+        Logged as `eval_loss` (metrics.jsonl) so an exported model can be checked against the model that was
+        trained. Ranks take equal contiguous slices in micro-batch chunks (ZeRO-3 needs every rank in every forward).
         """
+        micro, world = self.plan.micro_batch_size, self.world_size
+        per_rank = -(-max(num_samples, world) // world)
+        per_rank = -(-per_rank // micro) * micro
+        first = self.rank * per_rank
         self.engine.eval()
-        idx = list(range(num_samples))[self.rank :: self.world_size]
-        batch = self.data.batch(idx)
         device = self.engine.device
-        logits = self.engine(input_ids=batch["input_ids"].to(device), position_ids=batch["position_ids"].to(device),
-                             attention_mask=None, use_cache=False).logits  # fmt: skip
-        loss_sum = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
-                                   reduction="sum")  # fmt: skip
-        totals = torch.stack([loss_sum, torch.tensor(float(batch["labels"].numel()))])
+        totals = torch.zeros(2, dtype=torch.float64)
+        for start in range(first, first + per_rank, micro):
+            batch = self.data.batch(list(range(start, start + micro)))
+            logits = self.engine(input_ids=batch["input_ids"].to(device), position_ids=batch["position_ids"].to(device),
+                                 attention_mask=None, use_cache=False).logits  # fmt: skip
+            loss_sum = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
+                                       reduction="sum")  # fmt: skip
+            totals += torch.tensor([loss_sum.item(), batch["labels"].numel()], dtype=torch.float64)
         torch.distributed.all_reduce(totals, op=torch.distributed.ReduceOp.SUM)
-        loss = float(totals[0] / totals[1])
         self.engine.train()
-        return loss
+        return float(totals[0] / totals[1])
 
     def save_checkpoint(self) -> Path:
         """ZeRO-3 checkpoint with the loader position; DeepSpeed writes `latest` last, so it marks completeness."""

@@ -77,3 +77,20 @@ def test_batch_that_does_not_divide_is_rejected_by_name(data_run, tmp_path):
                  "--set", f"data.path={data_run}", "--set", f"output_dir={tmp_path}",
                  "--set", "batch.global_batch_size=12")  # fmt: skip
     assert r.returncode != 0 and "batch.global_batch_size=12" in (r.stdout + r.stderr)
+
+
+def test_one_rank_without_launcher_with_a_deepspeed_optimizer(data_run, tmp_path):
+    """`mathcpt train` alone runs one rank; a DeepSpeed JSON with an optimizer section gets our hyperparameters."""
+    ds = json.loads((ROOT / "configs" / "deepspeed" / "zero3_bf16.json").read_text())
+    ds["optimizer"]["params"]["torch_adam"] = True  # DeepSpeed's fused Adam needs CUDA; its torch fallback runs here
+    (tmp_path / "ds.json").write_text(json.dumps(ds))
+    out = tmp_path / "run"
+    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
+                "--set", f"output_dir={out}", "--set", f"deepspeed.config={tmp_path / 'ds.json'}",
+                "--set", "train.max_steps=3", "--set", "batch.global_batch_size=8", "--set", "wandb.enabled=false",
+                env={"OMP_NUM_THREADS": "1"})  # fmt: skip
+    assert r.returncode == 0, r.stderr[-4000:]
+    info = json.loads((out / "run_info.json").read_text())
+    assert info["world_size"] == 1 and info["batch"]["grad_accum"] == 2
+    rows = [row for row in metrics(out) if "loss" in row]
+    assert [row["step"] for row in rows] == [1, 2, 3] and rows[0]["lr"] > 0
