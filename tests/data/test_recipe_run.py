@@ -166,3 +166,14 @@ def test_everything_filtered_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match=r"no documents survived; .*logs/filter/stats.json"):
         run_recipe(load_recipe(recipe, ["stages.math.min_score=0.9"]), tmp_path / "out")
     assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_unreadable_file_in_a_source_folder_is_a_counted_skip(tmp_path):
+    recipe = small_recipe(tmp_path, json.dumps({"id": "a", "text": GOOD}) + "\n")
+    (tmp_path / "src" / "b.jsonl").write_bytes(b"\xff\xfe\x00garbage that is not UTF-8\n")
+    recipe.write_text(recipe.read_text().replace("path: src/a.jsonl", "path: src"))
+    r = run_cli("data", str(recipe), "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    reader = json.loads((tmp_path / "out" / "report.json").read_text())["stages"][0]
+    assert reader["skipped"] == {"unreadable_file/books": 1} and reader["out"] == 1
+    assert "b.jsonl: stopped reading at invalid UTF-8" in r.stderr
