@@ -139,7 +139,10 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> 
 
     tok = recipe.stages.tokenizer
     tok_dir = out / "tokenizer"
-    if tok.path:
+    if (tok_dir / "tokenizer.json").is_file():
+        # Resuming the same recipe: shards already written must keep the vocabulary they were written with.
+        tokenizer_json = tok_dir / "tokenizer.json"
+    elif tok.path:
         tokenizer_json = import_tokenizer(tok.path, tok.eos_token, tok_dir)
     else:
         logger.info(f"training a {tok.train_vocab_size}-token byte-level BPE on the kept corpus")

@@ -14,6 +14,8 @@ over 65,536 such as Qwen2's), `.ds.index` the uint64 end offset of every documen
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -44,9 +46,7 @@ def train_bpe(jsonl_files: list[Path], vocab_size: int, eos_token: str, out_dir:
     )
     tok.train_from_iterator(iter_texts(jsonl_files), trainer=trainer)
     hf = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=eos_token, pad_token=eos_token)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    hf.save_pretrained(str(out_dir))
-    return out_dir / "tokenizer.json"
+    return save_tokenizer_folder(hf, out_dir)
 
 
 def import_tokenizer(path: str, eos_token: str, out_dir: Path) -> Path:
@@ -65,8 +65,16 @@ def import_tokenizer(path: str, eos_token: str, out_dir: Path) -> Path:
         raise ConfigError(f"stages.tokenizer.eos_token: {eos_token!r} is not a token of the tokenizer at {path}")
     if hf.pad_token is None:
         hf.pad_token = eos_token
-    out_dir.mkdir(parents=True, exist_ok=True)
-    hf.save_pretrained(str(out_dir))
-    if not (out_dir / "tokenizer.json").is_file():
+    if not hf.is_fast:
         raise ConfigError(f"stages.tokenizer.path: {path} has no fast tokenizer (tokenizer.json) to tokenize with")
+    return save_tokenizer_folder(hf, out_dir)
+
+
+def save_tokenizer_folder(hf, out_dir: Path) -> Path:
+    """Save under a temporary name and rename, so a run that resumes never finds half a tokenizer."""
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    hf.save_pretrained(str(tmp))
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.replace(tmp, out_dir)
     return out_dir / "tokenizer.json"

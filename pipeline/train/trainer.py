@@ -1,10 +1,10 @@
 """DeepSpeed ZeRO-3 trainer for Qwen2 continued pretraining on a packed, weighted mixture.
 
     torchrun --standalone --nproc_per_node 2 -m pipeline.cli train configs/tiny_cpu.yaml --set data.path=runs/demo/data
-    deepspeed --num_gpus 8 -m pipeline.cli train configs/qwen2_1.5b.yaml
+    deepspeed --num_gpus 8 --module pipeline.cli train configs/qwen2_1.5b.yaml
 
-Reads top to bottom: `Trainer(cfg)` → `init_distributed` → `build_model` (under HfDeepSpeedConfig) →
-`build_dataloader` → `train` (a loop of `train_step`) → `save_checkpoint` → `close`. Batch arithmetic is derived in
+Reads top to bottom (`run_training`): `init_distributed` → `prepare_output` → `build_dataloader` → `build_model`
+(under HfDeepSpeedConfig) → `train` (a loop of `train_step`, then `evaluate` and `save_checkpoint`) → `close`. Batch arithmetic is derived in
 `batch_plan` and asserted there only. Logging happens on rank 0 (`is_main`), metrics go to `metrics.jsonl`
 (the record tests read) and to wandb.
 """
