@@ -58,9 +58,12 @@ def cmd_extract(args) -> int:
 def cmd_decontaminate(args) -> int:
     from pipeline.data.decontaminate_cli import decontaminate_file
 
-    benchmarks = [b for item in args.benchmarks for b in item.split(",") if b]
-    stats = decontaminate_file(args.input, args.output, benchmarks, args.benchmarks_dir, args.ngram, args.report)
+    stats = decontaminate_file(args.input, args.output, args.benchmarks, args.benchmarks_dir, args.ngram, args.report,
+                               args.lcs_threshold, args.mode, args.include_solutions)  # fmt: skip
     print(f"kept {stats['kept']} of {stats['documents']} documents, removed {stats['removed']}", file=sys.stderr)
+    for name, b in stats["per_benchmark"].items():
+        print(f"  {name}: {b['documents_removed']} removed, {b['spans_removed']} with spans cut, "
+              f"{b['items_hit']} items hit", file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -154,9 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("decontaminate", help="remove documents that contain benchmark test questions")
     p.add_argument("input", help="input JSONL of documents")
     p.add_argument("-o", "--output", required=True, help="output JSONL of kept documents")
-    p.add_argument("--benchmarks", action="append", required=True, help="comma-separated benchmark names")
-    p.add_argument("--benchmarks-dir", help="folder laid out NAME/test.jsonl (e.g. ../shared/benchmarks)")
-    p.add_argument("--ngram", type=int, default=13, help="n-gram length in words (default 13)")
+    p.add_argument("--benchmarks", action="append", required=True,
+                   help="comma-separated registry names, or `all` (every registered benchmark)")
+    p.add_argument("--benchmarks-dir", help="folder laid out NAME/test.jsonl (e.g. ../shared/benchmarks); "
+                   "without it benchmarks load from their hub datasets")
+    p.add_argument("--ngram", type=int, default=13, help="n-gram length in tokens (words; CJK characters) (13)")
+    p.add_argument("--lcs-threshold", type=float, default=0.6,
+                   help="a candidate counts when LCS(item, document window) / item length reaches this (0.6)")
+    p.add_argument("--mode", choices=["document", "span"], default="document",
+                   help="remove contaminated documents, or only the contaminated spans")
+    p.add_argument("--include-solutions", action="store_true", help="also index solutions and answers")
     p.add_argument("--report", help="write a JSON report of every removal here")
     p.set_defaults(func=cmd_decontaminate)
 

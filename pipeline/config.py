@@ -102,9 +102,14 @@ class DedupStage(Strict):
 
 class DecontaminationStage(Strict):
     enabled: bool = True
-    benchmarks: list[str] = ["mini_gsm"]
-    benchmarks_dir: str | None = Field(default=None, description="folder laid out NAME/test.jsonl; builtin if unset")
+    benchmarks: list[str] = Field(default=["mini_gsm"], min_length=1, description="registry names, or `all`")
+    benchmarks_dir: str | None = Field(default=None, description="folder laid out NAME/test.jsonl; hub if unset")
     ngram: int = Field(default=13, ge=3)
+    lcs_threshold: float = Field(default=0.6, gt=0, le=1, description="LCS(item, window)/len(item) that confirms")
+    include_solutions: bool = Field(default=False, description="also index solutions and answers, not only questions")
+    min_item_tokens: int = Field(default=8, ge=1, description="shorter items match only a document that is the item")
+    mode: Literal["document", "span"] = "document"
+    min_remaining_tokens: int = Field(default=50, ge=0, description="span mode: drop what is left if shorter")
 
 
 class TokenizerStage(Strict):

@@ -1,80 +1,275 @@
-"""N-gram decontamination against benchmark test sets (a datatrove filter and `mathcpt decontaminate`).
+"""Benchmark decontamination the way Qwen2-Math describes it: exact match, 13-gram candidates, LCS-ratio confirmation.
 
-    mathcpt decontaminate corpus.jsonl -o clean.jsonl --benchmarks mini_gsm --report contamination.json
-    mathcpt decontaminate corpus.jsonl -o clean.jsonl --benchmarks gsm8k,math500 --benchmarks-dir ../shared/benchmarks
+    mathcpt decontaminate corpus.jsonl -o clean.jsonl --benchmarks all --benchmarks-dir ../shared/benchmarks --report r.json
+    mathcpt data data_recipes/demo.yaml      # stages.decontamination in a recipe
 
-Written by us because datatrove's decontamination blocks need lighteval and the hub to build their index. The
-index holds every word n-gram (default 13, as Qwen2-Math) of each benchmark question after normalisation (case,
-punctuation, whitespace); a question shorter than n words is indexed whole. A document sharing any indexed n-gram
-is removed, and the removal records the benchmark, item id and matched n-gram in `metadata.contamination`.
-The decontamination issue adds the LCS-ratio confirmation, Chinese tokenisation and span removal.
+Written by us because datatrove's NGramsDecont blocks need lighteval and the hub to build their index, do not confirm
+candidates, and split Chinese with a word segmenter. Here:
+
+* Tokens: the text is cut into LaTeX command names (`\\frac` → `frac`; spacing and sizing commands such as `\\left`,
+  `\\right`, `\\,`, `\\quad`, `\\displaystyle` dropped), single CJK characters, and runs of letters/digits, each
+  NFKC-normalised (full-width → half-width) and case-folded. Punctuation, whitespace, Markdown emphasis and math
+  operators separate tokens and are otherwise ignored, so formatting changes do not hide a copied question.
+* Index: every n-gram (default 13) of every benchmark question (optionally solutions and answers) as a 64-bit rolling
+  hash in a sorted numpy array; questions shorter than n tokens (but at least `min_item_tokens`) are indexed whole.
+* Scan: the document's n-gram hashes are computed vectorised and looked up with one `searchsorted`; each candidate
+  item is confirmed when LCS(item tokens, the aligned document window) / len(item tokens) ≥ `lcs_threshold` (0.6),
+  with a bit-parallel LCS (Hyyrö), so a shared stock phrase of 13 tokens does not remove a document.
+* Action: drop the document, or (`mode: span`) cut the matched span out and keep the rest.
+
+Every removal records benchmark, item id, matched n-gram, LCS ratio and kind (`exact` = the whole question appears
+contiguously, `ngram` = confirmed by LCS) in `metadata.contamination`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 
+import numpy as np
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from pipeline.benchmarks.registry import BenchmarkItem, load_benchmark
 
-
-def normalized_words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
-
-
-def build_ngram_index(items: dict[str, list[BenchmarkItem]], n: int) -> dict[tuple[str, ...], tuple[str, str]]:
-    """Map each n-gram of each question to (benchmark, item id); the first item wins on collisions."""
-    index: dict[tuple[str, ...], tuple[str, str]] = {}
-    for benchmark, bench_items in items.items():
-        for item in bench_items:
-            words = normalized_words(item.question)
-            grams = [tuple(words)] if len(words) < n else [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
-            for gram in grams:
-                if gram:
-                    index.setdefault(gram, (benchmark, item.id))
-    return index
+CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+TOKEN = re.compile(rf"\\[A-Za-z]+|[{CJK}]|[^\W_{CJK}]+")
+# LaTeX that only changes spacing, sizing or style: it carries no content, so it never counts as a token.
+DROPPED_COMMANDS = frozenset(
+    "left right big bigl bigr Big Bigl Bigr bigg biggl biggr Bigg Biggl Biggr middle displaystyle textstyle "
+    "scriptstyle quad qquad enspace thinspace medspace thickspace negthinspace hspace vspace limits nolimits "
+    "mathrm mathit mathbf mathsf mathtt textrm textit textbf text mbox boldsymbol bm rm it bf".split()
+)
+COMMAND_ALIASES = {"dfrac": "frac", "tfrac": "frac", "le": "leq", "ge": "geq", "ne": "neq", "leqslant": "leq",
+                   "geqslant": "geq", "to": "rightarrow", "gets": "leftarrow"}  # fmt: skip
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the rolling n-gram hash
 
 
-class NgramDecontaminationFilter(BaseFilter):
-    """Drops documents containing any benchmark question n-gram (reason `contaminated`)."""
+def _normalize_token(raw: str) -> str | None:
+    if raw[0] == "\\":
+        name = raw[1:]
+        if name in DROPPED_COMMANDS:
+            return None
+        name = COMMAND_ALIASES.get(name, name)
+        return name.lower()  # like words: \Delta and \delta (or an upper-cased copy) compare equal
+    return raw.lower() if raw.isascii() else unicodedata.normalize("NFKC", raw).casefold()
 
-    name = "🧪 n-gram decontamination"
 
-    def __init__(self, benchmarks: list[str], ngram: int = 13, benchmarks_dir: str | None = None,
-                 exclusion_writer=None):  # fmt: skip
+def tokenize(text: str) -> list[str]:
+    """Normalised tokens of a text (see module docstring)."""
+    return [t for t in map(_normalize_token, TOKEN.findall(text)) if t]
+
+
+def tokenize_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Tokens and their character spans in the original text (same tokens as `tokenize`)."""
+    tokens, spans = [], []
+    for m in TOKEN.finditer(text):
+        t = _normalize_token(m.group())
+        if t:
+            tokens.append(t)
+            spans.append(m.span())
+    return tokens, spans
+
+
+def token_hashes(tokens: list[str]) -> np.ndarray:
+    return np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
+
+
+def ngram_hashes(h: np.ndarray, n: int) -> np.ndarray:
+    """Rolling hash of every n-gram: Σ h[i+k]·M^(n-1-k) mod 2^64, vectorised over positions."""
+    if len(h) < n:
+        return np.empty(0, dtype=np.uint64)
+    out = np.zeros(len(h) - n + 1, dtype=np.uint64)
+    for k in range(n):
+        out = out * _MULT + h[k : len(h) - n + 1 + k]
+    return out
+
+
+def lcs_length(a: list[str], b: list[str]) -> int:
+    """Length of the longest common subsequence, bit-parallel over `a` (Hyyrö 2004): O(len(b)) big-int steps."""
+    masks: dict[str, int] = {}
+    for i, t in enumerate(a):
+        masks[t] = masks.get(t, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for t in b:
+        u = v & masks.get(t, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(a) - bin(v).count("1")
+
+
+@dataclass(frozen=True)
+class Entry:
+    benchmark: str
+    item_id: str
+    field: str  # question, solution or answer
+    tokens: tuple[str, ...]
+
+
+@dataclass
+class Match:
+    entry: Entry
+    kind: str  # exact | ngram
+    lcs_ratio: float
+    ngram: str
+    token_start: int  # matched window in document tokens [start, end)
+    token_end: int
+
+    def record(self) -> dict:
+        e = self.entry
+        return {"benchmark": e.benchmark, "item_id": e.item_id, "field": e.field, "kind": self.kind,
+                "lcs_ratio": round(self.lcs_ratio, 4), "ngram": self.ngram}  # fmt: skip
+
+
+class _GramTable:
+    """Sorted n-gram hashes of one length with, per hash, the (entry, offset) pairs that produced it."""
+
+    def __init__(self, keys: list[int], entries: list[int], offsets: list[int]):
+        order = np.argsort(np.array(keys, dtype=np.uint64), kind="stable")
+        self.keys = np.array(keys, dtype=np.uint64)[order]
+        self.entries = np.array(entries, dtype=np.int64)[order]
+        self.offsets = np.array(offsets, dtype=np.int64)[order]
+
+    def hits(self, doc_grams: np.ndarray) -> list[tuple[int, int, int]]:
+        """(document position, entry, offset in entry) for every document n-gram present in the table."""
+        if not len(self.keys) or not len(doc_grams):
+            return []
+        lo = np.searchsorted(self.keys, doc_grams, side="left")
+        hi = np.searchsorted(self.keys, doc_grams, side="right")
+        found = np.nonzero(hi > lo)[0]
+        return [(int(pos), int(self.entries[k]), int(self.offsets[k])) for pos in found for k in range(lo[pos], hi[pos])]
+
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.entries.nbytes + self.offsets.nbytes
+
+
+class ContaminationIndex:
+    """n-gram index over benchmark items with LCS confirmation (see module docstring)."""
+
+    def __init__(self, items: dict[str, list[BenchmarkItem]], n: int = 13, lcs_threshold: float = 0.6,
+                 include_solutions: bool = False, min_item_tokens: int = 8):  # fmt: skip
+        self.n, self.lcs_threshold, self.min_item_tokens = n, lcs_threshold, min_item_tokens
+        self.entries: list[Entry] = []
+        for benchmark, bench_items in items.items():
+            for item in bench_items:
+                fields = [("question", item.question)]
+                if include_solutions:
+                    fields += [("solution", item.solution), ("answer", item.answer)]
+                for field_name, text in fields:
+                    tokens = tuple(tokenize(text or ""))
+                    if tokens:
+                        self.entries.append(Entry(benchmark, item.id, field_name, tokens))
+        by_length: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        self.whole: dict[tuple[str, ...], int] = {}  # tiny items: only a document that is exactly the item matches
+        for idx, entry in enumerate(self.entries):
+            length = len(entry.tokens)
+            if length < min_item_tokens:
+                self.whole.setdefault(entry.tokens, idx)
+                continue
+            size = min(length, n)
+            grams = ngram_hashes(token_hashes(list(entry.tokens)), size)
+            keys, entries, offsets = by_length.setdefault(size, ([], [], []))
+            keys += grams.tolist()
+            entries += [idx] * len(grams)
+            offsets += range(len(grams))
+        self.tables = {size: _GramTable(*cols) for size, cols in sorted(by_length.items())}
+
+    @property
+    def nbytes(self) -> int:
+        return sum(t.nbytes for t in self.tables.values())
+
+    def find(self, tokens: list[str]) -> list[Match]:
+        """Confirmed matches in a tokenised document, one per benchmark item field, in document order."""
+        if tuple(tokens) in self.whole:
+            entry = self.entries[self.whole[tuple(tokens)]]
+            return [Match(entry, "exact", 1.0, " ".join(tokens), 0, len(tokens))]
+        h = token_hashes(tokens)
+        candidates: dict[int, list[tuple[int, int]]] = {}
+        for size, table in self.tables.items():
+            for pos, idx, offset in table.hits(ngram_hashes(h, size)):
+                candidates.setdefault(idx, []).append((pos, offset))
+        matches = []
+        for idx, hits in candidates.items():
+            entry = self.entries[idx]
+            m = len(entry.tokens)
+            pos, offset = hits[0]
+            if tuple(tokens[pos : pos + min(m, self.n)]) != entry.tokens[offset : offset + min(m, self.n)]:
+                continue  # a 64-bit hash collision, not a shared n-gram
+            # Align the item on its first shared n-gram, with slack for words inserted or dropped around it.
+            slack = m // 5 + 2
+            start, end = max(0, pos - offset - slack), min(len(tokens), pos - offset + m + slack)
+            ratio = lcs_length(list(entry.tokens), tokens[start:end]) / m
+            if ratio < self.lcs_threshold:
+                continue
+            last_pos, last_offset = hits[-1]
+            span_start = max(0, min(p - o for p, o in hits))
+            span_end = min(len(tokens), max(last_pos - last_offset + m, pos - offset + m))
+            exact = tokens[pos - offset : pos - offset + m] == list(entry.tokens) if pos >= offset else False
+            matches.append(Match(entry, "exact" if exact else "ngram", ratio,
+                                 " ".join(tokens[pos : pos + min(m, self.n)]), span_start, span_end))  # fmt: skip
+        return sorted(matches, key=lambda mt: mt.token_start)
+
+
+def load_index(benchmarks: list[str], benchmarks_dir: str | None, n: int, lcs_threshold: float,
+               include_solutions: bool, min_item_tokens: int) -> ContaminationIndex:  # fmt: skip
+    items = {name: load_benchmark(name, benchmarks_dir) for name in benchmarks}
+    return ContaminationIndex(items, n, lcs_threshold, include_solutions, min_item_tokens)
+
+
+def remove_spans(text: str, spans: list[tuple[int, int]], matches: list[Match]) -> str:
+    """Cut the characters of each match's token window out of the text, joining the rest with a blank line."""
+    cuts = sorted((spans[m.token_start][0], spans[m.token_end - 1][1]) for m in matches)
+    pieces, cursor = [], 0
+    for start, end in cuts:
+        if start > cursor:
+            pieces.append(text[cursor:start])
+        cursor = max(cursor, end)
+    pieces.append(text[cursor:])
+    return "\n\n".join(p.strip() for p in pieces if p.strip())
+
+
+class BenchmarkDecontaminationFilter(BaseFilter):
+    """datatrove step: drop contaminated documents, or cut the contaminated spans out (`mode="span"`).
+
+    In span mode a document whose remainder has fewer than `min_remaining_tokens` tokens is dropped instead.
+    """
+
+    name = "🧪 decontamination (n-gram + LCS)"
+
+    def __init__(self, benchmarks: list[str], ngram: int = 13, lcs_threshold: float = 0.6,
+                 benchmarks_dir: str | None = None, include_solutions: bool = False, min_item_tokens: int = 8,
+                 mode: str = "document", min_remaining_tokens: int = 50, exclusion_writer=None):  # fmt: skip
         super().__init__(exclusion_writer=exclusion_writer)
-        self.benchmarks, self.n, self.benchmarks_dir = list(benchmarks), ngram, benchmarks_dir
-        self._index: dict | None = None
-        self._short: dict | None = None
+        self.benchmarks, self.benchmarks_dir = list(benchmarks), benchmarks_dir
+        self.ngram, self.lcs_threshold = ngram, lcs_threshold
+        self.include_solutions, self.min_item_tokens = include_solutions, min_item_tokens
+        self.mode, self.min_remaining_tokens = mode, min_remaining_tokens
+        self._index: ContaminationIndex | None = None
 
-    def _load(self) -> None:
-        items = {name: load_benchmark(name, self.benchmarks_dir) for name in self.benchmarks}
-        index = build_ngram_index(items, self.n)
-        # Whole short questions are matched by length; keep them apart so each document is scanned once per length.
-        self._index = {g: v for g, v in index.items() if len(g) == self.n}
-        self._short = {}
-        for g, v in index.items():
-            if len(g) != self.n:
-                self._short.setdefault(len(g), {})[g] = v
-
-    def match(self, text: str) -> tuple[tuple[str, ...], tuple[str, str]] | None:
-        if self._index is None:
-            self._load()
-        words = normalized_words(text)
-        for size, table in [(self.n, self._index), *sorted(self._short.items())]:
-            for i in range(len(words) - size + 1):
-                hit = table.get(tuple(words[i : i + size]))
-                if hit:
-                    return tuple(words[i : i + size]), hit
-        return None
+    @property
+    def index(self) -> ContaminationIndex:
+        if self._index is None:  # built lazily, in the worker that uses it
+            self._index = load_index(self.benchmarks, self.benchmarks_dir, self.ngram, self.lcs_threshold,
+                                     self.include_solutions, self.min_item_tokens)  # fmt: skip
+        return self._index
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
-        found = self.match(doc.text)
-        if found is None:
+        if self.mode == "span":
+            tokens, spans = tokenize_with_spans(doc.text)
+        else:
+            tokens, spans = tokenize(doc.text), []
+        matches = self.index.find(tokens)
+        if not matches:
             return True
-        gram, (benchmark, item_id) = found
-        doc.metadata["contamination"] = {"benchmark": benchmark, "item_id": item_id, "ngram": " ".join(gram)}
-        self.stat_update(f"contaminated/{benchmark}")
+        doc.metadata["contamination"] = [m.record() for m in matches]
+        for m in matches:
+            self.stat_update(f"contaminated/{m.entry.benchmark}")
+        if self.mode == "span":
+            remaining = remove_spans(doc.text, spans, matches)
+            if len(tokenize(remaining)) >= self.min_remaining_tokens and not self.index.find(tokenize(remaining)):
+                doc.text = remaining
+                self.stat_update("spans_removed", value=len(matches))
+                return True
         return False, "contaminated"

@@ -1,44 +1,43 @@
-"""`mathcpt decontaminate`: remove documents containing benchmark test questions from a JSONL file.
+"""`mathcpt decontaminate`: remove benchmark test items from a JSONL corpus, with a report of every removal.
 
     mathcpt decontaminate corpus.jsonl -o clean.jsonl --benchmarks mini_gsm --report contamination.json
+    mathcpt decontaminate corpus.jsonl -o clean.jsonl --benchmarks all --benchmarks-dir ../shared/benchmarks --mode span
 
-The same matcher as the recipe's decontamination stage (`NgramDecontaminationFilter.match`); outputs are written
-to temporary names and renamed when complete.
+The same filter as the recipe's decontamination stage (`BenchmarkDecontaminationFilter`); outputs are written to
+temporary names and renamed when complete.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+
+from datatrove.data import Document
 
 from pipeline.atomic import atomic_open, atomic_write_text
-from pipeline.data.decontaminate import NgramDecontaminationFilter
+from pipeline.benchmarks.registry import expand_names
+from pipeline.data.decontaminate import BenchmarkDecontaminationFilter
 from pipeline.data.readers import read_documents
+from pipeline.data.report import contamination_summary
 
 
 def decontaminate_file(input_path: str, output: str, benchmarks: list[str], benchmarks_dir: str | None,
-                       ngram: int, report_path: str | None) -> dict:  # fmt: skip
-    matcher = NgramDecontaminationFilter(benchmarks, ngram, benchmarks_dir)
-    matcher._load()  # fail on an unknown benchmark before reading the corpus
-    removals, documents = [], 0
+                       ngram: int, report_path: str | None, lcs_threshold: float = 0.6, mode: str = "document",
+                       include_solutions: bool = False) -> dict:  # fmt: skip
+    step = BenchmarkDecontaminationFilter(expand_names(benchmarks), ngram, lcs_threshold, benchmarks_dir,
+                                          include_solutions, mode=mode)  # fmt: skip
+    step.index  # noqa: B018 - build the index (and fail on a bad benchmark) before reading the corpus
+    removals, documents, kept = [], 0, 0
     with atomic_open(output) as f:
         for record in read_documents(input_path):
             documents += 1
-            found = matcher.match(record["text"])
-            if found is None:
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
-                continue
-            gram, (benchmark, item_id) = found
-            removals.append({"id": record.get("id"), "benchmark": benchmark, "item_id": item_id,
-                             "ngram": " ".join(gram)})  # fmt: skip
-    per_benchmark = defaultdict(lambda: {"documents_removed": 0, "items": set()})
-    for r in removals:
-        per_benchmark[r["benchmark"]]["documents_removed"] += 1
-        per_benchmark[r["benchmark"]]["items"].add(r["item_id"])
-    stats = {"documents": documents, "kept": documents - len(removals), "removed": len(removals),
-             "per_benchmark": {b: {"documents_removed": v["documents_removed"], "items_hit": len(v["items"])}
-                               for b, v in per_benchmark.items()},
-             "removals": removals}  # fmt: skip
+            doc = Document(text=record["text"], id=str(record.get("id", documents)), metadata=dict(record.get("metadata") or {}))
+            keep = step.filter(doc) is True
+            for match in doc.metadata.get("contamination", []):
+                removals.append({"id": doc.id, "action": "span_removed" if keep else "document_removed", **match})
+            if keep:
+                kept += 1
+                f.write(json.dumps({**record, "text": doc.text, "metadata": doc.metadata}, ensure_ascii=False) + "\n")
+    stats = {"documents": documents, "kept": kept, "removed": documents - kept, **contamination_summary(removals)}
     if report_path:
         atomic_write_text(report_path, json.dumps(stats, indent=2, ensure_ascii=False))
     return stats

@@ -30,8 +30,9 @@ from datatrove.pipeline.writers import JsonlWriter
 from loguru import logger
 
 from pipeline.atomic import atomic_write_text
+from pipeline.benchmarks.registry import expand_names
 from pipeline.config import Recipe, dump
-from pipeline.data.decontaminate import NgramDecontaminationFilter
+from pipeline.data.decontaminate import BenchmarkDecontaminationFilter
 from pipeline.data.dedup import ExactDedupFilter, MinhashNearDedupFilter
 from pipeline.data.extract import MathExtractor
 from pipeline.data.filters import MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter
@@ -105,8 +106,10 @@ def dedup_pipeline(recipe: Recipe, out: Path) -> list:
                                             exclusion_writer=_writer(dropped / "near_dedup")))  # fmt: skip
     if st.decontamination.enabled:
         c = st.decontamination
-        steps.append(NgramDecontaminationFilter(c.benchmarks, c.ngram, c.benchmarks_dir,
-                                                exclusion_writer=_writer(dropped / "decontamination")))  # fmt: skip
+        steps.append(BenchmarkDecontaminationFilter(
+            expand_names(c.benchmarks), c.ngram, c.lcs_threshold, c.benchmarks_dir, c.include_solutions,
+            c.min_item_tokens, c.mode, c.min_remaining_tokens, exclusion_writer=_writer(dropped / "decontamination"),
+        ))  # fmt: skip
     steps.append(_writer(out / "kept", "${source}/${rank}.jsonl"))
     return steps
 

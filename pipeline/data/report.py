@@ -54,16 +54,11 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
             # Writers and the re-reading of intermediate files are plumbing, not stages a reader of the report judges.
             stages += [r for r in _steps(stats_file) if "WRITER" not in r["stage"] and "Jsonl" not in r["stage"]]
     removals = [
-        {"id": d["id"], "source": d["metadata"].get("source"), **d["metadata"].get("contamination", {})}
-        for d in _jsonl(out / "dropped" / "decontamination")
+        {"id": d["id"], "source": d["metadata"].get("source"), "action": action, **match}
+        for action, folder in (("document_removed", out / "dropped" / "decontamination"), ("span_removed", out / "kept"))
+        for d in _jsonl(folder)
+        for match in d["metadata"].get("contamination") or []
     ]
-    per_benchmark: dict[str, dict] = defaultdict(lambda: {"documents_removed": 0, "items_hit": set()})
-    for r in removals:
-        b = per_benchmark[r.get("benchmark", "?")]
-        b["documents_removed"] += 1
-        b["items_hit"].add(r.get("item_id"))
-    contamination = {k: {"documents_removed": v["documents_removed"], "items_hit": len(v["items_hit"])}
-                     for k, v in per_benchmark.items()}  # fmt: skip
 
     # Where each planted ground-truth label ended: kept, or dropped by which stage.
     truth: dict[str, Counter] = defaultdict(Counter)
@@ -79,11 +74,25 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
     return {
         "recipe": recipe.name,
         "stages": stages,
-        "contamination": {"per_benchmark": contamination, "removals": removals},
+        "contamination": contamination_summary(removals),
         "ground_truth": {label: dict(c) for label, c in sorted(truth.items())},
         "sources": manifest["sources"],
         "tokenizer": manifest["tokenizer"],
     }
+
+
+def contamination_summary(removals: list[dict]) -> dict:
+    """Per benchmark: documents removed, documents with spans cut out, distinct items hit; plus every removal."""
+    per: dict[str, dict] = defaultdict(lambda: {"documents_removed": set(), "spans_removed": set(), "items": set()})
+    for r in removals:
+        b = per[r["benchmark"]]
+        b["documents_removed" if r["action"] == "document_removed" else "spans_removed"].add(r["id"])
+        b["items"].add(r["item_id"])
+    return {
+        "per_benchmark": {name: {"documents_removed": len(v["documents_removed"]), "spans_removed": len(v["spans_removed"]),
+                                 "items_hit": len(v["items"])} for name, v in sorted(per.items())},
+        "removals": removals,
+    }  # fmt: skip
 
 
 def stage_reasons(stage: dict) -> str:
@@ -112,10 +121,13 @@ def render_markdown(report: dict) -> str:
     lines += ["", "## Decontamination", ""]
     if c["per_benchmark"]:
         for b, v in c["per_benchmark"].items():
-            lines.append(f"- {b}: {v['documents_removed']} documents removed, {v['items_hit']} items hit")
-        lines += ["", "| document | benchmark | item | matched n-gram |", "|---|---|---|---|"]
+            lines.append(f"- {b}: {v['documents_removed']} documents removed, {v['spans_removed']} documents with "
+                         f"spans cut out, {v['items_hit']} items hit")  # fmt: skip
+        lines += ["", "| document | action | benchmark | item | kind | LCS ratio | matched n-gram |",
+                  "|---|---|---|---|---|---:|---|"]  # fmt: skip
         for r in c["removals"]:
-            lines.append(f"| {r['id']} | {r.get('benchmark')} | {r.get('item_id')} | {r.get('ngram')} |")
+            lines.append(f"| {r['id']} | {r['action']} | {r['benchmark']} | {r['item_id']} | {r['kind']} | "
+                         f"{r['lcs_ratio']:.3f} | {r['ngram']} |")  # fmt: skip
     else:
         lines.append("No contaminated documents found.")
     if report["ground_truth"]:

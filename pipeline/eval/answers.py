@@ -11,21 +11,11 @@ from __future__ import annotations
 
 import re
 
+from pipeline.benchmarks.boxed import last_boxed
+
 ANSWER_PHRASE = re.compile(r"the final answer is|the answer is|final answer:|答案是|答案为", re.I)
 ANSWER_TEXT = re.compile(r"\s*[:：]?\s*(.+?)(?:\.\s|\.$|。|\n|$)")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
-
-
-def last_boxed(text: str) -> str | None:
-    start = text.rfind("\\boxed{")
-    if start < 0:
-        return None
-    i, depth = start + len("\\boxed{"), 1
-    for j in range(i, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
-        if depth == 0:
-            return text[i:j].strip()
-    return None
 
 
 def extract_answer(response: str) -> str | None:
