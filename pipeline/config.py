@@ -107,9 +107,19 @@ class DecontaminationStage(Strict):
     ngram: int = Field(default=13, ge=3)
     lcs_threshold: float = Field(default=0.6, gt=0, le=1, description="LCS(item, window)/len(item) that confirms")
     include_solutions: bool = Field(default=False, description="also index solutions and answers, not only questions")
-    min_item_tokens: int = Field(default=8, ge=1, description="shorter items match only a document that is the item")
+    min_item_tokens: int = Field(default=5, ge=1, description="shorter items match only a document that is the item")
     mode: Literal["document", "span"] = "document"
     min_remaining_tokens: int = Field(default=50, ge=0, description="span mode: drop what is left if shorter")
+
+    @field_validator("benchmarks")
+    @classmethod
+    def _known_benchmarks(cls, names: list[str]) -> list[str]:
+        from pipeline.benchmarks.registry import known
+
+        unknown = [n for n in names if n != "all" and n not in known()]
+        if unknown:
+            raise ValueError(f"unknown benchmark(s) {unknown}; known: {', '.join(known())} (or all)")
+        return names
 
 
 class TokenizerStage(Strict):

@@ -53,6 +53,12 @@ def test_invalid_value_is_named(tmp_path):
         load_recipe(p)
 
 
+def test_unknown_benchmark_in_recipe(tmp_path):
+    p = write(tmp_path, MINIMAL + "stages:\n  decontamination:\n    benchmarks: [gsm8k, gsm9k]\n")
+    with pytest.raises(ConfigError, match=r"stages\.decontamination\.benchmarks: .*unknown benchmark\(s\) \['gsm9k'\]"):
+        load_recipe(p)
+
+
 def test_duplicate_source_names(tmp_path):
     p = write(tmp_path, MINIMAL + "  - {name: web, kind: books, path: y.jsonl, weight: 1}\n")
     with pytest.raises(ConfigError, match="source names must be unique"):

@@ -39,32 +39,34 @@ TOKEN = re.compile(rf"\\[A-Za-z]+|[{CJK}]|[^\W_{CJK}]+")
 DROPPED_COMMANDS = frozenset(
     "left right big bigl bigr Big Bigl Bigr bigg biggl biggr Bigg Biggl Biggr middle displaystyle textstyle "
     "scriptstyle quad qquad enspace thinspace medspace thickspace negthinspace hspace vspace limits nolimits "
-    "mathrm mathit mathbf mathsf mathtt textrm textit textbf text mbox boldsymbol bm rm it bf".split()
+    "mathrm mathit mathbf mathsf mathtt textrm textit textbf text mbox boldsymbol bm rm it bf".lower().split()
 )
 COMMAND_ALIASES = {"dfrac": "frac", "tfrac": "frac", "le": "leq", "ge": "geq", "ne": "neq", "leqslant": "leq",
                    "geqslant": "geq", "to": "rightarrow", "gets": "leftarrow"}  # fmt: skip
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the rolling n-gram hash
+# Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space, mapped one-to-one to half-width before the token
+# regex runs, so `\ｆｒａｃ` is still a command and character offsets stay valid for span removal.
+HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
 
 
 def _normalize_token(raw: str) -> str | None:
     if raw[0] == "\\":
-        name = raw[1:]
+        name = raw[1:].lower()  # like words: \Delta and \delta (or an upper-cased copy) compare equal
         if name in DROPPED_COMMANDS:
             return None
-        name = COMMAND_ALIASES.get(name, name)
-        return name.lower()  # like words: \Delta and \delta (or an upper-cased copy) compare equal
+        return COMMAND_ALIASES.get(name, name)
     return raw.lower() if raw.isascii() else unicodedata.normalize("NFKC", raw).casefold()
 
 
 def tokenize(text: str) -> list[str]:
     """Normalised tokens of a text (see module docstring)."""
-    return [t for t in map(_normalize_token, TOKEN.findall(text)) if t]
+    return [t for t in map(_normalize_token, TOKEN.findall(text.translate(HALF_WIDTH))) if t]
 
 
 def tokenize_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Tokens and their character spans in the original text (same tokens as `tokenize`)."""
     tokens, spans = [], []
-    for m in TOKEN.finditer(text):
+    for m in TOKEN.finditer(text.translate(HALF_WIDTH)):
         t = _normalize_token(m.group())
         if t:
             tokens.append(t)
@@ -149,12 +151,14 @@ class ContaminationIndex:
     """n-gram index over benchmark items with LCS confirmation (see module docstring)."""
 
     def __init__(self, items: dict[str, list[BenchmarkItem]], n: int = 13, lcs_threshold: float = 0.6,
-                 include_solutions: bool = False, min_item_tokens: int = 8):  # fmt: skip
+                 include_solutions: bool = False, min_item_tokens: int = 5):  # fmt: skip
         self.n, self.lcs_threshold, self.min_item_tokens = n, lcs_threshold, min_item_tokens
         self.entries: list[Entry] = []
         for benchmark, bench_items in items.items():
             for item in bench_items:
-                fields = [("question", item.question)]
+                # Multiple-choice items are indexed with their options: the question alone is often a stock phrase
+                # ("Which of the following is true?"), and contamination copies the options along with it.
+                fields = [("question", " ".join([item.question, *item.choices]))]
                 if include_solutions:
                     fields += [("solution", item.solution), ("answer", item.answer)]
                 for field_name, text in fields:
@@ -239,7 +243,7 @@ class BenchmarkDecontaminationFilter(BaseFilter):
     name = "🧪 decontamination (n-gram + LCS)"
 
     def __init__(self, benchmarks: list[str], ngram: int = 13, lcs_threshold: float = 0.6,
-                 benchmarks_dir: str | None = None, include_solutions: bool = False, min_item_tokens: int = 8,
+                 benchmarks_dir: str | None = None, include_solutions: bool = False, min_item_tokens: int = 5,
                  mode: str = "document", min_remaining_tokens: int = 50, exclusion_writer=None):  # fmt: skip
         super().__init__(exclusion_writer=exclusion_writer)
         self.benchmarks, self.benchmarks_dir = list(benchmarks), benchmarks_dir
