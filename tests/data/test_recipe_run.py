@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer
 
+from pipeline.benchmarks.registry import load_benchmark
 from pipeline.config import load_recipe
 from pipeline.data.recipe_run import run_recipe
 from pipeline.errors import DataError
@@ -178,3 +179,19 @@ def test_unreadable_file_in_a_source_folder_is_a_counted_skip(tmp_path):
     reader = json.loads((tmp_path / "out" / "report.json").read_text())["stages"][0]
     assert reader["skipped"] == {"unreadable_file/books": 1} and reader["out"] == 1
     assert "b.jsonl: stopped reading at invalid UTF-8" in r.stderr
+
+
+def test_span_mode_cuts_planted_questions_and_keeps_the_rest(sample_corpus, tmp_path):
+    recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", "stages.decontamination.mode=span",
+                                "stages.decontamination.min_remaining_tokens=40"])  # fmt: skip
+    run_recipe(recipe, tmp_path / "run")
+    kept = {d["id"]: d for d in jsonl(tmp_path / "run" / "kept")}
+    contaminated = planted(sample_corpus, "contaminated")
+    questions = {i.id: i.question for i in load_benchmark("mini_gsm")}
+    cut = [kept[i] for i in contaminated if i in kept]
+    assert len(cut) >= len(contaminated) // 2, "long contaminated documents should survive with the span removed"
+    for d in cut:
+        assert questions[d["metadata"]["truth"]["benchmark_item"]] not in d["text"]
+        assert any(m["item_id"] == d["metadata"]["truth"]["benchmark_item"] for m in d["metadata"]["contamination"])
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert report["contamination"]["per_benchmark"]["mini_gsm"]["spans_removed"] == len(cut)
