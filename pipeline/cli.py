@@ -30,6 +30,15 @@ def _add_set(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_data(args) -> int:
+    if args.recipe == "inspect":
+        if not args.run_dir:
+            raise MathcptError("usage: mathcpt data inspect RUN_DIR (a completed data run's folder)")
+        from pipeline.inspect_run import inspect_text
+
+        print(inspect_text(args.run_dir, samples=args.samples, seq_len=args.seq_len), end="")
+        return 0
+    if args.run_dir:
+        raise MathcptError(f"unexpected argument {args.run_dir!r} after the recipe")
     from pipeline.config import dump, load_recipe
 
     recipe = load_recipe(args.recipe, args.overrides)
@@ -141,8 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the tiny config's)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("data", help="run a data recipe → filtered corpus, token shards, mixture manifest, report")
-    p.add_argument("recipe", help="recipe YAML (see data_recipes/)")
+    p = sub.add_parser("data", help="run a data recipe → shards, mixture manifest, report; `data inspect RUN_DIR` shows "
+                       "what the model will see")
+    p.add_argument("recipe", help="recipe YAML (see data_recipes/), or `inspect` followed by a data run's folder")
+    p.add_argument("run_dir", nargs="?", help=argparse.SUPPRESS)
+    p.add_argument("--samples", type=int, default=3, help="inspect: training samples to decode (default 3)")
+    p.add_argument("--seq-len", type=int, default=96, help="inspect: sample length in tokens (default 96)")
     p.add_argument("--out", help="output folder (default runs/data/<recipe name>)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier run of another recipe in --out")
     _add_set(p)

@@ -55,8 +55,15 @@ class SourceConfig(Strict):
     text_key: str = "text"
     qa_fields: QAFields = QAFields()
     file_glob: str = Field(default="**/*", description="for format: files, which files inside the folder")
-    weight: float = Field(gt=0, description="share of training tokens (normalised over sources)")
+    weight: float | None = Field(default=None, gt=0, description="share of training tokens (normalised over sources)")
+    tokens: int | None = Field(default=None, gt=0, description="explicit token budget instead of a weight")
     max_epochs: float = Field(default=4.0, gt=0, description="cap on how often the trainer may repeat this source")
+
+    @model_validator(mode="after")
+    def _weight_or_budget(self) -> "SourceConfig":
+        if (self.weight is None) == (self.tokens is None):
+            raise ValueError("give exactly one of weight (a share of training tokens) or tokens (a token budget)")
+        return self
 
     @property
     def resolved_content(self) -> str:
@@ -141,6 +148,8 @@ class Stages(Strict):
 class MixtureConfig(Strict):
     total_tokens: int | None = Field(default=None, gt=0, description="planned training tokens; unset = one pass")
     on_exceeding_max_epochs: Literal["error", "warn"] = "error"
+    validation_fraction: float = Field(default=0.0, ge=0, lt=0.5,
+                                       description="share of each source's documents held out, chosen by content hash")
 
 
 class ExecutorConfig(Strict):

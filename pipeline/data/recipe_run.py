@@ -39,7 +39,7 @@ from pipeline.data.filters import MathLanguageFilter, MathSafeQualityFilter, Mat
 from pipeline.data.mixture import plan_mixture
 from pipeline.data.readers import SourceReader, check_sources
 from pipeline.data.report import summarize_stats, write_report
-from pipeline.data.tokenize import import_tokenizer, train_bpe
+from pipeline.data.tokenize import ValidationSplit, import_tokenizer, train_bpe
 from pipeline.errors import DataError
 from pipeline.shards import MANIFEST, SourceShards
 
@@ -152,27 +152,33 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> 
         tokenizer_json = train_bpe(kept_files(out), tok.train_vocab_size, tok.eos_token, tok_dir)
 
     logger.info("[3/3] tokenizing per source")
-    available: dict[str, dict] = {}
+    fraction = recipe.mixture.validation_fraction
+    splits = {"train": "tokens", "validation": "validation"} if fraction > 0 else {"train": "tokens"}
+    counts: dict[str, dict[str, dict]] = {split: {} for split in splits}
     token_size = None
     for s in recipe.sources:
-        files = kept_files(out, s.name)
-        if not files:
-            available[s.name] = {"tokens": 0, "documents": 0}
-            continue
-        tokenizer_step = DocumentTokenizer(
-            str(out / "tokens" / s.name),
-            tokenizer_name_or_path=str(tokenizer_json),
-            eos_token=tok.eos_token,
-            save_filename=s.name,
-            shuffle_documents=False,  # order is the loader's job (seeded global index), not the shard's
-        )
-        token_size = tokenizer_step.token_size
-        _run([JsonlReader(str(out / "kept" / s.name), glob_pattern="*.jsonl"), tokenizer_step],
-             out / "logs" / f"tokenize_{s.name}")  # fmt: skip
-        shards = SourceShards(out / "tokens" / s.name, token_size)
-        available[s.name] = {"tokens": shards.num_tokens, "documents": shards.num_documents}
+        for split, folder in splits.items():
+            tokenizer_step = DocumentTokenizer(
+                str(out / folder / s.name),
+                tokenizer_name_or_path=str(tokenizer_json),
+                eos_token=tok.eos_token,
+                save_filename=s.name,
+                shuffle_documents=False,  # order is the loader's job (seeded global index), not the shard's
+            )
+            token_size = tokenizer_step.token_size
+            if kept_files(out, s.name):
+                steps = [JsonlReader(str(out / "kept" / s.name), glob_pattern="*.jsonl")]
+                steps += [ValidationSplit(fraction, split)] if fraction > 0 else []
+                _run(steps + [tokenizer_step], out / "logs" / f"tokenize_{s.name}_{split}")
+            has_shards = any((out / folder / s.name).glob("*.ds"))
+            shards = SourceShards(out / folder / s.name, token_size) if has_shards else None
+            counts[split][s.name] = {"tokens": shards.num_tokens if shards else 0,
+                                     "documents": shards.num_documents if shards else 0}  # fmt: skip
 
-    plan = plan_mixture(recipe, available)
+    plan = plan_mixture(recipe, counts["train"])
+    if "validation" in counts:
+        for name, entry in plan.items():
+            entry["validation"] = {**counts["validation"][name], "path": f"validation/{name}"}
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(tokenizer_json))

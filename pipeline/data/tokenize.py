@@ -9,15 +9,21 @@ demo, trains a small byte-level BPE on the kept corpus. Either way the run store
 Shards are datatrove's format, written by its DocumentTokenizer (fast enough: it batch-encodes with the Rust
 tokenizer): `tokens/<source>/NNNNN_<source>.ds` holds little-endian token ids (uint16, or uint32 for vocabularies
 over 65,536 such as Qwen2's), `.ds.index` the uint64 end offset of every document; EOS closes every document.
+With `mixture.validation_fraction` > 0 each source's documents are split by content hash (`ValidationSplit`) into
+`tokens/<source>/` and `validation/<source>/`: deterministic, and a text can never be in both.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 from pathlib import Path
 from typing import Iterator
+
+from datatrove.data import Document
+from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from pipeline.errors import ConfigError
 
@@ -78,3 +84,22 @@ def save_tokenizer_folder(hf, out_dir: Path) -> Path:
     shutil.rmtree(out_dir, ignore_errors=True)
     os.replace(tmp, out_dir)
     return out_dir / "tokenizer.json"
+
+
+def in_validation(text: str, fraction: float) -> bool:
+    """Deterministic held-out choice by content hash: the same text always lands in the same split."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") < fraction * 2**64
+
+
+class ValidationSplit(BaseFilter):
+    """Keeps the documents of one split (`train` or `validation`) of the content-hash split."""
+
+    name = "✂️ validation split"
+
+    def __init__(self, fraction: float, keep: str):
+        super().__init__()
+        self.fraction, self.keep_validation = fraction, keep == "validation"
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        return in_validation(doc.text, self.fraction) == self.keep_validation or (False, "other_split")

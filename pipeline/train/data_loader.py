@@ -3,23 +3,24 @@
     python -c "from pipeline.train.data_loader import PackedMixture; m = PackedMixture('runs/demo/data', 128); print(m.sample(0))"
 
 Sample `i` of the global sequence is a pure function of (seed, i): the whole loader state is one integer, the number
-of samples consumed, so a run resumes anywhere and data-parallel ranks read disjoint slices (`global_indices`).
+of samples consumed, so a run resumes anywhere, on any number of ranks, and data-parallel ranks read disjoint
+slices of the same sequence (`global_indices`).
 
-* Sources: samples are assigned to sources in blocks of `BLOCK` so every block holds each source's share of the
-  mixture exactly (largest remainder), shuffled within the block by (seed, block). Each sample is seq_len tokens,
-  so sample shares are token shares.
+* Sources: samples are assigned to sources in blocks of `BLOCK` so every block holds each source's planned share
+  exactly (largest remainder), shuffled within the block by (seed, block). Each sample is seq_len tokens, so sample
+  shares are token shares.
 * Windows: a source's token stream is cut into windows of seq_len + 1 tokens (consecutive windows share one token,
-  so every token is a label once per epoch); the k-th use of a source reads window perm_e[k mod n] of epoch
-  e = k div n, with a permutation seeded by (seed, source, epoch).
+  so every token is a label once per epoch); the k-th use of a source reads window π_e(k mod n) of epoch
+  e = k div n, where π_e is a keyed Feistel permutation of [0, n): a bijection computed per index, so nothing of
+  size n is ever materialised and memory stays flat however large the corpus.
 * Positions restart at every document start inside a window, so with `attention_mask=None` and `use_cache=False`
   HF Qwen2 keeps attention inside each document.
-
-The epoch permutation is materialised per (source, epoch): fine up to tens of millions of windows per source; the
-mixture/loader issue replaces it with a bijective index permutation for full-scale corpora.
+* Reads are memory-mapped (`pipeline.shards`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 import numpy as np
@@ -27,23 +28,66 @@ import torch
 
 from pipeline.shards import SourceShards, read_manifest
 
+_M64 = (1 << 64) - 1
+
+
+class FeistelPermutation:
+    """A keyed bijection of [0, n): a 4-round Feistel network over the smallest even-bit domain ≥ n, with
+    cycle-walking back into range (expected < 4 steps, since the domain is < 4n)."""
+
+    def __init__(self, n: int, key: tuple[int, ...]):
+        self.n = n
+        bits = max(2, (n - 1).bit_length())
+        bits += bits % 2
+        self.half, self.mask = bits // 2, (1 << (bits // 2)) - 1
+        seed = hashlib.blake2b(repr(key).encode(), digest_size=32).digest()
+        self.keys = [int.from_bytes(seed[8 * r : 8 * r + 8], "little") for r in range(4)]
+
+    def _round(self, r: int, key: int) -> int:
+        x = ((r ^ key) * 0x9E3779B97F4A7C15) & _M64
+        x = ((x ^ (x >> 31)) * 0xBF58476D1CE4E5B9) & _M64
+        return (x ^ (x >> 29)) & self.mask
+
+    def __call__(self, i: int) -> int:
+        while True:
+            left, right = i >> self.half, i & self.mask
+            for key in self.keys:
+                left, right = right, left ^ self._round(right, key)
+            i = (left << self.half) | right
+            if i < self.n:
+                return i
+
+
+def restart_positions(doc_starts: np.ndarray, length: int) -> np.ndarray:
+    """Position ids 0, 1, 2, ... that restart at each offset in doc_starts (vectorised)."""
+    marks = np.zeros(length, dtype=np.int64)
+    marks[doc_starts] = doc_starts
+    return np.arange(length, dtype=np.int64) - np.maximum.accumulate(marks)
+
+
 BLOCK = 1024
 
 
 class PackedMixture:
-    def __init__(self, data_dir: str, seq_len: int, seed: int = 0):
+    def __init__(self, data_dir: str, seq_len: int, seed: int = 0, split: str = "train"):
         manifest = read_manifest(data_dir)
         self.seq_len, self.seed = seq_len, seed
         self.names = sorted(manifest["sources"])
         token_size = manifest["tokenizer"]["token_size"]
         self.vocab_size = manifest["tokenizer"]["vocab_size"]
         self.eos_id = manifest["tokenizer"]["eos_id"]
-        self.shards = {n: SourceShards(f"{data_dir}/{manifest['sources'][n]['path']}", token_size) for n in self.names}
+        entries = manifest["sources"]
+        if split == "validation":
+            missing = [n for n in self.names if not entries[n].get("validation", {}).get("tokens")]
+            if missing:
+                raise ValueError(f"{data_dir}: no validation tokens for sources {missing} (mixture.validation_fraction)")
+        paths = {n: entries[n]["validation"]["path"] if split == "validation" else entries[n]["path"] for n in self.names}
+        self.shards = {n: SourceShards(f"{data_dir}/{paths[n]}", token_size) for n in self.names}
         self.windows = {n: (s.num_tokens - 1) // seq_len for n, s in self.shards.items()}
         short = [n for n, w in self.windows.items() if w == 0]
         if short:
             raise ValueError(f"sources {short} hold fewer than seq_len + 1 = {seq_len + 1} tokens")
-        weights = np.array([manifest["sources"][n]["share"] for n in self.names], dtype=np.float64)
+        weights = np.array([entries[n]["share"] for n in self.names], dtype=np.float64)
         self.shares = weights / weights.sum()
         # Per block: how many samples each source gets (largest remainder, sums to BLOCK exactly).
         raw = self.shares * BLOCK
@@ -62,28 +106,25 @@ class PackedMixture:
             k[where] = b * self.block_counts[s] + np.arange(len(where))
         return order, k
 
-    @lru_cache(maxsize=64)
-    def _permutation(self, source: int, epoch: int) -> np.ndarray:
-        return np.random.default_rng([self.seed, 1, source, epoch]).permutation(self.windows[self.names[source]])
+    @lru_cache(maxsize=256)
+    def _permutation(self, source: int, epoch: int) -> FeistelPermutation:
+        return FeistelPermutation(self.windows[self.names[source]], (self.seed, source, epoch))
 
     def locate(self, i: int) -> tuple[int, int]:
         """(source id, window start token) of global sample i."""
         order, k = self._block(i // BLOCK)
         s, use = int(order[i % BLOCK]), int(k[i % BLOCK])
         n = self.windows[self.names[s]]
-        window = int(self._permutation(s, use // n)[use % n])
-        return s, window * self.seq_len
+        return s, self._permutation(s, use // n)(use % n) * self.seq_len
 
     def sample(self, i: int) -> dict[str, torch.Tensor]:
         s, start = self.locate(i)
         shards = self.shards[self.names[s]]
         tokens = shards.tokens(start, self.seq_len + 1)
-        positions = np.arange(self.seq_len, dtype=np.int64)
-        for offset in shards.doc_starts_in(start, self.seq_len):
-            positions[offset:] = np.arange(self.seq_len - offset)
+        positions = restart_positions(shards.doc_starts_in(start, self.seq_len), self.seq_len)
         return {
-            "input_ids": torch.from_numpy(tokens[:-1].copy()),
-            "labels": torch.from_numpy(tokens[1:].copy()),
+            "input_ids": torch.from_numpy(tokens[:-1]),
+            "labels": torch.from_numpy(tokens[1:]),
             "position_ids": torch.from_numpy(positions),
             "source": torch.tensor(s),
         }

@@ -11,7 +11,7 @@ from tokenizers import Tokenizer
 from pipeline.benchmarks.registry import load_benchmark
 from pipeline.config import load_recipe
 from pipeline.data.recipe_run import run_recipe
-from pipeline.errors import DataError
+from pipeline.errors import ConfigError, DataError
 from pipeline.shards import SourceShards, read_manifest
 from tests.conftest import ROOT, run_cli
 
@@ -87,7 +87,7 @@ def test_shards_decode_back_to_the_kept_text(data_run):
 def test_manifest_plan_and_report(data_run):
     manifest = read_manifest(data_run)
     shares = {n: s["share"] for n, s in manifest["sources"].items()}
-    assert shares == pytest.approx({"web": 0.5, "books": 0.15, "code": 0.1, "exams": 0.15, "synthetic": 0.1}, abs=1e-6)
+    assert shares == pytest.approx({"web": 0.5, "books": 0.15, "code": 0.1, "exams": 0.15, "synthetic": 0.1}, abs=1e-4)
     for s in manifest["sources"].values():
         assert s["epochs"] == pytest.approx(s["planned_tokens"] / s["tokens"], rel=1e-3)
     assert manifest["tokenizer"]["token_size"] == 2 and manifest["tokenizer"]["vocab_size"] <= 2048
@@ -195,3 +195,37 @@ def test_span_mode_cuts_planted_questions_and_keeps_the_rest(sample_corpus, tmp_
         assert any(m["item_id"] == d["metadata"]["truth"]["benchmark_item"] for m in d["metadata"]["contamination"])
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert report["contamination"]["per_benchmark"]["mini_gsm"]["spans_removed"] == len(cut)
+
+
+def test_validation_split_by_content_hash_never_leaks(sample_corpus, tmp_path):
+    recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", "mixture.validation_fraction=0.2"])
+    run_recipe(recipe, tmp_path / "run")
+    manifest = read_manifest(tmp_path / "run")
+    tok = Tokenizer.from_file(str(tmp_path / "run" / "tokenizer" / "tokenizer.json"))
+    for name, entry in manifest["sources"].items():
+        val = entry["validation"]
+        assert val["documents"] >= 1 and entry["documents"] >= 1
+        train = SourceShards(tmp_path / "run" / entry["path"], 2)
+        held = SourceShards(tmp_path / "run" / val["path"], 2)
+        train_docs = {tok.decode(train.document(i).tolist()[:-1]) for i in range(train.num_documents)}
+        held_docs = {tok.decode(held.document(i).tolist()[:-1]) for i in range(held.num_documents)}
+        assert not train_docs & held_docs
+        kept = {d["text"] for d in jsonl(tmp_path / "run" / "kept" / name)}
+        assert train_docs | held_docs == kept
+    # The same recipe splits the same way (the choice is a content hash, not a random draw).
+    run_recipe(recipe, tmp_path / "again")
+    assert read_manifest(tmp_path / "again")["sources"] == manifest["sources"]
+
+
+def test_token_budget_sources_and_planning_errors(sample_corpus, tmp_path):
+    budget = ["sources.1.weight=null", "sources.1.tokens=5000", "mixture.total_tokens=100000"]
+    recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", *budget])
+    run_recipe(recipe, tmp_path / "run")
+    sources = read_manifest(tmp_path / "run")["sources"]
+    assert sources["books"]["planned_tokens"] == 5000 and sources["books"]["budget"] == 5000
+    assert sum(s["planned_tokens"] for s in sources.values()) == pytest.approx(100000, abs=5)
+    with pytest.raises(ConfigError, match="give exactly one of weight"):
+        load_recipe(DEMO, [f"data_root={sample_corpus}", "sources.1.tokens=5000"])
+    too_much = load_recipe(DEMO, [f"data_root={sample_corpus}", "mixture.total_tokens=100000000"])
+    with pytest.raises(ConfigError, match=r"sources\.\w+: the mixture plans .* over max_epochs"):
+        run_recipe(too_much, tmp_path / "run2")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 import numpy as np
 import torch
 
 from pipeline.shards import SourceShards, read_manifest
-from pipeline.train.data_loader import PackedMixture, global_indices
+from pipeline.train.data_loader import FeistelPermutation, PackedMixture, global_indices, restart_positions
 
 
 def test_same_seed_same_samples_other_seed_differs(data_run):
@@ -54,7 +57,58 @@ def test_windows_of_an_epoch_cover_the_source_once(data_run):
     m = PackedMixture(str(data_run), 64, seed=0)
     name = m.names[0]
     perm = m._permutation(0, 0)
-    assert sorted(perm.tolist()) == list(range(m.windows[name]))
+    assert sorted(perm(i) for i in range(m.windows[name])) == list(range(m.windows[name]))
     shards = SourceShards(data_run / "tokens" / name, read_manifest(data_run)["tokenizer"]["token_size"])
     assert shards.num_tokens >= m.windows[name] * 64 + 1
     assert np.all(np.diff(shards.doc_ends) > 0)
+
+
+def test_feistel_permutation_is_a_bijection_and_keyed():
+    for n in (1, 2, 3, 17, 1000, 4097):
+        p = FeistelPermutation(n, (0, 1, 2))
+        assert sorted(p(i) for i in range(n)) == list(range(n))
+    a, b = FeistelPermutation(1000, (0,)), FeistelPermutation(1000, (1,))
+    assert [a(i) for i in range(20)] != [b(i) for i in range(20)] and [a(i) for i in range(20)] != list(range(20))
+
+
+def test_restart_positions():
+    assert restart_positions(np.array([3, 5]), 8).tolist() == [0, 1, 2, 0, 1, 0, 1, 2]
+    assert restart_positions(np.array([], dtype=np.int64), 3).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("world_size", [1, 2, 4])
+def test_resume_at_any_sample_count_on_any_world_size_continues_the_sequence(data_run, world_size):
+    """The sequence seen by W ranks from sample S on is the single global sequence from S on (state = one integer)."""
+    m = PackedMixture(str(data_run), 32, seed=3)
+    global_batch, micro = 16, 2  # the config fixes the global batch; accumulation adapts to the world size
+    accum = global_batch // (micro * world_size)
+    for consumed in (0, global_batch * 3, global_batch * 7):
+        step = consumed // global_batch
+        seen = sorted(i for rank in range(world_size) for micro_step in range(accum)
+                      for i in global_indices(step, micro_step, rank, world_size, micro, accum))  # fmt: skip
+        assert seen == list(range(consumed, consumed + global_batch))
+        reference = PackedMixture(str(data_run), 32, seed=3)  # a fresh process after preemption
+        for i in seen:
+            assert torch.equal(m.sample(i)["input_ids"], reference.sample(i)["input_ids"])
+
+
+def test_missing_or_truncated_index_is_a_clear_error(data_run, tmp_path):
+    import shutil
+
+    from pipeline.errors import DataError
+
+    copy = tmp_path / "run"
+    shutil.copytree(data_run, copy)
+    shard = next((copy / "tokens" / "web").glob("*.ds"))
+    with shard.open("r+b") as f:
+        f.truncate(shard.stat().st_size - 8)
+    with pytest.raises(DataError, match=rf"{shard.name}: index says .* tokens, file holds .* \(truncated\?\)"):
+        PackedMixture(str(copy), 32)
+    Path(str(shard) + ".index").unlink()
+    with pytest.raises(DataError, match=rf"{shard.name}: missing document index"):
+        PackedMixture(str(copy), 32)
+
+
+def test_validation_split_loader_requires_validation_tokens(data_run):
+    with pytest.raises(ValueError, match="no validation tokens"):
+        PackedMixture(str(data_run), 32, split="validation")
