@@ -39,7 +39,8 @@ def open_shard(path: Path, token_size: int) -> ShardFile:
     if not index.is_file():
         raise DataError(f"{path}: missing document index {index.name}")
     doc_ends = np.fromfile(index, dtype="<u8")
-    tokens = np.memmap(path, dtype=token_dtype(token_size), mode="r")
+    # A plain ndarray view of the map: slicing np.memmap itself costs a subclass round trip per read.
+    tokens = np.memmap(path, dtype=token_dtype(token_size), mode="r").view(np.ndarray)
     if len(doc_ends) and int(doc_ends[-1]) != len(tokens):
         raise DataError(f"{path}: index says {int(doc_ends[-1])} tokens, file holds {len(tokens)} (truncated?)")
     return ShardFile(path, tokens, doc_ends)
@@ -63,7 +64,11 @@ class SourceShards:
         self.num_documents = len(self.doc_ends)
 
     def tokens(self, start: int, length: int) -> np.ndarray:
-        """Tokens [start, start+length) of the stream, crossing file boundaries if needed."""
+        """Tokens [start, start+length) of the stream (int64), crossing file boundaries if needed."""
+        fi = int(np.searchsorted(self.file_starts, start, side="right")) - 1
+        local = start - int(self.file_starts[fi])
+        if local + length <= len(self.files[fi].tokens):  # the common case: one copy with the cast
+            return self.files[fi].tokens[local : local + length].astype(np.int64)
         out = np.empty(length, dtype=np.int64)
         filled = 0
         while filled < length:

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.readers import JsonlReader
-from datatrove.pipeline.tokens import DocumentTokenizer
 from datatrove.pipeline.writers import JsonlWriter
 from loguru import logger
 
@@ -39,7 +38,7 @@ from pipeline.data.filters import MathLanguageFilter, MathSafeQualityFilter, Mat
 from pipeline.data.mixture import plan_mixture
 from pipeline.data.readers import SourceReader, check_sources
 from pipeline.data.report import summarize_stats, write_report
-from pipeline.data.tokenize import ValidationSplit, import_tokenizer, train_bpe
+from pipeline.data.tokenize import ShardTokenizer, ValidationSplit, import_tokenizer, train_bpe
 from pipeline.errors import DataError
 from pipeline.shards import MANIFEST, SourceShards
 
@@ -158,7 +157,7 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> 
     token_size = None
     for s in recipe.sources:
         for split, folder in splits.items():
-            tokenizer_step = DocumentTokenizer(
+            tokenizer_step = ShardTokenizer(
                 str(out / folder / s.name),
                 tokenizer_name_or_path=str(tokenizer_json),
                 eos_token=tok.eos_token,

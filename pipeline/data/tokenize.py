@@ -6,8 +6,8 @@ The recipe either names a tokenizer (`stages.tokenizer.path`: Qwen2's folder or 
 demo, trains a small byte-level BPE on the kept corpus. Either way the run stores an HF tokenizer folder under
 `tokenizer/`, which the trainer and export read, so a model is never paired with the wrong vocabulary.
 
-Shards are datatrove's format, written by its DocumentTokenizer (fast enough: it batch-encodes with the Rust
-tokenizer): `tokens/<source>/NNNNN_<source>.ds` holds little-endian token ids (uint16, or uint32 for vocabularies
+Shards are datatrove's format, written by its DocumentTokenizer with one change (`ShardTokenizer`: ids are
+written with numpy rather than `struct.pack(*ids)`): `tokens/<source>/NNNNN_<source>.ds` holds little-endian token ids (uint16, or uint32 for vocabularies
 over 65,536 such as Qwen2's), `.ds.index` the uint64 end offset of every document; EOS closes every document.
 With `mixture.validation_fraction` > 0 each source's documents are split by content hash (`ValidationSplit`) into
 `tokens/<source>/` and `validation/<source>/`: deterministic, and a text can never be in both.
@@ -22,8 +22,11 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
-from datatrove.data import Document
+import numpy as np
+from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.filters.base_filter import BaseFilter
+from datatrove.pipeline.tokens.tokenizer import DocumentTokenizer, TokenizedFile
+from datatrove.utils.batching import batched
 
 from pipeline.errors import ConfigError
 
@@ -103,3 +106,28 @@ class ValidationSplit(BaseFilter):
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         return in_validation(doc.text, self.fraction) == self.keep_validation or (False, "other_split")
+
+
+class ShardTokenizer(DocumentTokenizer):
+    """datatrove's DocumentTokenizer with the per-document write done by numpy instead of `struct.pack(*ids)`.
+
+    Same files, same layout, same EOS handling; measured faster on this machine
+    (tests/benchmarks/bench_mixture_loader.py compares it with a raw `tokenizers` encode_batch).
+    """
+
+    name = "🔢 shard tokenizer"
+
+    def write_unshuffled(self, data: DocumentsPipeline, filename: str) -> TokenizedFile:
+        out = TokenizedFile(
+            self.output_folder, filename, save_index=True, save_loss_metadata=False,
+            upload_block_size=self.upload_block_size, tokenizer_name_or_path=self.tokenizer_name_or_path,
+            save_final_metadata=self.save_final_metadata, token_size=self.token_size,
+        )  # fmt: skip
+        dtype = np.dtype("<u4") if self.token_size == 4 else np.dtype("<u2")
+        for batch in batched(data, self.batch_size):
+            with self.track_time(unit="batch"):
+                for encoded in self.tokenizer.encode_batch([doc.text for doc in batch]):
+                    out.write_bytes(np.asarray(encoded.ids, dtype=dtype).tobytes())
+                    self.stat_update("tokens", value=len(encoded.ids))
+        out.close()
+        return out

@@ -43,26 +43,25 @@ class FeistelPermutation:
         seed = hashlib.blake2b(repr(key).encode(), digest_size=32).digest()
         self.keys = [int.from_bytes(seed[8 * r : 8 * r + 8], "little") for r in range(4)]
 
-    def _round(self, r: int, key: int) -> int:
-        x = ((r ^ key) * 0x9E3779B97F4A7C15) & _M64
-        x = ((x ^ (x >> 31)) * 0xBF58476D1CE4E5B9) & _M64
-        return (x ^ (x >> 29)) & self.mask
-
     def __call__(self, i: int) -> int:
+        half, mask, n = self.half, self.mask, self.n
         while True:
-            left, right = i >> self.half, i & self.mask
+            left, right = i >> half, i & mask
             for key in self.keys:
-                left, right = right, left ^ self._round(right, key)
-            i = (left << self.half) | right
-            if i < self.n:
+                # Round function: multiply-xorshift of (right ^ key), high bits taken (inlined: this is per sample).
+                left, right = right, left ^ (((((right ^ key) * 0x9E3779B97F4A7C15) & _M64) >> 29) & mask)
+            i = (left << half) | right
+            if i < n:
                 return i
 
 
 def restart_positions(doc_starts: np.ndarray, length: int) -> np.ndarray:
-    """Position ids 0, 1, 2, ... that restart at each offset in doc_starts (vectorised)."""
-    marks = np.zeros(length, dtype=np.int64)
-    marks[doc_starts] = doc_starts
-    return np.arange(length, dtype=np.int64) - np.maximum.accumulate(marks)
+    """Position ids 0, 1, 2, ... that restart at each offset in doc_starts (sorted, inside (0, length))."""
+    if not len(doc_starts):
+        return np.arange(length, dtype=np.int64)
+    bounds = np.empty(len(doc_starts) + 2, dtype=np.int64)
+    bounds[0], bounds[1:-1], bounds[-1] = 0, doc_starts, length
+    return np.arange(length, dtype=np.int64) - np.repeat(bounds[:-1], bounds[1:] - bounds[:-1])
 
 
 BLOCK = 1024
@@ -94,6 +93,7 @@ class PackedMixture:
         counts = np.floor(raw).astype(np.int64)
         counts[np.argsort(-(raw - counts), kind="stable")[: BLOCK - counts.sum()]] += 1
         self.block_counts = counts
+        self._source_ids = [torch.tensor(s) for s in range(len(self.names))]
 
     @lru_cache(maxsize=4)
     def _block(self, b: int) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +126,7 @@ class PackedMixture:
             "input_ids": torch.from_numpy(tokens[:-1]),
             "labels": torch.from_numpy(tokens[1:]),
             "position_ids": torch.from_numpy(positions),
-            "source": torch.tensor(s),
+            "source": self._source_ids[s],
         }
 
     def batch(self, indices: list[int]) -> dict[str, torch.Tensor]:

@@ -1,0 +1,202 @@
+"""Tokenization, loader and mixture benchmark (Qwen2's tokenizer, real text, the generated corpus at 1x and 10x).
+
+    .venv/bin/python tests/benchmarks/bench_mixture_loader.py --tokenizer ../shared/tokenizers/qwen2 \
+        --benchmarks-dir ../shared/benchmarks --real-html "$(bash ../shared/tools/fetch-real-html.sh)"
+
+Prints one JSON line per figure:
+* tokenization: MB/s of our tokenization stage (`ShardTokenizer`, datatrove's DocumentTokenizer with numpy writes,
+  in a LocalPipelineExecutor, reading JSONL and writing uint32 shards) over real text (benchmark questions and solutions, extracted real HTML pages), next
+  to a raw `tokenizers` encode_batch of the same texts on the same cores. Target ratio ≥ 0.8.
+* loader: tokens/s on one core of `PackedMixture.sample` (mixture sampling, Feistel window order, positions) at
+  seq_len 4096, next to a plain sequential np.memmap read of windows of the same size from the same shards into
+  the same tensors. Targets ≥ 20 M tokens/s and ≥ 0.5 of the plain read.
+* mixture: realised token share per source over 10,000 samples vs the planned shares. Target within 0.01 absolute.
+* memory: peak RSS (separate processes) of tokenizing and of the loader on the sample corpus at scale 1 and 10:
+  flat means the 10x figure is not ~10x the 1x figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def real_texts(benchmarks_dir: str, real_html: str | None, html_pages: int) -> list[str]:
+    from pipeline.benchmarks.registry import SPECS, load_benchmark
+    from pipeline.data.extract import extract_html
+
+    texts = []
+    for name, spec in SPECS.items():
+        if spec.local and (Path(benchmarks_dir) / name / "test.jsonl").is_file():
+            texts += ["\n\n".join(filter(None, [i.question, i.solution, i.answer]))
+                      for i in load_benchmark(name, benchmarks_dir)]  # fmt: skip
+    if real_html:
+        pages = sorted(Path(real_html).rglob("*.html"))[:html_pages]
+        texts += [t for t in (extract_html(p.read_text(errors="replace"))[0] for p in pages) if t.strip()]
+    return texts
+
+
+def bench_tokenization(texts: list[str], tokenizer_dir: str, work: Path) -> dict:
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import JsonlReader
+    from tokenizers import Tokenizer
+
+    from pipeline.data.tokenize import ShardTokenizer
+
+    tokenizer_json = str(Path(tokenizer_dir) / "tokenizer.json")
+    (work / "in").mkdir(parents=True)
+    with (work / "in" / "docs.jsonl").open("w") as f:
+        for i, t in enumerate(texts):
+            f.write(json.dumps({"id": str(i), "text": t}) + "\n")
+    megabytes = sum(len(t.encode()) for t in texts) / 1e6
+
+    t0 = time.perf_counter()
+    LocalPipelineExecutor([
+        JsonlReader(str(work / "in")),
+        ShardTokenizer(str(work / "out"), tokenizer_name_or_path=tokenizer_json, eos_token="<|endoftext|>",
+                       save_filename="bench", shuffle_documents=False),
+    ], logging_dir=str(work / "logs")).run()  # fmt: skip
+    ours = time.perf_counter() - t0
+
+    raw_tok = Tokenizer.from_file(tokenizer_json)
+    t0 = time.perf_counter()
+    n_tokens = 0
+    for start in range(0, len(texts), 10_000):  # DocumentTokenizer's default batch size
+        n_tokens += sum(len(e.ids) for e in raw_tok.encode_batch(texts[start : start + 10_000]))
+    raw = time.perf_counter() - t0
+    return {"figure": "tokenization", "megabytes": round(megabytes, 2), "documents": len(texts), "tokens": n_tokens,
+            "ours_mb_s": round(megabytes / ours, 3), "raw_tokenizers_mb_s": round(megabytes / raw, 3),
+            "ratio": round(raw / ours, 3), "target": 0.8}  # fmt: skip
+
+
+def build_run(scale: float, tokenizer_dir: str, out: Path) -> Path:
+    from pipeline.config import load_recipe
+    from pipeline.data.recipe_run import run_recipe
+    from pipeline.data.sample_corpus import generate_sample_corpus
+
+    generate_sample_corpus(out / "corpus", seed=0, scale=scale)
+    recipe = load_recipe(ROOT / "data_recipes" / "demo.yaml", [
+        f"data_root={out / 'corpus'}", f"stages.tokenizer.path={tokenizer_dir}", "mixture.on_exceeding_max_epochs=warn"])
+    run_recipe(recipe, out / "data")
+    return out / "data"
+
+
+def bench_loader(data_dir: Path, seq_len: int, samples: int) -> dict:
+    import numpy as np
+    import torch
+
+    from pipeline.shards import SourceShards, read_manifest
+    from pipeline.train.data_loader import PackedMixture
+
+    mixture = PackedMixture(str(data_dir), seq_len, seed=0)
+    mixture.sample(0)  # warm the page cache for both readers alike
+    t0 = time.perf_counter()
+    for i in range(samples):
+        mixture.sample(i)
+    ours = samples * seq_len / (time.perf_counter() - t0)
+
+    manifest = read_manifest(data_dir)
+    token_size = manifest["tokenizer"]["token_size"]
+    streams = [SourceShards(data_dir / s["path"], token_size) for s in manifest["sources"].values()]
+    t0 = time.perf_counter()
+    done = 0
+    while done < samples:
+        for shards in streams:
+            for f in shards.files:
+                for start in range(0, len(f.tokens) - seq_len - 1, seq_len):
+                    window = np.asarray(f.tokens[start : start + seq_len + 1], dtype=np.int64)
+                    torch.from_numpy(window[:-1]), torch.from_numpy(window[1:])
+                    done += 1
+                    if done >= samples:
+                        break
+    plain = samples * seq_len / (time.perf_counter() - t0)
+    return {"figure": "loader", "seq_len": seq_len, "samples": samples, "ours_tokens_per_s": round(ours),
+            "plain_memmap_tokens_per_s": round(plain), "ratio": round(ours / plain, 3),
+            "target_tokens_per_s": 20_000_000, "target_ratio": 0.5}  # fmt: skip
+
+
+def bench_mixture(data_dir: Path, seq_len: int, samples: int) -> dict:
+    from collections import Counter
+
+    from pipeline.train.data_loader import PackedMixture
+
+    mixture = PackedMixture(str(data_dir), seq_len, seed=0)
+    counts = Counter(mixture.locate(i)[0] for i in range(samples))
+    realised = {name: counts[s] / samples for s, name in enumerate(mixture.names)}
+    planned = dict(zip(mixture.names, mixture.shares.tolist()))
+    worst = max(abs(realised[n] - planned[n]) for n in planned)
+    return {"figure": "mixture_accuracy", "samples": samples, "max_abs_error": round(worst, 5), "target": 0.01,
+            "realised": {k: round(v, 4) for k, v in realised.items()},
+            "planned": {k: round(v, 4) for k, v in planned.items()}}  # fmt: skip
+
+
+CHILD = {
+    "tokenize": """
+import sys, resource
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.readers import JsonlReader
+run, tok, out = sys.argv[1:4]
+sys.path.insert(0, sys.argv[4])
+from pipeline.data.tokenize import ShardTokenizer
+LocalPipelineExecutor([JsonlReader(run + "/kept"), ShardTokenizer(out, tokenizer_name_or_path=tok + "/tokenizer.json",
+    eos_token="<|endoftext|>", shuffle_documents=False)], logging_dir=out + "/logs").run()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+""",
+    "loader": """
+import sys, resource
+sys.path.insert(0, sys.argv[4])
+from pipeline.train.data_loader import PackedMixture
+m = PackedMixture(sys.argv[1], 4096)
+for i in range(20000):
+    m.sample(i)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+""",
+}
+
+
+def peak_rss_kb(kind: str, run: Path, tokenizer_dir: str, scratch: Path) -> int:
+    result = subprocess.run([sys.executable, "-c", CHILD[kind], str(run), tokenizer_dir, str(scratch), str(ROOT)],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tokenizer", default=str(ROOT.parent / "shared" / "tokenizers" / "qwen2"))
+    parser.add_argument("--benchmarks-dir", default=str(ROOT.parent / "shared" / "benchmarks"))
+    parser.add_argument("--real-html", help="folder from ../shared/tools/fetch-real-html.sh")
+    parser.add_argument("--html-pages", type=int, default=2000)
+    parser.add_argument("--seq-len", type=int, default=4096)
+    parser.add_argument("--samples", type=int, default=3000)
+    args = parser.parse_args()
+    if not (Path(args.tokenizer) / "tokenizer.json").is_file():
+        sys.exit(f"{args.tokenizer}: no tokenizer.json (pass --tokenizer with Qwen2's tokenizer folder)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        texts = real_texts(args.benchmarks_dir, args.real_html, args.html_pages)
+        print(json.dumps(bench_tokenization(texts, args.tokenizer, tmp / "tok")), flush=True)
+        runs = {scale: build_run(scale, args.tokenizer, tmp / f"scale{scale}") for scale in (1, 10)}
+        print(json.dumps(bench_loader(runs[10], args.seq_len, args.samples)), flush=True)
+        print(json.dumps(bench_mixture(runs[10], args.seq_len, 10_000)), flush=True)
+        memory = {"figure": "peak_memory_kb"}
+        for scale, run in runs.items():
+            tokens = sum(s["tokens"] for s in json.loads((run / "manifest.json").read_text())["sources"].values())
+            memory[f"scale{scale}_tokens"] = tokens
+            for kind in CHILD:
+                memory[f"{kind}_scale{scale}"] = peak_rss_kb(kind, run, args.tokenizer, tmp / f"rss_{kind}_{scale}")
+        memory["tokenize_growth"] = round(memory["tokenize_scale10"] / memory["tokenize_scale1"], 3)
+        memory["loader_growth"] = round(memory["loader_scale10"] / memory["loader_scale1"], 3)
+        print(json.dumps(memory), flush=True)
+
+
+if __name__ == "__main__":
+    main()
