@@ -117,6 +117,11 @@ class ShardTokenizer(DocumentTokenizer):
 
     name = "🔢 shard tokenizer"
 
+    def __init__(self, *args, batch_size: int = 1000, **kwargs):
+        # 1,000 documents per encode_batch keeps memory flat (datatrove's 10,000 holds a whole small corpus at once)
+        # while still giving the Rust tokenizer enough work to use every core.
+        super().__init__(*args, batch_size=batch_size, **kwargs)
+
     def write_unshuffled(self, data: DocumentsPipeline, filename: str) -> TokenizedFile:
         out = TokenizedFile(
             self.output_folder, filename, save_index=True, save_loss_metadata=False,

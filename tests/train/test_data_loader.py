@@ -112,3 +112,13 @@ def test_missing_or_truncated_index_is_a_clear_error(data_run, tmp_path):
 def test_validation_split_loader_requires_validation_tokens(data_run):
     with pytest.raises(ValueError, match="no validation tokens"):
         PackedMixture(str(data_run), 32, split="validation")
+
+
+def test_batch_equals_stacked_samples(data_run):
+    m = PackedMixture(str(data_run), 64, seed=5)
+    idx = [3, 900, 17, 4242]
+    batch = m.batch(idx)
+    for j, i in enumerate(idx):
+        single = m.sample(i)
+        for key in ("input_ids", "labels", "position_ids", "source"):
+            assert torch.equal(batch[key][j], single[key]), key
