@@ -32,3 +32,11 @@ def test_train_on_a_folder_that_is_no_data_run(tmp_path):
     # Without a launcher `mathcpt train` runs as a one-rank job; a bad data path is a one-paragraph error.
     r = run_cli("train", "configs/tiny_cpu.yaml", "--set", f"data.path={tmp_path}", "--set", f"output_dir={tmp_path}/o")
     assert r.returncode == 2 and "is not a completed data run" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_data_inspect(data_run):
+    r = run_cli("data", "inspect", str(data_run), "--samples", "2", "--seq-len", "48")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "| web |" in r.stdout and "Document length" in r.stdout and r.stdout.count("## sample") == 2
+    r = run_cli("data", "inspect")
+    assert r.returncode == 2 and "usage: mathcpt data inspect RUN_DIR" in r.stderr

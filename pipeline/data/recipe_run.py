@@ -96,7 +96,7 @@ def filter_pipeline(recipe: Recipe, out: Path) -> list:
 
 def dedup_pipeline(recipe: Recipe, out: Path) -> list:
     st, dropped = recipe.stages, out / "dropped"
-    steps: list = [JsonlReader(str(out / "work" / "filtered"), glob_pattern="*.jsonl")]
+    steps: list = [JsonlReader(str(out / "work" / "filtered"), glob_pattern="*.jsonl", add_file_path=False)]
     if st.dedup.exact:
         steps.append(ExactDedupFilter(exclusion_writer=_writer(dropped / "exact_dedup")))
     if st.dedup.near:
@@ -166,7 +166,7 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> 
             )
             token_size = tokenizer_step.token_size
             if kept_files(out, s.name):
-                steps = [JsonlReader(str(out / "kept" / s.name), glob_pattern="*.jsonl")]
+                steps = [JsonlReader(str(out / "kept" / s.name), glob_pattern="*.jsonl", add_file_path=False)]
                 steps += [ValidationSplit(fraction, split)] if fraction > 0 else []
                 _run(steps + [tokenizer_step], out / "logs" / f"tokenize_{s.name}_{split}")
             has_shards = any((out / folder / s.name).glob("*.ds"))

@@ -61,7 +61,7 @@ def bench_tokenization(texts: list[str], tokenizer_dir: str, work: Path, repeats
 
     def ours() -> None:
         LocalPipelineExecutor([
-            JsonlReader(str(work / "in")),
+            JsonlReader(str(work / "in"), add_file_path=False),
             ShardTokenizer(str(work / "out"), tokenizer_name_or_path=tokenizer_json, eos_token="<|endoftext|>",
                            save_filename="bench", shuffle_documents=False),
         ], logging_dir=str(work / "logs"), skip_completed=False).run()  # fmt: skip
@@ -154,7 +154,7 @@ from datatrove.pipeline.readers import JsonlReader
 run, tok, out = sys.argv[1:4]
 sys.path.insert(0, sys.argv[4])
 from pipeline.data.tokenize import ShardTokenizer
-LocalPipelineExecutor([JsonlReader(run + "/kept"), ShardTokenizer(out, tokenizer_name_or_path=tok + "/tokenizer.json",
+LocalPipelineExecutor([JsonlReader(run + "/kept", add_file_path=False), ShardTokenizer(out, tokenizer_name_or_path=tok + "/tokenizer.json",
     eos_token="<|endoftext|>", shuffle_documents=False)], logging_dir=out + "/logs").run()  # the stage as the recipe runs it
 print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")))
 """,

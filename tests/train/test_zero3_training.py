@@ -94,3 +94,15 @@ def test_one_rank_without_launcher_with_a_deepspeed_optimizer(data_run, tmp_path
     assert info["world_size"] == 1 and info["batch"]["grad_accum"] == 2
     rows = [row for row in metrics(out) if "loss" in row]
     assert [row["step"] for row in rows] == [1, 2, 3] and rows[0]["lr"] > 0
+
+
+def test_pretrained_model_with_a_smaller_vocabulary_is_refused(data_run, tmp_path):
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    Qwen2ForCausalLM(Qwen2Config(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                 num_attention_heads=2, num_key_value_heads=1)).save_pretrained(str(tmp_path / "m"))  # fmt: skip
+    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
+                "--set", f"output_dir={tmp_path / 'run'}", "--set", "model.init=pretrained",
+                "--set", f"model.name_or_path={tmp_path / 'm'}", "--set", "model.shape=null",
+                "--set", "wandb.enabled=false")  # fmt: skip
+    assert r.returncode == 2 and "has a 100-token embedding" in r.stderr and "Traceback" not in r.stderr
