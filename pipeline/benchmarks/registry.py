@@ -96,6 +96,12 @@ MMLU_STEM = (
 MATH_SUBJECTS = ("algebra", "counting_and_probability", "geometry", "intermediate_algebra", "number_theory",
                  "prealgebra", "precalculus")  # fmt: skip
 
+_svamp = lambda r: {"question": f"{r['Body'].strip()} {r['Question'].strip()}", "answer": str(r["Answer"])}  # noqa: E731
+_asdiv = lambda r: {"question": f"{r['body'].strip()} {r['question'].strip()}",  # noqa: E731
+                    "answer": re.sub(r"\s*\(.*\)$", "", str(r["answer"]))}  # fmt: skip
+_olympiad = lambda r: {"question": r["question"], "answer": " ".join(map(str, r.get("final_answer") or [])),  # noqa: E731
+                       "solution": " ".join(map(str, r.get("solution") or []))}  # fmt: skip
+_cmath = lambda r: {"question": r["question"], "answer": _first(r, "golden", "answer")}  # noqa: E731
 _math_record = lambda r: {"question": r["problem"], "answer": r.get("answer") or last_boxed(r["solution"]) or "",  # noqa: E731
                           "solution": r.get("solution", "")}  # fmt: skip
 _mmlu = lambda r: {"question": r["question"], "answer": _letter(int(r["answer"])), "choices": list(r["choices"])}  # noqa: E731
@@ -107,11 +113,9 @@ SPECS: dict[str, BenchmarkSpec] = {s.name: s for s in [
     BenchmarkSpec("math", "en", _math_record, HubSource("EleutherAI/hendrycks_math", "test", _math_record, MATH_SUBJECTS)),
     BenchmarkSpec("math500", "en", _math_record, HubSource("HuggingFaceH4/MATH-500", "test", _math_record)),
     BenchmarkSpec("mmlu_stem", "en", _mmlu, HubSource("cais/mmlu", "test", _mmlu, MMLU_STEM)),
-    BenchmarkSpec("cmath", "zh", lambda r: {"question": r["question"], "answer": _first(r, "golden", "answer")},
-                  HubSource("weitianwen/cmath", "test", lambda r: {"question": r["question"], "answer": str(r["golden"])})),
+    BenchmarkSpec("cmath", "zh", _cmath, HubSource("weitianwen/cmath", "test", _cmath)),
     BenchmarkSpec("cmath_dev", "zh", lambda r: {"question": r["question"], "answer": _first(r, "answer", "golden")},
-                  HubSource("weitianwen/cmath", "validation", lambda r: {"question": r["question"],
-                                                                          "answer": str(r["golden"])})),
+                  HubSource("weitianwen/cmath", "validation", _cmath)),
     BenchmarkSpec("gaokao_math_cloze", "zh", lambda r: {"question": r["question"], "answer": _first(r, "answer", "label")},
                   HubSource("hails/agieval-gaokao-mathcloze", "test", _agieval_hub)),
     BenchmarkSpec("gaokao_math_qa", "zh", lambda r: {"question": r["question"], "answer": _first(r, "label", "answer"),
@@ -131,24 +135,12 @@ SPECS: dict[str, BenchmarkSpec] = {s.name: s for s in [
                                                                            "solution": r.get("solution") or ""})),
     BenchmarkSpec("amc23", "en", lambda r: {"question": _first(r, "problem", "question"), "answer": str(r.get("answer", ""))},
                   HubSource("zwhe99/amc23", "test", lambda r: {"question": r["question"], "answer": str(r["answer"])})),
-    BenchmarkSpec("olympiadbench", "en",
-                  lambda r: {"question": r["question"], "answer": " ".join(map(str, r.get("final_answer") or [])),
-                             "solution": " ".join(map(str, r.get("solution") or []))},
-                  HubSource("Hothan/OlympiadBench", "train",
-                            lambda r: {"question": r["question"], "answer": " ".join(map(str, r.get("final_answer") or [])),
-                                       "solution": " ".join(map(str, r.get("solution") or []))},
-                            ("OE_TO_maths_en_COMP",))),
+    BenchmarkSpec("olympiadbench", "en", _olympiad,
+                  HubSource("Hothan/OlympiadBench", "train", _olympiad, ("OE_TO_maths_en_COMP",))),
     # College Math ships with the Qwen2.5-Math evaluation toolkit, not as a hub dataset: local folder only.
     BenchmarkSpec("college_math", "en", lambda r: {"question": r["question"], "answer": str(r.get("answer", ""))}, None),
-    BenchmarkSpec("svamp", "en", lambda r: {"question": f"{r['Body'].strip()} {r['Question'].strip()}",
-                                            "answer": str(r["Answer"])},
-                  HubSource("ChilleD/SVAMP", "test", lambda r: {"question": f"{r['Body'].strip()} {r['Question'].strip()}",
-                                                                "answer": str(r["Answer"])})),
-    BenchmarkSpec("asdiv", "en", lambda r: {"question": f"{r['body'].strip()} {r['question'].strip()}",
-                                            "answer": re.sub(r"\s*\(.*\)$", "", str(r["answer"]))},
-                  HubSource("EleutherAI/asdiv", "validation",
-                            lambda r: {"question": f"{r['body'].strip()} {r['question'].strip()}",
-                                       "answer": re.sub(r"\s*\(.*\)$", "", str(r["answer"]))})),
+    BenchmarkSpec("svamp", "en", _svamp, HubSource("ChilleD/SVAMP", "test", _svamp)),
+    BenchmarkSpec("asdiv", "en", _asdiv, HubSource("EleutherAI/asdiv", "validation", _asdiv)),
 ]}  # fmt: skip
 
 BUILTIN: dict[str, Callable[[str], list[dict]]] = {"mini_gsm": mini_gsm}
