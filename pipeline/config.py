@@ -233,7 +233,8 @@ class OptimConfig(Strict):
     eps: float = 1e-8
     weight_decay: float = Field(default=0.1, ge=0)
     grad_clip: float = Field(default=1.0, ge=0)
-    schedule: Literal["cosine", "constant"] = "cosine"
+    schedule: Literal["cosine", "wsd", "constant"] = "cosine"
+    decay_fraction: float = Field(default=0.2, gt=0, le=1, description="wsd: share of steps in the final decay")
 
 
 class BatchConfig(Strict):
@@ -245,7 +246,10 @@ class TrainLoop(Strict):
     max_steps: int = Field(gt=0)
     seed: int = 0
     log_every: int = Field(default=1, gt=0)
-    save_every: int = Field(default=0, ge=0, description="0 = only at the end")
+    save_every: int = Field(default=0, ge=0, description="0 = only at the end (and on SIGTERM/SIGINT)")
+    keep_last: int = Field(default=3, ge=0, description="complete checkpoints kept (0 = all)")
+    resume: Literal["auto", "never"] = Field(default="auto", description="auto: continue from output_dir's latest")
+    peak_tflops: float | None = Field(default=None, gt=0, description="per-device peak for MFU (e.g. 989 for H100 bf16)")
 
 
 class DeepSpeedSection(Strict):

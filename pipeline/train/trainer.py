@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import time
 import warnings
@@ -21,11 +22,13 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+import yaml
 from loguru import logger
 
 from pipeline.config import TrainConfig, dump
 from pipeline.errors import ConfigError
 from pipeline.logs import rank_zero_logging
+from pipeline.train import checkpoint
 from pipeline.train.data_loader import PackedMixture, global_indices
 from pipeline.train.metrics import MetricsLogger
 from pipeline.train.schedule import lr_multiplier
@@ -104,6 +107,25 @@ def deepspeed_config(cfg: TrainConfig, plan: BatchPlan, config_dir: Path, hidden
     return ds
 
 
+def install_stop_handler() -> dict:
+    """SIGTERM (Slurm preemption, torchrun shutdown) and SIGINT set a flag the loop checks after each step."""
+    flag = {"stop": False}
+
+    def handler(signum, frame):  # noqa: ARG001 - signal handler signature
+        flag["stop"] = True
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+    return flag
+
+
+def stop_requested(flag: dict) -> bool:
+    """True on every rank when any rank received a stop signal (they must save the same step together)."""
+    t = torch.tensor([1.0 if flag["stop"] else 0.0])
+    torch.distributed.all_reduce(t, op=torch.distributed.ReduceOp.MAX)
+    return bool(t.item())
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -146,10 +168,21 @@ class Trainer:
             )
 
     def prepare_output(self) -> None:
+        """A fresh output folder, or the same run's folder to resume from (`train.resume: auto`)."""
         ckpt = self.out / "checkpoints"
+        self.resume_tag = checkpoint.latest_tag(ckpt) if ckpt.is_dir() else None
         # Every rank checks (a raise on rank 0 alone would leave the others waiting at the barrier forever).
-        if ckpt.exists() and any(ckpt.iterdir()):
-            raise ConfigError(f"output_dir {self.out} already holds checkpoints from another run; choose a new output_dir")
+        if self.resume_tag and self.cfg.train.resume == "never":
+            raise ConfigError(f"output_dir {self.out} already holds checkpoints and train.resume is never; "
+                              f"choose a new output_dir")  # fmt: skip
+        if self.resume_tag:
+            saved = yaml.safe_load((self.out / "train_config.resolved.yaml").read_text())
+            mine = json.loads(self.cfg.model_dump_json())
+            changed = [k for k in ("model", "data", "batch") if saved.get(k) != mine.get(k)]
+            if changed:
+                raise ConfigError(f"output_dir {self.out} holds checkpoints of another model or config ({', '.join(changed)} "
+                                  f"differ from train_config.resolved.yaml); choose a new output_dir")  # fmt: skip
+            checkpoint.check_resumable(ckpt, self.resume_tag, self.world_size)
         torch.distributed.barrier()
         if self.is_main:
             self.out.mkdir(parents=True, exist_ok=True)
@@ -182,7 +215,8 @@ class Trainer:
             # Built on DeepSpeed's wrapped optimizer: ZeRO-3 regroups parameters, so a scheduler made on the raw
             # torch optimizer would step the wrong param groups.
             return torch.optim.lr_scheduler.LambdaLR(
-                wrapped_optimizer, lambda s: lr_multiplier(s, o.schedule, o.warmup_steps, max_steps, o.min_lr_ratio)
+                wrapped_optimizer,
+                lambda s: lr_multiplier(s, o.schedule, o.warmup_steps, max_steps, o.min_lr_ratio, o.decay_fraction),
             )
 
         if "optimizer" in self.ds_config:
@@ -198,7 +232,12 @@ class Trainer:
                 model=model, optimizer=optimizer, lr_scheduler=scheduler, config=self.ds_config
             )
         self.model_config = model.config
+        self.flops_per_token = 6 * sum(getattr(p, "ds_numel", p.numel()) for p in model.parameters()) + (
+            12 * config.num_hidden_layers * config.hidden_size * self.plan.seq_len
+        )  # 6N for the dense matmuls plus causal attention (PaLM's accounting)
         self.write_run_info()
+        if self.resume_tag:
+            self.load_checkpoint(self.resume_tag)
 
     def write_run_info(self) -> None:
         """run_info.json: batch plan and how ZeRO-3 partitioned the parameters (each rank's share)."""
@@ -213,9 +252,10 @@ class Trainer:
             logger.info(f"ZeRO-{info['zero_stage']}: {total:,} parameters, per rank {shares}")
 
     # ------------------------------------------------------------------ training
-    def train_step(self) -> float:
-        """One optimizer step over grad_accum micro batches; returns the step's mean loss over all ranks."""
-        p, losses = self.plan, []
+    def train_step(self) -> tuple[float, dict[str, float]]:
+        """One optimizer step over grad_accum micro batches: (mean loss over all ranks, mean loss per source)."""
+        p, n_src = self.plan, len(self.data.names)
+        totals = torch.zeros(2 + 2 * n_src, dtype=torch.float64)  # loss sum, tokens, then per-source sums and tokens
         for micro in range(p.grad_accum):
             idx = global_indices(self.step, micro, self.rank, p.world_size, p.micro_batch_size, p.grad_accum)
             batch = self.data.batch(idx)
@@ -226,43 +266,65 @@ class Trainer:
                 attention_mask=None,
                 use_cache=False,
             ).logits
-            loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1))
+            token_loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
+                                         reduction="none").view(len(idx), -1)  # fmt: skip
+            loss = token_loss.mean()
             self.engine.backward(loss)
             self.engine.step()  # DeepSpeed steps the optimizer only at the accumulation boundary
-            losses.append(loss.detach())
-        mean = torch.stack(losses).mean()
-        torch.distributed.all_reduce(mean, op=torch.distributed.ReduceOp.SUM)  # gloo has no AVG
-        mean /= self.world_size
+            sample_sums = token_loss.detach().sum(dim=1).double().cpu()
+            totals[0] += sample_sums.sum()
+            totals[1] += token_loss.numel()
+            totals[2 : 2 + n_src].index_add_(0, batch["source"], sample_sums)
+            totals[2 + n_src :].index_add_(0, batch["source"], torch.full((len(idx),), float(token_loss.size(1)),
+                                                                           dtype=torch.float64))  # fmt: skip
+        torch.distributed.all_reduce(totals, op=torch.distributed.ReduceOp.SUM)
         self.step += 1
         self.samples_consumed += p.global_batch_size
-        return float(mean)
+        sums, counts = totals[2 : 2 + n_src], totals[2 + n_src :]
+        per_source = {name: float(sums[i] / counts[i]) for i, name in enumerate(self.data.names) if counts[i] > 0}
+        return float(totals[0] / totals[1]), per_source
 
     def train(self) -> None:
         cfg = self.cfg
         metrics = MetricsLogger(self.out, cfg, enabled=self.is_main)
-        started = time.time()
+        started, start_step = time.time(), self.step
+        stop = install_stop_handler()
         try:
             while self.step < cfg.train.max_steps:
                 t0 = time.time()
                 lr = self.engine.get_lr()[0]
-                loss = self.train_step()
+                loss, per_source = self.train_step()
                 dt = time.time() - t0
                 if self.step % cfg.train.log_every == 0 or self.step == cfg.train.max_steps:
-                    metrics.log({
-                        "step": self.step,
-                        "loss": round(loss, 6),
-                        "lr": lr,
-                        "tokens": self.samples_consumed * self.plan.seq_len,
-                        "samples": self.samples_consumed,
-                        "tokens_per_s": round(self.plan.tokens_per_step / dt, 1),
-                        "eta_s": round((time.time() - started) / self.step * (cfg.train.max_steps - self.step), 1),
-                    })  # fmt: skip
+                    metrics.log(self.step_metrics(loss, per_source, lr, dt, started, start_step))
+                if stop_requested(stop):
+                    # Graceful preemption: the step is finished; save it and leave with status 0.
+                    logger.warning(f"stop signal received: saving step {self.step} and exiting")
+                    self.save_checkpoint()
+                    return
                 if cfg.train.save_every and self.step % cfg.train.save_every == 0 and self.step < cfg.train.max_steps:
                     self.save_checkpoint()
             metrics.log({"step": self.step, "eval_loss": self.evaluate()})
             self.save_checkpoint()
         finally:
             metrics.close(wall_seconds=time.time() - started)
+
+    def step_metrics(self, loss: float, per_source: dict[str, float], lr: float, dt: float, started: float,
+                     start_step: int) -> dict:  # fmt: skip
+        tokens_per_s = self.plan.tokens_per_step / dt
+        row = {"step": self.step, "loss": round(loss, 6), "lr": lr,
+               "tokens": self.samples_consumed * self.plan.seq_len, "samples": self.samples_consumed,
+               "tokens_per_s": round(tokens_per_s, 1),
+               "eta_s": round((time.time() - started) / (self.step - start_step) * (self.cfg.train.max_steps - self.step), 1)}  # fmt: skip
+        row.update({f"loss/{name}": round(v, 6) for name, v in per_source.items()})
+        grad_norm = self.engine.get_global_grad_norm()
+        if grad_norm is not None:
+            row["grad_norm"] = round(float(grad_norm), 6)
+        if self.cfg.train.peak_tflops:
+            row["mfu"] = round(tokens_per_s * self.flops_per_token / (self.cfg.train.peak_tflops * 1e12 * self.world_size), 4)
+        if torch.cuda.is_available():
+            row["memory_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
+        return row
 
     @torch.no_grad()
     def evaluate(self, num_samples: int = 16) -> float:
@@ -290,22 +352,33 @@ class Trainer:
         return float(totals[0] / totals[1])
 
     def save_checkpoint(self) -> Path:
-        """ZeRO-3 checkpoint with the loader position; DeepSpeed writes `latest` last, so it marks completeness."""
-        ckpt = self.out / "checkpoints"
-        tag = f"step_{self.step:08d}"
-        state = {"step": self.step, "samples_consumed": self.samples_consumed, "data_path": self.cfg.data.path}
-        self.engine.save_checkpoint(str(ckpt), tag=tag, client_state=state)
+        """Atomic ZeRO-3 checkpoint with the trainer state (pipeline.train.checkpoint)."""
+        state = {"step": self.step, "samples_consumed": self.samples_consumed, "world_size": self.world_size,
+                 "data_path": self.cfg.data.path, "seed": self.cfg.train.seed,
+                 "rng_cpu": torch.get_rng_state().tolist()}  # fmt: skip
+        path = checkpoint.save(self.engine, self.out / "checkpoints", f"step_{self.step:08d}", state, self.is_main,
+                               self.write_export_files, self.cfg.train.keep_last)  # fmt: skip
         if self.is_main:
-            # What export needs to rebuild an HF model: the architecture and the tokenizer of the shards.
-            self.model_config.save_pretrained(str(ckpt / tag))
-            tok_dir = Path(self.cfg.data.path) / "tokenizer"
-            if tok_dir.is_dir():
-                from transformers import AutoTokenizer
+            logger.info(f"saved checkpoint {path}")
+        return path
 
-                AutoTokenizer.from_pretrained(str(tok_dir)).save_pretrained(str(ckpt / tag / "tokenizer"))
-            logger.info(f"saved checkpoint {ckpt / tag}")
-        torch.distributed.barrier()
-        return ckpt / tag
+    def write_export_files(self, folder: Path) -> None:
+        """What export needs to rebuild an HF model: the architecture and the tokenizer of the shards."""
+        self.model_config.save_pretrained(str(folder))
+        tok_dir = Path(self.cfg.data.path) / "tokenizer"
+        if tok_dir.is_dir():
+            from transformers import AutoTokenizer
+
+            AutoTokenizer.from_pretrained(str(tok_dir)).save_pretrained(str(folder / "tokenizer"))
+
+    def load_checkpoint(self, tag: str) -> None:
+        """Model, optimizer, scheduler and the loader position: the run continues exactly where it stopped."""
+        ckpt = self.out / "checkpoints"
+        _, client = self.engine.load_checkpoint(str(ckpt), tag=tag)
+        self.step, self.samples_consumed = client["step"], client["samples_consumed"]
+        torch.set_rng_state(torch.tensor(client["rng_cpu"], dtype=torch.uint8))
+        if self.is_main:
+            logger.info(f"resumed from {ckpt / tag}: step {self.step}, {self.samples_consumed:,} samples consumed")
 
     def close(self) -> None:
         if torch.distributed.is_initialized():

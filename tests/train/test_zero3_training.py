@@ -33,6 +33,8 @@ def test_loss_decreases_and_metrics_are_recorded(train_run):
     assert rows[0]["lr"] < rows[4]["lr"]  # warmup
     assert list((train_run / "wandb").glob("offline-run-*/run-*.wandb")), "wandb offline run file missing"
     assert sorted(p.name for p in (train_run / "checkpoints").glob("step_*")) == ["step_00000006", "step_00000012"]
+    assert (train_run / "checkpoints" / "latest").read_text() == "step_00000012"
+    assert rows[-1]["grad_norm"] > 0 and {f"loss/{s}" for s in ("web", "books")} <= set(rows[-1])
 
 
 def test_export_reproduces_the_trained_loss(train_run, data_run, tmp_path):
@@ -66,10 +68,16 @@ def test_export_refuses_non_checkpoint_and_non_empty_output(train_run, tmp_path)
     assert r.returncode == 2 and "not empty" in r.stderr
 
 
-def test_training_refuses_an_output_dir_with_checkpoints(train_run, data_run):
+def test_resuming_on_another_world_size_or_config_is_refused_clearly(train_run, data_run, tmp_path):
     r = torchrun(1, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
-                 "--set", f"data.path={data_run}", "--set", f"output_dir={train_run}")  # fmt: skip
-    assert r.returncode != 0 and "already holds checkpoints" in (r.stdout + r.stderr)
+                 "--set", f"data.path={data_run}", "--set", f"output_dir={train_run}",
+                 "--set", "train.max_steps=12", "--set", "train.save_every=6")  # fmt: skip
+    assert r.returncode != 0 and "saved by 2 ranks, this job has 1" in (r.stdout + r.stderr)
+    assert "ds_to_universal" in (r.stdout + r.stderr)
+    r = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
+                 "--set", f"data.path={data_run}", "--set", f"output_dir={train_run}",
+                 "--set", "model.shape.num_hidden_layers=2")  # fmt: skip
+    assert r.returncode != 0 and "checkpoints of another model or config (model" in (r.stdout + r.stderr)
 
 
 def test_batch_that_does_not_divide_is_rejected_by_name(data_run, tmp_path):
