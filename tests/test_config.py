@@ -108,3 +108,21 @@ def test_cli_config_error_is_one_paragraph_exit_2(tmp_path):
     r = run_cli("data", str(p), "--dry-run")
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and str(p) in r.stderr and "sources.0.kind" in r.stderr
+
+
+@pytest.mark.parametrize("name, hidden, world_sizes", [
+    ("qwen2_1.5b", 1536, [8, 16, 32]), ("qwen2_7b", 3584, [8, 16, 64]), ("qwen2_72b", 8192, [64, 128, 256]),
+])  # fmt: skip
+def test_qwen2_configs_plan_batches_and_deepspeed_without_weights(name, hidden, world_sizes):
+    from pipeline.train.trainer import batch_plan, deepspeed_config
+
+    cfg = load_train_config(ROOT / "configs" / f"{name}.yaml")
+    assert cfg.model.init == "pretrained" and cfg.data.seq_len == 4096 and cfg.deepspeed.precision == "bf16"
+    for world in world_sizes:
+        plan = batch_plan(cfg, world)
+        assert plan.global_batch_size * plan.seq_len == 1024 * 4096
+        ds = deepspeed_config(cfg, plan, ROOT / "configs", hidden)
+        assert ds["zero_optimization"]["stage"] == 3 and ds["bf16"] == {"enabled": True}
+        assert ds["zero_optimization"]["reduce_bucket_size"] == hidden * hidden
+        assert ds["optimizer"]["params"]["betas"] == [0.9, 0.95] and ds["optimizer"]["params"]["weight_decay"] == 0.1
+        assert ds["train_batch_size"] == plan.micro_batch_size * world * plan.grad_accum

@@ -34,15 +34,30 @@ def model_config(cfg: ModelConfig, vocab_size: int) -> PretrainedConfig:
     return config
 
 
+def attention_implementation(requested: str) -> str:
+    """flash_attention_2 when the package and a GPU are there, sdpa otherwise (with a warning, not a crash)."""
+    if requested != "flash_attention_2":
+        return requested
+    import importlib.util
+
+    if importlib.util.find_spec("flash_attn") is None or not torch.cuda.is_available():
+        from loguru import logger
+
+        logger.warning("model.attn_implementation=flash_attention_2 needs the flash-attn package and a GPU; using sdpa")
+        return "sdpa"
+    return requested
+
+
 def build_model(cfg: ModelConfig, config: PretrainedConfig, dtype: torch.dtype):
+    attn = attention_implementation(cfg.attn_implementation)
     if cfg.init == "scratch":
-        model = AutoModelForCausalLM.from_config(config, dtype=dtype, attn_implementation=cfg.attn_implementation)
+        model = AutoModelForCausalLM.from_config(config, dtype=dtype, attn_implementation=attn)
     else:
         model = AutoModelForCausalLM.from_pretrained(
             cfg.name_or_path,
             config=config,
             dtype=dtype,
-            attn_implementation=cfg.attn_implementation,
+            attn_implementation=attn,
             trust_remote_code=cfg.trust_remote_code,
         )
     model.config.use_cache = False
