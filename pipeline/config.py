@@ -250,6 +250,8 @@ class TrainLoop(Strict):
     keep_last: int = Field(default=3, ge=0, description="complete checkpoints kept (0 = all)")
     resume: Literal["auto", "never"] = Field(default="auto", description="auto: continue from output_dir's latest")
     peak_tflops: float | None = Field(default=None, gt=0, description="per-device peak for MFU (e.g. 989 for H100 bf16)")
+    eval_every: int = Field(default=0, ge=0, description="validation loss/perplexity per source every N steps (0 = off)")
+    eval_samples: int = Field(default=64, gt=0, description="validation samples per evaluation")
 
 
 class DeepSpeedSection(Strict):
@@ -262,6 +264,7 @@ class WandbConfig(Strict):
     mode: Literal["offline", "online", "disabled"] = "offline"
     project: str = "mathcpt"
     entity: str | None = None
+    tags: list[str] = []
 
 
 class TrainConfig(Strict):

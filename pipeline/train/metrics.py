@@ -28,14 +28,15 @@ class MetricsLogger:
             import wandb
 
             os.environ.setdefault("WANDB_SILENT", "true")
-            self.run = wandb.init(
-                project=cfg.wandb.project,
-                entity=cfg.wandb.entity,
-                name=cfg.run_name,
-                mode=cfg.wandb.mode,
-                dir=str(out),
-                config=json.loads(cfg.model_dump_json()),
-            )
+            settings = dict(project=cfg.wandb.project, entity=cfg.wandb.entity, name=cfg.run_name, tags=cfg.wandb.tags,
+                            dir=str(out), config=json.loads(cfg.model_dump_json()))  # fmt: skip
+            try:
+                self.run = wandb.init(mode=cfg.wandb.mode, **settings)
+            except Exception as e:  # noqa: BLE001 - a key or network problem must not stop a multi-node job
+                if cfg.wandb.mode != "online":
+                    raise
+                logger.warning(f"wandb online failed ({type(e).__name__}: {e}); logging offline under {out}/wandb")
+                self.run = wandb.init(mode="offline", **settings)
 
     def log(self, row: dict) -> None:
         if not self.enabled:

@@ -12,6 +12,7 @@ Reads top to bottom (`run_training`): `init_distributed` â†’ `prepare_output` â†
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import socket
@@ -107,6 +108,24 @@ def deepspeed_config(cfg: TrainConfig, plan: BatchPlan, config_dir: Path, hidden
     return ds
 
 
+def add_losses(totals: torch.Tensor, token_loss: torch.Tensor, sources: torch.Tensor) -> None:
+    """Accumulate [loss sum, tokens, per-source loss sums..., per-source tokens...] from (samples, tokens) losses."""
+    n_src = (len(totals) - 2) // 2
+    sample_sums = token_loss.detach().sum(dim=1).double().cpu()
+    totals[0] += sample_sums.sum()
+    totals[1] += token_loss.numel()
+    totals[2 : 2 + n_src].index_add_(0, sources, sample_sums)
+    totals[2 + n_src :].index_add_(0, sources, torch.full((len(sources),), float(token_loss.size(1)), dtype=torch.float64))
+
+
+def reduce_losses(totals: torch.Tensor, names: list[str]) -> tuple[float, dict[str, float]]:
+    """Sum over ranks; (token-mean loss, token-mean loss per source that had tokens)."""
+    torch.distributed.all_reduce(totals, op=torch.distributed.ReduceOp.SUM)
+    n_src = len(names)
+    sums, counts = totals[2 : 2 + n_src], totals[2 + n_src :]
+    return float(totals[0] / totals[1]), {n: float(sums[i] / counts[i]) for i, n in enumerate(names) if counts[i] > 0}
+
+
 def install_stop_handler() -> dict:
     """SIGTERM (Slurm preemption, torchrun shutdown) and SIGINT set a flag the loop checks after each step."""
     flag = {"stop": False}
@@ -191,6 +210,13 @@ class Trainer:
 
     def build_dataloader(self) -> None:
         self.data = PackedMixture(self.cfg.data.path, self.cfg.data.seq_len, self.cfg.train.seed)
+        self.validation = None
+        if self.cfg.train.eval_every:
+            try:
+                self.validation = PackedMixture(self.cfg.data.path, self.cfg.data.seq_len, self.cfg.train.seed,
+                                                split="validation")  # fmt: skip
+            except ValueError as e:
+                raise ConfigError(f"train.eval_every needs a validation split in the data run: {e}") from None
 
     def build_model(self) -> None:
         import deepspeed
@@ -268,21 +294,12 @@ class Trainer:
             ).logits
             token_loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
                                          reduction="none").view(len(idx), -1)  # fmt: skip
-            loss = token_loss.mean()
-            self.engine.backward(loss)
+            self.engine.backward(token_loss.mean())
             self.engine.step()  # DeepSpeed steps the optimizer only at the accumulation boundary
-            sample_sums = token_loss.detach().sum(dim=1).double().cpu()
-            totals[0] += sample_sums.sum()
-            totals[1] += token_loss.numel()
-            totals[2 : 2 + n_src].index_add_(0, batch["source"], sample_sums)
-            totals[2 + n_src :].index_add_(0, batch["source"], torch.full((len(idx),), float(token_loss.size(1)),
-                                                                           dtype=torch.float64))  # fmt: skip
-        torch.distributed.all_reduce(totals, op=torch.distributed.ReduceOp.SUM)
+            add_losses(totals, token_loss, batch["source"])
         self.step += 1
         self.samples_consumed += p.global_batch_size
-        sums, counts = totals[2 : 2 + n_src], totals[2 + n_src :]
-        per_source = {name: float(sums[i] / counts[i]) for i, name in enumerate(self.data.names) if counts[i] > 0}
-        return float(totals[0] / totals[1]), per_source
+        return reduce_losses(totals, self.data.names)
 
     def train(self) -> None:
         cfg = self.cfg
@@ -297,6 +314,8 @@ class Trainer:
                 dt = time.time() - t0
                 if self.step % cfg.train.log_every == 0 or self.step == cfg.train.max_steps:
                     metrics.log(self.step_metrics(loss, per_source, lr, dt, started, start_step))
+                if self.validation is not None and self.step % cfg.train.eval_every == 0:
+                    metrics.log(self.validation_metrics())
                 if stop_requested(stop):
                     # Graceful preemption: the step is finished; save it and leave with status 0.
                     logger.warning(f"stop signal received: saving step {self.step} and exiting")
@@ -304,7 +323,7 @@ class Trainer:
                     return
                 if cfg.train.save_every and self.step % cfg.train.save_every == 0 and self.step < cfg.train.max_steps:
                     self.save_checkpoint()
-            metrics.log({"step": self.step, "eval_loss": self.evaluate()})
+            metrics.log({"step": self.step, "eval_loss": self.evaluate()[0]})
             self.save_checkpoint()
         finally:
             metrics.close(wall_seconds=time.time() - started)
@@ -327,29 +346,37 @@ class Trainer:
         return row
 
     @torch.no_grad()
-    def evaluate(self, num_samples: int = 16) -> float:
-        """Token-mean loss of the current weights on the first samples of the global sequence, over all ranks.
+    def evaluate(self, data: PackedMixture | None = None, num_samples: int = 16) -> tuple[float, dict[str, float]]:
+        """Token-mean loss (and per source) of the current weights on the first samples of a sequence, all ranks.
 
-        Logged as `eval_loss` (metrics.jsonl) so an exported model can be checked against the model that was
-        trained. Ranks take equal contiguous slices in micro-batch chunks (ZeRO-3 needs every rank in every forward).
+        On the training sequence it is logged as `eval_loss` so an exported model can be checked against the model
+        that was trained; on the validation split as `val_loss` and `val_ppl` per source. Ranks take equal contiguous
+        slices in micro-batch chunks (ZeRO-3 needs every rank in every forward).
         """
+        data = data or self.data
         micro, world = self.plan.micro_batch_size, self.world_size
         per_rank = -(-max(num_samples, world) // world)
         per_rank = -(-per_rank // micro) * micro
         first = self.rank * per_rank
         self.engine.eval()
         device = self.engine.device
-        totals = torch.zeros(2, dtype=torch.float64)
+        totals = torch.zeros(2 + 2 * len(data.names), dtype=torch.float64)
         for start in range(first, first + per_rank, micro):
-            batch = self.data.batch(list(range(start, start + micro)))
+            batch = data.batch(list(range(start, start + micro)))
             logits = self.engine(input_ids=batch["input_ids"].to(device), position_ids=batch["position_ids"].to(device),
                                  attention_mask=None, use_cache=False).logits  # fmt: skip
-            loss_sum = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
-                                       reduction="sum")  # fmt: skip
-            totals += torch.tensor([loss_sum.item(), batch["labels"].numel()], dtype=torch.float64)
-        torch.distributed.all_reduce(totals, op=torch.distributed.ReduceOp.SUM)
+            token_loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
+                                         reduction="none").view(micro, -1)  # fmt: skip
+            add_losses(totals, token_loss, batch["source"])
         self.engine.train()
-        return float(totals[0] / totals[1])
+        return reduce_losses(totals, data.names)
+
+    def validation_metrics(self) -> dict:
+        loss, per_source = self.evaluate(self.validation, self.cfg.train.eval_samples)
+        row = {"step": self.step, "val_loss": round(loss, 6), "val_ppl": round(math.exp(min(loss, 50)), 4)}
+        for name, value in per_source.items():
+            row[f"val_loss/{name}"], row[f"val_ppl/{name}"] = round(value, 6), round(math.exp(min(value, 50)), 4)
+        return row
 
     def save_checkpoint(self) -> Path:
         """Atomic ZeRO-3 checkpoint with the trainer state (pipeline.train.checkpoint)."""

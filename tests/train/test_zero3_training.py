@@ -114,3 +114,23 @@ def test_pretrained_model_with_a_smaller_vocabulary_is_refused(data_run, tmp_pat
                 "--set", f"model.name_or_path={tmp_path / 'm'}", "--set", "model.shape=null",
                 "--set", "wandb.enabled=false")  # fmt: skip
     assert r.returncode == 2 and "has a 100-token embedding" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_validation_loss_and_perplexity_per_source(sample_corpus, data_run, tmp_path):
+    from pipeline.config import load_recipe
+    from pipeline.data.recipe_run import run_recipe
+
+    data = tmp_path / "data"
+    run_recipe(load_recipe(ROOT / "data_recipes" / "demo.yaml", [f"data_root={sample_corpus}",
+                                                                  "mixture.validation_fraction=0.25"]), data)  # fmt: skip
+    common = ["--set", "train.max_steps=4", "--set", "batch.global_batch_size=8", "--set", "wandb.enabled=false",
+              "--set", "train.eval_every=2", "--set", "train.eval_samples=8"]  # fmt: skip
+    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data}",
+                "--set", f"output_dir={tmp_path / 'run'}", *common, env={"OMP_NUM_THREADS": "1"})  # fmt: skip
+    assert r.returncode == 0, r.stderr[-4000:]
+    rows = [row for row in metrics(tmp_path / "run") if "val_loss" in row]
+    assert [row["step"] for row in rows] == [2, 4]
+    assert {"val_ppl/web", "val_loss/books"} <= set(rows[-1]) and rows[-1]["val_ppl"] > 1
+    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
+                "--set", f"output_dir={tmp_path / 'run2'}", *common)  # fmt: skip
+    assert r.returncode == 2 and "train.eval_every needs a validation split" in r.stderr
