@@ -186,7 +186,8 @@ class ContaminationIndex:
 
     def find(self, tokens: list[str]) -> list[Match]:
         """Confirmed matches in a tokenised document, one per benchmark item field, in document order."""
-        if tuple(tokens) in self.whole:
+        # Only a document shorter than min_item_tokens can equal one of the tiny items: no tuple of a long document.
+        if len(tokens) < self.min_item_tokens and tuple(tokens) in self.whole:
             entry = self.entries[self.whole[tuple(tokens)]]
             return [Match(entry, "exact", 1.0, " ".join(tokens), 0, len(tokens))]
         h = token_hashes(tokens)
@@ -272,7 +273,8 @@ class BenchmarkDecontaminationFilter(BaseFilter):
             self.stat_update(f"contaminated/{m.entry.benchmark}")
         if self.mode == "span":
             remaining = remove_spans(doc.text, spans, matches)
-            if len(tokenize(remaining)) >= self.min_remaining_tokens and not self.index.find(tokenize(remaining)):
+            left = tokenize(remaining)
+            if len(left) >= self.min_remaining_tokens and not self.index.find(left):
                 doc.text = remaining
                 self.stat_update("spans_removed", value=len(matches))
                 return True

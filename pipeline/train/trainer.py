@@ -108,6 +108,11 @@ def deepspeed_config(cfg: TrainConfig, plan: BatchPlan, config_dir: Path, hidden
     return ds
 
 
+def new_loss_totals(num_sources: int) -> torch.Tensor:
+    """The accumulator `add_losses` fills: loss sum, tokens, then per-source loss sums and per-source tokens."""
+    return torch.zeros(2 + 2 * num_sources, dtype=torch.float64)
+
+
 def add_losses(totals: torch.Tensor, token_loss: torch.Tensor, sources: torch.Tensor) -> None:
     """Accumulate [loss sum, tokens, per-source loss sums..., per-source tokens...] from (samples, tokens) losses."""
     n_src = (len(totals) - 2) // 2
@@ -258,15 +263,15 @@ class Trainer:
                 model=model, optimizer=optimizer, lr_scheduler=scheduler, config=self.ds_config
             )
         self.model_config = model.config
-        self.flops_per_token = 6 * sum(getattr(p, "ds_numel", p.numel()) for p in model.parameters()) + (
-            12 * config.num_hidden_layers * config.hidden_size * self.plan.seq_len
-        )  # 6N for the dense matmuls plus causal attention (PaLM's accounting)
-        self.write_run_info()
+        num_parameters = self.write_run_info()
+        self.flops_per_token = 6 * num_parameters + 12 * config.num_hidden_layers * config.hidden_size * self.plan.seq_len
+        # 6N for the dense matmuls plus causal attention (PaLM's accounting)
         if self.resume_tag:
             self.load_checkpoint(self.resume_tag)
 
-    def write_run_info(self) -> None:
-        """run_info.json: batch plan and how ZeRO-3 partitioned the parameters (each rank's share)."""
+    def write_run_info(self) -> int:
+        """run_info.json: batch plan and how ZeRO-3 partitioned the parameters (each rank's share); returns the
+        model's parameter count."""
         local = sum(p.ds_tensor.numel() if hasattr(p, "ds_tensor") else p.numel() for p in self.engine.module.parameters())
         total = sum(getattr(p, "ds_numel", p.numel()) for p in self.engine.module.parameters())
         shares = [None] * self.world_size
@@ -276,24 +281,26 @@ class Trainer:
                     "parameters_per_rank": shares, "zero_stage": self.engine.zero_optimization_stage()}  # fmt: skip
             (self.out / "run_info.json").write_text(json.dumps(info, indent=2))
             logger.info(f"ZeRO-{info['zero_stage']}: {total:,} parameters, per rank {shares}")
+        return total
 
     # ------------------------------------------------------------------ training
+    def token_losses(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Forward with packed positions (no mask, no cache) → cross-entropy per token, shaped (samples, tokens)."""
+        device = self.engine.device
+        logits = self.engine(input_ids=batch["input_ids"].to(device), position_ids=batch["position_ids"].to(device),
+                             attention_mask=None, use_cache=False).logits  # fmt: skip
+        labels = batch["labels"].to(device)
+        return F.cross_entropy(logits.float().view(-1, logits.size(-1)), labels.view(-1), reduction="none").view(
+            labels.shape
+        )
+
     def train_step(self) -> tuple[float, dict[str, float]]:
         """One optimizer step over grad_accum micro batches: (mean loss over all ranks, mean loss per source)."""
-        p, n_src = self.plan, len(self.data.names)
-        totals = torch.zeros(2 + 2 * n_src, dtype=torch.float64)  # loss sum, tokens, then per-source sums and tokens
+        p, totals = self.plan, new_loss_totals(len(self.data.names))
         for micro in range(p.grad_accum):
             idx = global_indices(self.step, micro, self.rank, p.world_size, p.micro_batch_size, p.grad_accum)
             batch = self.data.batch(idx)
-            device = self.engine.device
-            logits = self.engine(
-                input_ids=batch["input_ids"].to(device),
-                position_ids=batch["position_ids"].to(device),
-                attention_mask=None,
-                use_cache=False,
-            ).logits
-            token_loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
-                                         reduction="none").view(len(idx), -1)  # fmt: skip
+            token_loss = self.token_losses(batch)
             self.engine.backward(token_loss.mean())
             self.engine.step()  # DeepSpeed steps the optimizer only at the accumulation boundary
             add_losses(totals, token_loss, batch["source"])
@@ -359,14 +366,10 @@ class Trainer:
         per_rank = -(-per_rank // micro) * micro
         first = self.rank * per_rank
         self.engine.eval()
-        device = self.engine.device
-        totals = torch.zeros(2 + 2 * len(data.names), dtype=torch.float64)
+        totals = new_loss_totals(len(data.names))
         for start in range(first, first + per_rank, micro):
             batch = data.batch(list(range(start, start + micro)))
-            logits = self.engine(input_ids=batch["input_ids"].to(device), position_ids=batch["position_ids"].to(device),
-                                 attention_mask=None, use_cache=False).logits  # fmt: skip
-            token_loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), batch["labels"].to(device).view(-1),
-                                         reduction="none").view(micro, -1)  # fmt: skip
+            token_loss = self.token_losses(batch)
             add_losses(totals, token_loss, batch["source"])
         self.engine.train()
         return reduce_losses(totals, data.names)
