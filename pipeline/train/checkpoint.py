@@ -11,8 +11,11 @@ complete checkpoint; leftover `.partial` folders are removed by the next save.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +27,8 @@ from pipeline.errors import ConfigError
 LATEST = "latest"
 STATE = "trainer_state.json"
 PARTIAL = ".partial"
+
+logger = logging.getLogger(__name__)
 
 
 def latest_tag(ckpt_dir: Path) -> str | None:
@@ -65,16 +70,41 @@ def prune(ckpt_dir: Path, keep_last: int) -> None:
         for tag in tags[:-keep_last]:
             if tag != latest:
                 shutil.rmtree(ckpt_dir / tag, ignore_errors=True)
+                shutil.rmtree(ckpt_dir / UNIVERSAL / tag, ignore_errors=True)
 
 
-def check_resumable(ckpt_dir: Path, tag: str, world_size: int) -> dict:
-    """The saved trainer state, or a clear error when this job cannot load the checkpoint as is."""
-    state = read_state(ckpt_dir, tag)
-    if state["world_size"] != world_size:
-        raise ConfigError(
-            f"{ckpt_dir / tag}: saved by {state['world_size']} ranks, this job has {world_size}. ZeRO-3 partitions are "
-            f"per rank: convert it first with `python -m deepspeed.checkpoint.ds_to_universal --input_folder "
-            f"{ckpt_dir / tag} --output_folder {ckpt_dir / (tag + '_universal')}`, or resume with {state['world_size']} "
-            f"ranks. The data position (samples consumed) carries over to any world size."
-        )
-    return state
+UNIVERSAL = "universal"
+
+
+def universal_dir(ckpt_dir: Path, tag: str) -> Path | None:
+    path = ckpt_dir / UNIVERSAL / tag
+    return path if (path / STATE).is_file() else None
+
+
+def convert_to_universal(ckpt_dir: Path, tag: str) -> Path:
+    """`<ckpt_dir>/universal/<tag>`: DeepSpeed's world-size-independent form of a checkpoint (ds_to_universal).
+
+    ZeRO-3 partitions are per rank; the universal form holds every parameter and its optimizer moments whole, and
+    DeepSpeed re-partitions them over any number of ranks when `checkpoint.load_universal` is set. We reuse
+    DeepSpeed's converter rather than our own consolidation so optimizer state survives. Written under a
+    `.partial` name and renamed, with our trainer state copied in last.
+    """
+    out = ckpt_dir / UNIVERSAL / tag
+    partial = out.with_name(tag + PARTIAL)
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "deepspeed.checkpoint.ds_to_universal", "--input_folder", str(ckpt_dir / tag),
+           "--output_folder", str(partial), "--num_extract_workers", "1", "--num_merge_workers", "1"]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ConfigError(f"{ckpt_dir / tag}: converting to a universal checkpoint (to resume on another world size) "
+                          f"failed; resume with the original number of ranks instead. DeepSpeed said:\n"
+                          f"{result.stderr[-2000:]}")  # fmt: skip
+    for name in os.listdir(ckpt_dir / tag):
+        # export files (HF config, tokenizer) travel along, so the universal folder is a complete checkpoint too
+        src = ckpt_dir / tag / name
+        if not name.startswith(("zero_pp_rank_", "mp_rank_", "bf16_zero_pp_rank_")) and not (partial / name).exists():
+            (shutil.copytree if src.is_dir() else shutil.copy2)(src, partial / name)
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(partial, out)
+    return out

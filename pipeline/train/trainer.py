@@ -206,12 +206,33 @@ class Trainer:
             if changed:
                 raise ConfigError(f"output_dir {self.out} holds checkpoints of another model or config ({', '.join(changed)} "
                                   f"differ from train_config.resolved.yaml); choose a new output_dir")  # fmt: skip
-            checkpoint.check_resumable(ckpt, self.resume_tag, self.world_size)
+            self.prepare_resume(ckpt)
         torch.distributed.barrier()
         if self.is_main:
             self.out.mkdir(parents=True, exist_ok=True)
             (self.out / "train_config.resolved.yaml").write_text(dump(self.cfg))
         torch.distributed.barrier()
+
+    def prepare_resume(self, ckpt: Path) -> None:
+        """Resume from `ckpt/<tag>` as saved, or, when it was saved by another number of ranks, from its DeepSpeed
+        universal form (converted once by rank 0; every rank learns the outcome, so a failure cannot hang the rest)."""
+        self.load_dir, self.load_universal = ckpt, False
+        saved_world = checkpoint.read_state(ckpt, self.resume_tag)["world_size"]
+        if saved_world == self.world_size:
+            return
+        outcome = [None]
+        if self.is_main:
+            try:
+                if not checkpoint.universal_dir(ckpt, self.resume_tag):
+                    logger.info(f"{ckpt / self.resume_tag} was saved by {saved_world} ranks, this job has "
+                                f"{self.world_size}: converting it to a universal checkpoint")  # fmt: skip
+                    checkpoint.convert_to_universal(ckpt, self.resume_tag)
+            except ConfigError as e:
+                outcome = [str(e)]
+        torch.distributed.broadcast_object_list(outcome, src=0)
+        if outcome[0]:
+            raise ConfigError(outcome[0])
+        self.load_dir, self.load_universal = ckpt / checkpoint.UNIVERSAL, True
 
     def build_dataloader(self) -> None:
         self.data = PackedMixture(self.cfg.data.path, self.cfg.data.seq_len, self.cfg.train.seed)
@@ -232,6 +253,8 @@ class Trainer:
         config = model_config(self.cfg.model, self.data.vocab_size)
         self.ds_config = deepspeed_config(self.cfg, self.plan, self.config_dir, config.hidden_size)
         # Must be alive before the model exists: transformers reads it to build/load under zero.Init.
+        if self.resume_tag and self.load_universal:
+            self.ds_config.setdefault("checkpoint", {})["load_universal"] = True
         self._hf_ds_config = HfDeepSpeedConfig(self.ds_config)
         torch.manual_seed(self.cfg.train.seed)
         dtype = torch.bfloat16 if self.cfg.deepspeed.precision == "bf16" else torch.float32
@@ -403,7 +426,7 @@ class Trainer:
 
     def load_checkpoint(self, tag: str) -> None:
         """Model, optimizer, scheduler and the loader position: the run continues exactly where it stopped."""
-        ckpt = self.out / "checkpoints"
+        ckpt = self.load_dir
         _, client = self.engine.load_checkpoint(str(ckpt), tag=tag)
         self.step, self.samples_consumed = client["step"], client["samples_consumed"]
         torch.set_rng_state(torch.tensor(client["rng_cpu"], dtype=torch.uint8))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 import torch
@@ -68,12 +69,27 @@ def test_export_refuses_non_checkpoint_and_non_empty_output(train_run, tmp_path)
     assert r.returncode == 2 and "not empty" in r.stderr
 
 
-def test_resuming_on_another_world_size_or_config_is_refused_clearly(train_run, data_run, tmp_path):
+def test_resume_on_another_world_size_continues_the_same_losses(train_run, data_run, tmp_path):
+    """A 2-rank checkpoint resumed on 1 rank (through DeepSpeed's universal form) reproduces the 2-rank losses."""
+    out = tmp_path / "run"
+    (out / "checkpoints").mkdir(parents=True)
+    shutil.copytree(train_run / "checkpoints" / "step_00000006", out / "checkpoints" / "step_00000006")
+    (out / "checkpoints" / "latest").write_text("step_00000006")
+    shutil.copy(train_run / "train_config.resolved.yaml", out)
     r = torchrun(1, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
-                 "--set", f"data.path={data_run}", "--set", f"output_dir={train_run}",
+                 "--set", f"data.path={data_run}", "--set", f"output_dir={out}", "--set", "wandb.enabled=false",
                  "--set", "train.max_steps=12", "--set", "train.save_every=6")  # fmt: skip
-    assert r.returncode != 0 and "saved by 2 ranks, this job has 1" in (r.stdout + r.stderr)
-    assert "ds_to_universal" in (r.stdout + r.stderr)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "saved by 2 ranks, this job has 1: converting" in r.stdout + r.stderr
+    straight = {row["step"]: row["loss"] for row in metrics(train_run) if "loss" in row}
+    resumed = {row["step"]: row["loss"] for row in metrics(out) if "loss" in row}
+    assert sorted(resumed) == list(range(7, 13))
+    for step, loss in resumed.items():
+        assert loss == pytest.approx(straight[step], abs=1e-4), step
+    assert json.loads((out / "checkpoints" / "step_00000012" / "trainer_state.json").read_text())["world_size"] == 1
+
+
+def test_resuming_with_another_config_is_refused_clearly(train_run, data_run):
     r = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
                  "--set", f"data.path={data_run}", "--set", f"output_dir={train_run}",
                  "--set", "model.shape.num_hidden_layers=2")  # fmt: skip
