@@ -26,6 +26,8 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pipeline.data.html_input import MAX_HTML_BYTES, is_garbled
+
 # Tags whose whole subtree is never content.
 DROP_TAGS = {
     "head", "style", "noscript", "template", "form", "button", "select", "input", "textarea", "iframe", "svg",
@@ -92,8 +94,15 @@ def _classes(node: LexborNode) -> set[str]:
     return set((node.attributes.get("class") or "").split())
 
 
+def _holds_math(node: LexborNode) -> bool:
+    return node.css_first('img.math, math, .katex, .math, script[type^="math/tex"]') is not None
+
+
 def _is_boilerplate(node: LexborNode, inside_article: bool) -> bool:
     tag = node.tag
+    if inside_article and (tag == "aside" or "sidebar" in (node.attributes.get("class") or "")) and _holds_math(node):
+        # A tip box inside the article (Sphinx's `sidebar` directive) that explains with formulas is exposition.
+        return False
     if tag in DROP_TAGS:
         return True
     if tag in OUTER_ONLY_TAGS and not inside_article:
@@ -283,8 +292,10 @@ def extract_html(raw_html: str, keep_code_blocks: bool = True) -> tuple[str, dic
 class MathExtractor(PipelineStep):
     """datatrove step: documents whose `metadata.content == "html"` get their text replaced by the extraction.
 
-    Pages that yield less than `min_text_chars` characters are dropped (stat `dropped_empty_extraction`); a page
-    the parser cannot read is dropped as `dropped_unparseable` and counted, never silently.
+    Pages that yield less than `min_text_chars` characters are dropped (stat `dropped_empty_extraction`), and so
+    are pages over the size cap (`dropped_too_large`), text that is mostly replacement or control characters
+    (`dropped_garbled_text`, see pipeline.data.html_input) and pages the parser cannot read
+    (`dropped_unparseable`): counted, never silently.
     """
 
     name = "🧮 math-aware extraction"
@@ -301,6 +312,9 @@ class MathExtractor(PipelineStep):
                 yield doc
                 continue
             self.stat_update("total")
+            if len(doc.text) > MAX_HTML_BYTES:
+                self.stat_update("dropped_too_large")
+                continue
             with self.track_time():
                 try:
                     text, counts = extract_html(doc.text, self.keep_code_blocks)
@@ -310,6 +324,9 @@ class MathExtractor(PipelineStep):
                     continue
             if len(text.strip()) < self.min_text_chars:
                 self.stat_update("dropped_empty_extraction")
+                continue
+            if is_garbled(text):
+                self.stat_update("dropped_garbled_text")
                 continue
             doc.text = text
             doc.metadata["content"] = "text"

@@ -31,6 +31,7 @@ from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 
 from pipeline.config import SourceConfig
+from pipeline.data.html_input import decode_page
 from pipeline.errors import DataError
 from pipeline.jsonl import read_jsonl
 
@@ -98,8 +99,23 @@ class SourceReader(PipelineStep):
         for path in resolve_paths(source, self.data_root):
             if source.format == "files":
                 try:
-                    yield str(path), 0, path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError) as e:
+                    raw = path.read_bytes()
+                except OSError as e:
+                    self.stat_update(f"skipped_unreadable_file/{source.name}")
+                    logger.warning(f"{path}: skipped unreadable file ({e})")
+                    continue
+                if source.resolved_content == "html":
+                    # Crawled pages: charset rules, binary and size checks (pipeline.data.html_input).
+                    page = decode_page(raw)
+                    if page.html is None:
+                        self.stat_update(f"skipped_{page.reason}/{source.name}")
+                        logger.warning(f"{path}: skipped ({page.reason})")
+                        continue
+                    yield str(path), 0, page.html
+                    continue
+                try:
+                    yield str(path), 0, raw.decode("utf-8")
+                except UnicodeDecodeError as e:
                     self.stat_update(f"skipped_unreadable_file/{source.name}")
                     logger.warning(f"{path}: skipped unreadable file ({e})")
                 continue

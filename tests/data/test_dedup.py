@@ -1,12 +1,18 @@
-"""Exact and MinHash near-duplicate removal keep the first copy and name it in the dropped one."""
+"""Exact and MinHash near-dedup through the real datatrove executor: duplicates go, the copy the recipe's keep rule
+prefers stays and is named in the dropped ones, distinct documents survive."""
 
 from __future__ import annotations
 
+import json
 import random
 
+import numpy as np
+import pytest
 from datatrove.data import Document
+from datatrove.executor import LocalPipelineExecutor
 
-from pipeline.data.dedup import ExactDedupFilter, MinhashNearDedupFilter
+from pipeline.data.dedup import (DedupDecisionTagger, DedupIndexWriter, DedupPlanner, ExactDedupFilter, MinHasher,
+                                 MinhashNearDedupFilter, exact_key)  # fmt: skip
 
 
 def essay(seed: int, n: int = 300) -> str:
@@ -15,20 +21,77 @@ def essay(seed: int, n: int = 300) -> str:
     return " ".join(rng.choice(vocab) for _ in range(n))
 
 
-def test_exact_dedup_folds_case_and_whitespace():
-    f = ExactDedupFilter()
-    a, b = Document(text="The Sum  of $x$.", id="a"), Document(text="the sum of $x$ .", id="b")
-    assert f.filter(a) is True
-    assert f.filter(b) == (False, "exact_duplicate") and b.metadata["duplicate_of"] == "a"
+def edit(text: str, seed: int, changes: int) -> str:
+    rng = random.Random(seed)
+    words = text.split()
+    for _ in range(changes):
+        words[rng.randrange(len(words))] = f"edit{rng.randrange(10**6)}"
+    return " ".join(words)
 
 
-def test_near_dedup_catches_small_edits_not_distinct_docs():
-    f = MinhashNearDedupFilter(ngram=5, num_bands=14, rows_per_band=8)
-    original = essay(1)
-    words = original.split()
-    edited = " ".join(words[:100] + ["changed"] + words[101:200] + ["also", "changed"] + words[202:]) + " one more line"
-    assert f.filter(Document(text=original, id="orig")) is True
-    near = Document(text=edited, id="near")
-    assert f.filter(near) == (False, "near_duplicate") and near.metadata["duplicate_of"] == "orig"
-    for seed in range(2, 30):
-        assert f.filter(Document(text=essay(seed), id=str(seed))) is True
+def run_dedup(tmp_path, docs: list[Document], keep: str = "first", exact: bool = True, near: bool = True) -> list:
+    index = tmp_path / "index"
+    common = dict(tasks=1, workers=1, skip_completed=False)
+    LocalPipelineExecutor([docs, DedupIndexWriter(index, 5, 100, 1, keep, "math_score", "date")],
+                          logging_dir=str(tmp_path / "l1"), **common).run()  # fmt: skip
+    LocalPipelineExecutor([DedupPlanner(index, 1, exact, near, 100, 20, 0.7)], logging_dir=str(tmp_path / "l2"),
+                          **common).run()  # fmt: skip
+    kept = []
+
+    steps = [docs, DedupDecisionTagger(index), ExactDedupFilter(), MinhashNearDedupFilter()]
+    pipeline = LocalPipelineExecutor(steps + [lambda data, rank, ws: (kept.append(d) for d in data)],
+                                     logging_dir=str(tmp_path / "l3"), **common)  # fmt: skip
+    pipeline.run()
+    return kept
+
+
+def test_exact_key_folds_case_punctuation_and_whitespace():
+    assert exact_key("The Sum  of $x$.") == exact_key("the sum of $x$ .") != exact_key("the sum of $y$")
+
+
+def test_near_duplicates_go_distinct_documents_stay(tmp_path):
+    docs = [Document(text=essay(s), id=f"orig{s}") for s in range(30)]
+    docs += [Document(text=edit(essay(s), s, 4), id=f"near{s}") for s in range(10)]  # Jaccard ≈ 0.87
+    docs += [Document(text=essay(3).upper(), id="exact3")]
+    kept = run_dedup(tmp_path, docs)
+    assert sorted(d.id for d in kept) == sorted(f"orig{s}" for s in range(30))
+
+
+def test_dropped_documents_name_the_kept_copy_and_reason(tmp_path):
+    docs = [Document(text=essay(1), id="a"), Document(text=essay(1) + " !", id="b"),
+            Document(text=edit(essay(1), 0, 4), id="c")]  # fmt: skip
+    index = tmp_path / "index"
+    kept = run_dedup(tmp_path, docs)
+    assert [d.id for d in kept] == ["a"]
+    assert json.loads((index / "00000.duplicate_of.json").read_text()) == {"1": "a", "2": "a"}
+    assert list(np.load(index / "00000.decision.npy")) == [0, 1, 2]  # keep, exact, near
+    assert all("_dedup_decision" not in d.metadata for d in kept)
+
+
+@pytest.mark.parametrize("keep, expected", [("first", "a"), ("longest", "c"), ("highest_score", "b"), ("oldest", "c")])
+def test_keep_rule_chooses_the_surviving_copy(tmp_path, keep, expected):
+    base = essay(7)
+    docs = [Document(text=base, id="a", metadata={"math_score": 0.2, "date": "2020-05-01"}),
+            Document(text=edit(base, 1, 5), id="b", metadata={"math_score": 0.9, "date": "2021-01-01"}),
+            Document(text=base + " with a longer tail of words here", id="c", metadata={"math_score": 0.5, "date": "2019-12-31"})]  # fmt: skip
+    kept = run_dedup(tmp_path, docs, keep=keep)
+    assert [d.id for d in kept] == [expected]
+
+
+def test_exact_only_leaves_near_duplicates(tmp_path):
+    docs = [Document(text=essay(1), id="a"), Document(text=essay(1), id="b"), Document(text=edit(essay(1), 2, 4), id="c")]
+    kept = run_dedup(tmp_path, docs, near=False)
+    assert [d.id for d in kept] == ["a", "c"]
+
+
+def test_minhash_agreement_estimates_jaccard():
+    hasher = MinHasher(ngram=5, num_perm=256, seed=3)
+    a = essay(11, 2000)
+    words = a.split()
+    b = " ".join(words[:1500] + essay(12, 500).split())  # shares 1496 of ~2000 5-grams each side: J ≈ 0.6
+    sa, sb = set(zip(*[words[i:] for i in range(5)])), set(zip(*[b.split()[i:] for i in range(5)]))
+    jaccard = len(sa & sb) / len(sa | sb)
+    estimate = np.mean(hasher.signature(a) == hasher.signature(b))
+    assert abs(estimate - jaccard) < 0.08, (estimate, jaccard)
+    zh = "解方程的步骤是先移项再合并同类项最后求出未知数的值" * 3
+    assert np.mean(hasher.signature(zh) == hasher.signature(zh + "。")) == 1.0
