@@ -2,13 +2,17 @@
 
     mathcpt demo --out demo_out
     mathcpt data data_recipes/demo.yaml --out runs/data/demo [--set k=v] [--dry-run]
+    mathcpt data RECIPE.yaml --out RUN --set executor.kind=slurm [--write-scripts-only]   # submits a job chain
     mathcpt extract page.html docs/ crawl.warc.gz -o pages.jsonl
     mathcpt decontaminate in.jsonl -o out.jsonl --benchmarks mini_gsm [--benchmarks-dir DIR] [--report R.json]
+    mathcpt classifier train --positives math.jsonl --negatives other.jsonl -o math.bin [--holdout 0.1]
+    mathcpt classifier score math.bin pages.jsonl -o scored.jsonl [--threshold 0.5]
+    mathcpt classifier recall recall.yaml [--set iterations=2]
     torchrun --standalone --nproc_per_node 2 -m pipeline.cli train configs/tiny_cpu.yaml [--set k=v]
     mathcpt export runs/tiny/checkpoints -o runs/tiny/model
     mathcpt eval runs/tiny/model --benchmarks mini_gsm --limit 20 -o results.json
     mathcpt grade predictions.jsonl [-o graded.jsonl]
-    mathcpt report RUN_DIR
+    mathcpt report RUN_DIR [--html]
 
 Errors a user can cause (bad config, missing input, malformed data) print one paragraph and exit with status 2;
 anything else is a bug and keeps its traceback. Heavy imports happen inside the subcommands so `--help` is instant.
@@ -45,9 +49,14 @@ def cmd_data(args) -> int:
     if args.dry_run:
         print(dump(recipe), end="")
         return 0
+    out = args.out or f"runs/data/{recipe.name}"
+    if recipe.executor.kind == "slurm":
+        return _submit_data(recipe, out, args)
+    if args.write_scripts_only:
+        raise MathcptError(f"--write-scripts-only applies to executor.kind slurm, this recipe's is "
+                           f"{recipe.executor.kind}; add --set executor.kind=slurm")  # fmt: skip
     from pipeline.data.recipe_run import run_recipe
 
-    out = args.out or f"runs/data/{recipe.name}"
     report = run_recipe(recipe, out, overwrite=args.overwrite)
     from pipeline.data.report import render_markdown
 
@@ -56,11 +65,36 @@ def cmd_data(args) -> int:
     return 0
 
 
+def _submit_data(recipe, out: str, args) -> int:
+    """Slurm: submit the chain and return at once; 0 when submitted or when only the scripts were asked for.
+
+    Without sbatch on PATH (and no --write-scripts-only) the scripts are still written and validated, but nothing
+    was submitted, which is not what was asked for: exit status 2, with the message saying where they are.
+    """
+    from pipeline.data.recipe_run import submit_slurm
+
+    scripts = submit_slurm(recipe, out, overwrite=args.overwrite, submit=not args.write_scripts_only)
+    chain = " → ".join(j.name for j in scripts.jobs)
+    if scripts.submitted:
+        print(f"submitted {chain} (ids {', '.join(j.job_id for j in scripts.jobs)}); scripts and job ids in "
+              f"{scripts.folder}; the run is complete when {out}/manifest.json exists")  # fmt: skip
+        return 0
+    where = f"wrote and validated {len(scripts.jobs)} sbatch scripts ({chain}) in {scripts.folder}; submit them " \
+            f"in order with: bash {scripts.folder / 'submit.sh'}"
+    if args.write_scripts_only:
+        print(where)
+        return 0
+    print(f"mathcpt data: sbatch is not on PATH, nothing was submitted; {where} (on a machine with Slurm), "
+          "or pass --write-scripts-only to ask for exactly this", file=sys.stderr)  # fmt: skip
+    return 2
+
+
 def cmd_extract(args) -> int:
     from pipeline.data.extract_cli import extract_inputs
 
-    n = extract_inputs(args.inputs, args.output, keep_code_blocks=not args.no_code)
-    print(f"wrote {n} documents to {args.output}", file=sys.stderr)
+    stats = extract_inputs(args.inputs, args.output, keep_code_blocks=not args.no_code)
+    skipped = ", ".join(f"{k}: {v}" for k, v in stats["skipped"].items()) or "none"
+    print(f"wrote {stats['written']} documents to {args.output}; skipped {skipped}", file=sys.stderr)
     return 0
 
 
@@ -73,6 +107,40 @@ def cmd_decontaminate(args) -> int:
     for name, b in stats["per_benchmark"].items():
         print(f"  {name}: {b['documents_removed']} removed, {b['spans_removed']} with spans cut, "
               f"{b['items_hit']} items hit", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def cmd_classifier(args) -> int:
+    import json
+
+    if args.classifier_command == "train":
+        from pipeline.config import validate
+        from pipeline.data.classifier import TrainSettings, train_from_files
+
+        settings = validate(TrainSettings, {"holdout": args.holdout, "epochs": args.epochs, "threads": args.threads},
+                            "mathcpt classifier train")  # fmt: skip
+        sidecar = train_from_files(args.positives, args.negatives, args.output, settings, args.text_key)
+        print(json.dumps({"model": args.output, "heldout": sidecar["heldout"], "counts": sidecar["counts"]}))
+        return 0
+    if args.classifier_command == "score":
+        from pipeline.data.classifier import score_file
+
+        c = score_file(args.model, args.input, args.output, args.threshold, args.text_key)
+        print(f"scored {c['documents']} documents: {c['above_threshold']} at or above {c['threshold']}, "
+              f"{c['below_threshold']} below; wrote {args.output}", file=sys.stderr)  # fmt: skip
+        return 0
+    from pipeline.config import dump
+    from pipeline.data.classifier_recall import load_recall_config, run_recall
+
+    cfg = load_recall_config(args.config, args.overrides)
+    if args.dry_run:
+        print(dump(cfg), end="")
+        return 0
+    log = run_recall(cfg)
+    for it in log["iterations"]:
+        print(json.dumps({k: it[k] for k in ("iteration", "positives", "heldout", "kept", "keep_threshold")}
+                         | {"new_math_domains": sorted(it["new_math_domains"])}))  # fmt: skip
+    print(f"recall complete: {cfg.output_dir}/recall_log.json", file=sys.stderr)
     return 0
 
 
@@ -97,32 +165,59 @@ def cmd_export(args) -> int:
     return 0
 
 
+def is_training_checkpoint(path: str) -> bool:
+    p = Path(path)
+    return p.is_dir() and ((p / "latest").is_file() or (p / "trainer_state.json").is_file() or (p / "checkpoints").is_dir())
+
+
 def cmd_eval(args) -> int:
-    from pipeline.eval.evaluate import run_eval
+    import tempfile
+
+    from pipeline.eval.evaluate import check_tasks, run_eval
 
     benchmarks = [b for item in args.benchmarks for b in item.split(",") if b]
-    if args.backend != "hf":
-        raise MathcptError("--backend vllm is not available yet (evaluation issue); use --backend hf")
-    results = run_eval(args.model, benchmarks, args.output, limit=args.limit, shots=args.shots,
-                       batch_size=args.batch_size, benchmarks_dir=args.benchmarks_dir,
-                       max_new_tokens=args.max_new_tokens)  # fmt: skip
+    check_tasks(benchmarks)  # before any model loads
+    model, tmp = args.model, None
+    if is_training_checkpoint(args.model):
+        # A checkpoint the trainer wrote: consolidate it into a temporary HF folder first (cli → train, then eval).
+        from pipeline.train.export import export_checkpoint
+
+        src = Path(args.model) / "checkpoints" if (Path(args.model) / "checkpoints").is_dir() else Path(args.model)
+        tmp = tempfile.TemporaryDirectory(prefix="mathcpt-eval-")
+        model = str(export_checkpoint(src, Path(tmp.name) / "model", dtype="bfloat16"))
+        print(f"exported {src} to {model} for evaluation", file=sys.stderr)
+    try:
+        results = run_eval(model, benchmarks, args.output, limit=args.limit, shots=args.shots,
+                           batch_size=args.batch_size, benchmarks_dir=args.benchmarks_dir,
+                           max_new_tokens=args.max_new_tokens, backend=args.backend, samples=args.samples,
+                           temperature=args.temperature, top_p=args.top_p, seed=args.seed, reward=args.reward,
+                           tensor_parallel=args.tensor_parallel, wandb_project=args.wandb_project)  # fmt: skip
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
     for name, r in results["tasks"].items():
-        print(f"{name}: accuracy {r['accuracy']:.3f} (n={r['n']}, {r['shots']}-shot)")
+        extra = "".join(f", {k} {v:.3f}" for k, v in r.items() if "@" in k)
+        print(f"{name}: accuracy {r['accuracy']:.3f}{extra} (n={r['n']}, {r['shots']}-shot)")
+    print(f"results: {args.output}; samples: {results['files']['samples']}; table: {results['files']['table']}",
+          file=sys.stderr)  # fmt: skip
     return 0
 
 
 def cmd_grade(args) -> int:
     from pipeline.eval.grade_cli import grade_file
 
-    accuracy, n = grade_file(args.predictions, args.output)
+    accuracy, n = grade_file(args.predictions, args.output, args.answer_type, args.processes)
     print(f"accuracy {accuracy:.4f} over {n} lines", file=sys.stderr)
     return 0
 
 
 def cmd_report(args) -> int:
-    from pipeline.run_report import report_text
+    from pipeline.run_report import render_html, report_text
 
+    index = render_html(args.run_dir) if args.html else None  # first: it also refreshes report.md's plot links
     print(report_text(args.run_dir), end="")
+    if index:
+        print(f"html report: {index}")
     return 0
 
 
@@ -158,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seq-len", type=int, default=96, help="inspect: sample length in tokens (default 96)")
     p.add_argument("--out", help="output folder (default runs/data/<recipe name>)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier run of another recipe in --out")
+    p.add_argument("--write-scripts-only", action="store_true", help="executor.kind slurm: write and validate the "
+                   "sbatch scripts and RUN/slurm/submit.sh, submit nothing (without sbatch on PATH this happens "
+                   "anyway, with exit status 2)")  # fmt: skip
     _add_set(p)
     p.set_defaults(func=cmd_data)
 
@@ -183,6 +281,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", help="write a JSON report of every removal here")
     p.set_defaults(func=cmd_decontaminate)
 
+    p = sub.add_parser("classifier", help="train a fastText math classifier, score JSONL with it, run the "
+                       "DeepSeekMath recall loop")
+    csub = p.add_subparsers(dest="classifier_command", required=True, metavar="ACTION")
+    c = csub.add_parser("train", help="train on positive and negative JSONL; prints held-out metrics as JSON")
+    c.add_argument("--positives", nargs="+", required=True, metavar="JSONL", help="math documents")
+    c.add_argument("--negatives", nargs="+", required=True, metavar="JSONL", help="other documents")
+    c.add_argument("-o", "--output", required=True,
+                   help="model file; its JSON sidecar OUTPUT.json (settings, metrics) is written next to it")
+    c.add_argument("--holdout", type=float, default=0.1, help="share held out for metrics, by content hash (0.1)")
+    c.add_argument("--epochs", type=int, default=5, help="fastText epochs (5)")
+    c.add_argument("--threads", type=int, default=1, help="training threads; 1 is reproducible (1)")
+    c.add_argument("--text-key", default="text", help="field holding the text (text)")
+    c = csub.add_parser("score", help="add metadata.math_classifier_score = P(math) to every line")
+    c.add_argument("model", help="model file from `mathcpt classifier train`")
+    c.add_argument("input", help="input JSONL")
+    c.add_argument("-o", "--output", required=True, help="output JSONL (every input line, score added)")
+    c.add_argument("--threshold", type=float, default=0.5, help="count documents at or above this score (0.5)")
+    c.add_argument("--text-key", default="text", help="field holding the text (text)")
+    c = csub.add_parser("recall", help="DeepSeekMath recall loop from a YAML config (see "
+                        "pipeline/data/classifier_recall.py)")
+    c.add_argument("config", help="recall config YAML")
+    _add_set(c)
+    p.set_defaults(func=cmd_classifier)
+
     p = sub.add_parser("train", help="DeepSpeed ZeRO-3 training (run under torchrun or the deepspeed launcher)")
     p.add_argument("config", help="training config YAML (see configs/)")
     p.add_argument("--local_rank", "--local-rank", dest="local_rank_train", type=int, help=argparse.SUPPRESS)
@@ -196,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("eval", help="few-shot chain-of-thought evaluation of an HF model")
-    p.add_argument("model", help="HF model folder or hub id")
+    p.add_argument("model", help="HF model folder, hub id, or a training run / checkpoints folder (exported first)")
     p.add_argument("--benchmarks", action="append", required=True, help="comma-separated task names")
     p.add_argument("--backend", default="hf", choices=["hf", "vllm"])
     p.add_argument("--limit", type=int, help="evaluate the first N items of each task")
@@ -204,16 +326,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-new-tokens", type=int)
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--benchmarks-dir", help="folder laid out NAME/test.jsonl for non-builtin benchmarks")
-    p.add_argument("-o", "--output", default="results.json", help="results JSON (default results.json)")
+    p.add_argument("--samples", type=int, default=1, help="samples per item (k of maj@k / rm@k)")
+    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy")
+    p.add_argument("--top-p", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--reward", help="module:function(prompt, response) -> score, for rm@k")
+    p.add_argument("--tensor-parallel", type=int, default=1, help="vLLM tensor parallel size")
+    p.add_argument("--wandb-project", help="log the accuracies to this wandb project (offline without a login)")
+    p.add_argument("-o", "--output", default="results.json",
+                   help="results JSON (default results.json); RESULTS.samples.jsonl and RESULTS.md go beside it")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("grade", help='grade lines {"response", "answer"}: adds "predicted" and "correct"')
     p.add_argument("predictions", help="JSONL with response and answer fields")
     p.add_argument("-o", "--output", help="graded JSONL (default: print to stdout)")
+    p.add_argument("--answer-type", default="latex", choices=["latex", "number", "choice"],
+                   help="how to extract and compare answers, unless a line says (answer_type)")
+    p.add_argument("--processes", type=int, default=1, help="grading processes (math-verify timeouts stay on)")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("report", help="human report of a data run or training run folder")
     p.add_argument("run_dir")
+    p.add_argument("--html", action="store_true", help="data run: (re)render RUN_DIR/report/index.html with plots "
+                   "(stage funnel, drop reasons, score histograms, tokens, duplicates, examples) and print its path")
     p.set_defaults(func=cmd_report)
     return parser
 

@@ -84,8 +84,31 @@ class LanguageStage(Strict):
 
 class MathStage(Strict):
     enabled: bool = True
-    min_score: float = Field(default=0.2, ge=0, le=1, description="rule-based math score threshold")
+    scorer: Literal["rule", "classifier"] = Field(
+        default="rule", description="rule: pipeline.data.filters.math_score; classifier: a `mathcpt classifier` model"
+    )
+    classifier_path: str | None = Field(
+        default=None, description="fastText model for scorer: classifier; relative paths resolve against data_root"
+    )
+    min_score: float = Field(default=0.2, ge=0, le=1,
+                             description="threshold on the scorer's output; default 0.2 (rule) or 0.5 (classifier)")
     apply_to: list[SourceKind] = ["web", "books", "synthetic"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _threshold_default(cls, data: Any) -> Any:
+        # The two scorers live on different scales: a classifier's P(math) defaults to 0.5, not the rule's 0.2.
+        if isinstance(data, dict) and data.get("min_score") is None and data.get("scorer") == "classifier":
+            data = {**data, "min_score": 0.5}
+        return data
+
+    @model_validator(mode="after")
+    def _classifier_needs_path(self) -> "MathStage":
+        if self.scorer == "classifier" and not self.classifier_path:
+            raise ValueError("scorer: classifier needs classifier_path (a model from `mathcpt classifier train`)")
+        if self.scorer == "rule" and self.classifier_path:
+            raise ValueError("classifier_path is only used with scorer: classifier (set scorer or remove the path)")
+        return self
 
 
 class QualityStage(Strict):
@@ -99,11 +122,22 @@ class QualityStage(Strict):
 
 
 class DedupStage(Strict):
+    """Exact and MinHash near-dedup over all sources (pipeline.data.dedup)."""
+
     exact: bool = True
     near: bool = True
-    ngram: int = Field(default=5, ge=1, description="word n-gram shingle size for MinHash")
-    num_bands: int = Field(default=14, ge=1)
-    rows_per_band: int = Field(default=8, ge=1)
+    ngram: int = Field(default=5, ge=1, description="token n-gram shingle size for MinHash")
+    # 40 bands × 5 rows = 200 MinHash values: a pair at Jaccard 0.8 shares a band with probability ≈1 (14 × 8:
+    # 0.92); candidates below the threshold are removed by verification on all 200 values (σ of the Jaccard
+    # estimate ≈ 0.03). Measured in tests/benchmarks/bench_near_dedup.py: recall 1.0, precision 1.0 on real pages.
+    num_bands: int = Field(default=40, ge=1)
+    rows_per_band: int = Field(default=5, ge=1)
+    threshold: float = Field(default=0.75, gt=0, le=1,
+                             description="a candidate pair is a duplicate when this share of MinHash values agree")
+    keep: Literal["first", "oldest", "longest", "highest_score"] = Field(
+        default="first", description="which copy of a duplicate group survives (ties: the first read)")
+    score_key: str = Field(default="math_score", description="metadata field that keep: highest_score compares")
+    date_key: str = Field(default="date", description="metadata field (ISO date) that keep: oldest compares")
     seed: int = 1
 
 
@@ -152,9 +186,81 @@ class MixtureConfig(Strict):
                                        description="share of each source's documents held out, chosen by content hash")
 
 
+# Values that end up in `#SBATCH --key=value` lines: one token each, so a value can never add a line to the script.
+_SBATCH_TOKEN = r"^[^\s'\"\\]+$"
+
+
+class SlurmSettings(Strict):
+    """datatrove's SlurmPipelineExecutor: one job array per pass, chained with --dependency=afterok."""
+
+    partition: str | None = Field(default=None, pattern=_SBATCH_TOKEN, description="required when kind is slurm")
+    time: str = Field(default="24:00:00", description="limit per job: minutes, HH:MM:SS or D-HH:MM:SS")
+    cpus_per_task: int = Field(default=1, ge=1)
+    mem_per_cpu_gb: int = Field(default=2, ge=1)
+    qos: str | None = Field(default=None, pattern=_SBATCH_TOKEN)
+    account: str | None = Field(default=None, pattern=_SBATCH_TOKEN)
+    sbatch_args: dict[str, str | int] = Field(default={}, description="more #SBATCH directives, e.g. {constraint: cpu}")
+    venv: str | None = Field(default=None, description="virtual environment the jobs activate; default: the one "
+                             "running mathcpt")  # fmt: skip
+    env_command: str | None = Field(default=None, description="shell line(s) run verbatim before each job instead "
+                                    "of activating a venv, e.g. `module load python/3.11 && source ~/env/bin/activate`")
+    logs: str | None = Field(default=None, description="folder of the Slurm log files; default RUN/slurm/logs")
+    max_array_size: int = Field(default=1001, ge=1, description="the cluster's MaxArraySize")
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _slurm_time(cls, value: Any) -> str:
+        import re
+
+        if isinstance(value, int):
+            # YAML 1.1 reads an unquoted 24:00:00 as the base-60 number 86400: minutes or seconds cannot be told apart.
+            raise ValueError(f"write the time limit as a quoted string ('24:00:00', '90'); YAML read {value}")
+        if not isinstance(value, str) or not re.match(r"^(\d+-)?\d+(:\d{2}){0,2}$", value):
+            raise ValueError(f"{value!r} is not a Slurm time limit (e.g. 90 for minutes, 24:00:00, 2-00:00:00)")
+        return value
+
+    @field_validator("sbatch_args")
+    @classmethod
+    def _one_line_directives(cls, args: dict[str, str | int]) -> dict[str, str | int]:
+        import re
+
+        # An empty value writes a bare flag (`#SBATCH --exclusive`).
+        def one_line(k: str, v: str | int) -> bool:
+            return bool(re.match(r"^[a-z][a-z0-9-]*$", k) and (v == "" or re.match(_SBATCH_TOKEN, str(v))))
+
+        bad = [k for k, v in args.items() if not one_line(k, v)]
+        if bad:
+            raise ValueError(f"{bad}: keys are long sbatch option names (e.g. constraint), values one token each")
+        return args
+
+
+class RaySettings(Strict):
+    """datatrove's RayPipelineExecutor: every pass runs as Ray tasks; the recipe waits for each pass to finish."""
+
+    address: str | None = Field(default=None, description="cluster to join (`auto`, `ray://head:10001`); unset = "
+                                "start a local Ray instance for the run")  # fmt: skip
+    local_cpus: int | None = Field(default=None, ge=1, description="CPUs of the local instance; default all")
+    cpus_per_task: int = Field(default=1, ge=1)
+    mem_per_cpu_gb: float = Field(default=2.0, gt=0)
+    ship_code: bool = Field(default=True, description="with an address: upload the `pipeline` package to the "
+                            "workers (runtime_env py_modules); false if the cluster has it installed")  # fmt: skip
+
+
 class ExecutorConfig(Strict):
+    """Which datatrove executor runs the passes; `tasks` splits the filter pass, the other passes are one task."""
+
+    kind: Literal["local", "slurm", "ray"] = "local"
     tasks: int = Field(default=1, ge=1)
-    workers: int = Field(default=1, ge=1)
+    workers: int | None = Field(default=None, ge=1, description="tasks running at once; default 1 locally, no "
+                                "limit on Slurm and Ray (the cluster's free CPUs decide)")  # fmt: skip
+    slurm: SlurmSettings = SlurmSettings()
+    ray: RaySettings = RaySettings()
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> "ExecutorConfig":
+        if self.kind == "slurm" and not self.slurm.partition:
+            raise ValueError("kind: slurm needs slurm.partition (the partition the jobs are submitted to)")
+        return self
 
 
 class Recipe(Strict):
@@ -252,6 +358,21 @@ class TrainLoop(Strict):
     peak_tflops: float | None = Field(default=None, gt=0, description="per-device peak for MFU (e.g. 989 for H100 bf16)")
     eval_every: int = Field(default=0, ge=0, description="validation loss/perplexity per source every N steps (0 = off)")
     eval_samples: int = Field(default=64, gt=0, description="validation samples per evaluation")
+    task_eval_every: int = Field(default=0, ge=0, description="few-shot generation eval every N steps (0 = off)")
+    task_eval: list[str] = Field(default=["mini_gsm"], description="eval task names (pipeline.eval.tasks)")
+    task_eval_limit: int = Field(default=32, gt=0, description="items per task (a prefix of the test set)")
+    task_eval_max_new_tokens: int | None = Field(default=None, gt=0, description="default: the task's")
+    task_eval_benchmarks_dir: str | None = Field(default=None, description="folder laid out NAME/test.jsonl")
+
+    @field_validator("task_eval")
+    @classmethod
+    def _known_tasks(cls, names: list[str]) -> list[str]:
+        from pipeline.eval.tasks import TASKS
+
+        unknown = [n for n in names if n not in TASKS]
+        if unknown:
+            raise ValueError(f"unknown eval task(s) {unknown}; available: {', '.join(sorted(TASKS))}")
+        return names
 
 
 class DeepSpeedSection(Strict):

@@ -103,6 +103,7 @@ def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int 
         "tokens_per_source": {n: s["tokens"] for n, s in report["sources"].items()},
         "loss": {"first_step": metrics[0]["loss"], "last_step": metrics[-1]["loss"], "steps": metrics[-1]["step"]},
         "model": str(out / "model"),
+        "data_report": str(out / "data" / "report" / "index.html"),
         "eval": {"results": str(out / "eval" / "results.json"), **results["tasks"]["mini_gsm"]},
         "seconds": {k: round(v, 1) for k, v in timings.items()} | {"total": round(time.time() - t0, 1)},
     }
@@ -126,6 +127,7 @@ def render_summary(s: dict) -> str:
     loss = s["loss"]
     lines += ["", "## Training", "", f"- loss {loss['first_step']:.4f} at step 1 → {loss['last_step']:.4f} at step "
               f"{loss['steps']}", "", "## Outputs", "", f"- HF model: {s['model']}",
+              *([f"- data report (plots, kept/dropped examples): {s['data_report']}"] if s.get("data_report") else []),
               f"- eval results: {s['eval']['results']} (mini_gsm accuracy {s['eval']['accuracy']:.3f}, "
               f"n={s['eval']['n']}, {s['eval']['shots']}-shot; a tiny model scores near zero)",
               "", "Seconds per step: " + ", ".join(f"{k} {v}" for k, v in s["seconds"].items())]  # fmt: skip

@@ -1,6 +1,7 @@
 """`mathcpt report RUN_DIR`: the human report of a data run (report.md) or a training run (metrics.jsonl).
 
     mathcpt report runs/demo/data
+    mathcpt report runs/demo/data --html   # also (re)renders runs/demo/data/report/index.html with plots
     mathcpt report runs/demo/train
 """
 
@@ -29,6 +30,13 @@ def training_report(run: Path) -> str:
     for r in rows[::every] + ([last] if (len(rows) - 1) % every else []):
         lines.append(f"| {r['step']} | {r['loss']:.4f} | {r['lr']:.3g} | {r['tokens']:,} |")
     return "\n".join(lines) + "\n"
+
+
+def render_html(run_dir: str) -> Path:
+    """The data run's visual report (pipeline/data/report_html.py), rendered again from its files."""
+    from pipeline.data.report_html import rerender
+
+    return rerender(run_dir)
 
 
 def report_text(run_dir: str) -> str:

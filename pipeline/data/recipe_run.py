@@ -1,6 +1,7 @@
-"""Run a data recipe end to end with datatrove's LocalPipelineExecutor.
+"""Run a data recipe end to end with datatrove's executors: local, Ray, or a Slurm dependency chain.
 
     mathcpt data data_recipes/demo.yaml --out runs/data/demo
+    mathcpt data RECIPE.yaml --out /shared/runs/x --set executor.kind=slurm --set executor.slurm.partition=cpu
 
 Three executor passes, each a list of datatrove PipelineSteps, then the manifest:
 
@@ -14,6 +15,14 @@ Then `manifest.json` (mixture plan, tokenizer, files) is written last, atomicall
 finished run. Per-stage counters come from datatrove's stats (`logs/<pass>/stats.json`) and go into `report.json`
 and `report.md`. Re-running the same recipe into the same folder resumes (datatrove skips completed tasks); a
 folder holding anything else is refused unless `--overwrite` is given for a folder that this tool wrote.
+
+Executors (`executor.kind`, built in pipeline.data.executors.build_executor): `local` and `ray` run every pass from
+this process, one after the other. `slurm` cannot wait on a login node, so `submit_slurm` submits the recipe as a
+chain of job arrays linked by `--dependency=afterok` (datatrove's `depends=`): filter (`executor.tasks` tasks) →
+each dedup pass (one task) → finish. The finish job runs `run_recipe` itself with a local executor: the passes
+before it left their completion markers in `logs/<pass>/completions/`, so datatrove skips them, and what runs is
+the in-process tail that a local run ends with (tokenizer, one tokenize pass per source and split, manifest and
+report) plus any pass a resubmission left incomplete. One code path finishes every kind of run.
 """
 
 from __future__ import annotations
@@ -23,21 +32,25 @@ import shutil
 import time
 from pathlib import Path
 
-from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from loguru import logger
 
 from pipeline.atomic import atomic_write_text
 from pipeline.benchmarks.registry import expand_names
-from pipeline.config import Recipe, dump
+from pipeline.config import ExecutorConfig, Recipe, dump
+from pipeline.data.classifier import resolve_model_path
 from pipeline.data.decontaminate import BenchmarkDecontaminationFilter
-from pipeline.data.dedup import ExactDedupFilter, MinhashNearDedupFilter
+from pipeline.data.dedup import (DedupDecisionTagger, DedupIndexWriter, DedupPlanner, ExactDedupFilter,
+                                 MinhashNearDedupFilter)
+from pipeline.data.executors import SlurmScripts, build_executor, check_completed, merge_stats, slurm_scripts
 from pipeline.data.extract import MathExtractor
-from pipeline.data.filters import MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter
+from pipeline.data.filters import MathClassifierFilter, MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter
 from pipeline.data.mixture import plan_mixture
 from pipeline.data.readers import SourceReader, check_sources
 from pipeline.data.report import summarize_stats, write_report
+from pipeline.data.report_html import write_html_report
 from pipeline.data.tokenize import ShardTokenizer, ValidationSplit, import_tokenizer, train_bpe
 from pipeline.errors import DataError
 from pipeline.shards import MANIFEST, SourceShards
@@ -68,9 +81,12 @@ def _writer(folder: Path, filename: str = "${rank}.jsonl") -> JsonlWriter:
     return JsonlWriter(str(folder), output_filename=filename, compression=None)
 
 
-def _run(pipeline: list, logs: Path, tasks: int = 1, workers: int = 1) -> None:
-    executor = LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers, logging_dir=str(logs))
+def _run(ex: ExecutorConfig, pipeline: list, out: Path, name: str, tasks: int = 1) -> None:
+    """Run one pass (logs in `out/logs/<name>`) to completion with a local or Ray executor."""
+    executor = build_executor(ex, pipeline, out, name, tasks)
     executor.run()
+    check_completed(executor, out, name)
+    merge_stats(out / "logs" / name)
 
 
 def filter_pipeline(recipe: Recipe, out: Path) -> list:
@@ -84,7 +100,12 @@ def filter_pipeline(recipe: Recipe, out: Path) -> list:
         steps.append(MathLanguageFilter(st.language.languages, st.language.min_score, st.language.apply_to,
                                         exclusion_writer=_writer(dropped / "language")))  # fmt: skip
     if st.math.enabled:
-        steps.append(MathScoreFilter(st.math.min_score, st.math.apply_to, exclusion_writer=_writer(dropped / "math")))
+        m, math_dropped = st.math, _writer(dropped / "math")
+        if m.scorer == "classifier":
+            model = resolve_model_path(m.classifier_path, recipe.data_root, "stages.math.classifier_path")
+            steps.append(MathClassifierFilter(model, m.min_score, m.apply_to, exclusion_writer=math_dropped))
+        else:
+            steps.append(MathScoreFilter(m.min_score, m.apply_to, exclusion_writer=math_dropped))
     if st.quality.enabled:
         q = st.quality
         steps.append(MathSafeQualityFilter(q.min_words, q.max_words, q.max_duplicate_line_fraction,
@@ -94,15 +115,34 @@ def filter_pipeline(recipe: Recipe, out: Path) -> list:
     return steps
 
 
+def _filtered_reader(out: Path) -> JsonlReader:
+    return JsonlReader(str(out / "work" / "filtered"), glob_pattern="*.jsonl", add_file_path=False)
+
+
+def dedup_index_pipeline(recipe: Recipe, out: Path) -> list:
+    """Pass 2a: text hash, MinHash signature and keep-rule priority per document (pipeline.data.dedup)."""
+    d = recipe.stages.dedup
+    return [_filtered_reader(out), DedupIndexWriter(out / "work" / "dedup_index", d.ngram, d.num_bands * d.rows_per_band,
+                                                    d.seed, d.keep, d.score_key, d.date_key)]  # fmt: skip
+
+
+def dedup_plan_pipeline(recipe: Recipe, out: Path) -> list:
+    """Pass 2b (one task): which document of each duplicate group survives."""
+    d = recipe.stages.dedup
+    return [DedupPlanner(out / "work" / "dedup_index", 1, d.exact, d.near, d.num_bands * d.rows_per_band, d.num_bands,
+                         d.threshold)]  # fmt: skip
+
+
 def dedup_pipeline(recipe: Recipe, out: Path) -> list:
+    """Pass 2c: apply the dedup plan, then decontaminate; the same reader order as pass 2a."""
     st, dropped = recipe.stages, out / "dropped"
-    steps: list = [JsonlReader(str(out / "work" / "filtered"), glob_pattern="*.jsonl", add_file_path=False)]
+    steps: list = [_filtered_reader(out)]
+    if st.dedup.exact or st.dedup.near:
+        steps.append(DedupDecisionTagger(out / "work" / "dedup_index"))
     if st.dedup.exact:
         steps.append(ExactDedupFilter(exclusion_writer=_writer(dropped / "exact_dedup")))
     if st.dedup.near:
-        d = st.dedup
-        steps.append(MinhashNearDedupFilter(d.ngram, d.num_bands, d.rows_per_band, d.seed,
-                                            exclusion_writer=_writer(dropped / "near_dedup")))  # fmt: skip
+        steps.append(MinhashNearDedupFilter(exclusion_writer=_writer(dropped / "near_dedup")))
     if st.decontamination.enabled:
         c = st.decontamination
         steps.append(BenchmarkDecontaminationFilter(
@@ -111,6 +151,14 @@ def dedup_pipeline(recipe: Recipe, out: Path) -> list:
         ))  # fmt: skip
     steps.append(_writer(out / "kept", "${source}/${rank}.jsonl"))
     return steps
+
+
+def dedup_passes(recipe: Recipe, out: Path) -> list[tuple[str, list]]:
+    """Pass 2 as (name, pipeline) in run order, one task each; run_recipe and the Slurm chain both use this list."""
+    passes = []
+    if recipe.stages.dedup.exact or recipe.stages.dedup.near:
+        passes += [("dedup_index", dedup_index_pipeline(recipe, out)), ("dedup_plan", dedup_plan_pipeline(recipe, out))]
+    return passes + [("dedup", dedup_pipeline(recipe, out))]
 
 
 def require_documents(folder: Path, logs: Path) -> None:
@@ -124,19 +172,27 @@ def kept_files(out: Path, source: str | None = None) -> list[Path]:
     return sorted(base.glob("**/*.jsonl")) if base.exists() else []
 
 
-def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> dict:
-    """Run every pass of the recipe into out_dir and return the report dict."""
+def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False,
+               executor: ExecutorConfig | None = None) -> dict:  # fmt: skip
+    """Run every pass of the recipe into out_dir and return the report dict.
+
+    `executor` replaces the recipe's for this call (the Slurm chain's finish job runs the rest locally).
+    """
     started = time.time()
-    out = Path(out_dir)
+    ex = executor or recipe.executor
+    if ex.kind == "slurm":
+        raise DataError("executor.kind slurm submits jobs instead of running here: use submit_slurm (mathcpt data)")
+    # Ray workers write the outputs: give them paths that do not depend on their working directory.
+    out = Path(out_dir) if ex.kind == "local" else Path(out_dir).absolute()
     source_files = check_sources(recipe.sources, recipe.data_root)  # fatal: a missing path fails before any work
     prepare_output(out, dump(recipe), overwrite)
     (out / MANIFEST).unlink(missing_ok=True)  # a re-run is incomplete until it writes the manifest again
-    ex = recipe.executor
     logger.info(f"[1/3] filtering {sum(map(len, source_files.values()))} input files ({ex.tasks} tasks)")
-    _run(filter_pipeline(recipe, out), out / "logs" / "filter", ex.tasks, ex.workers)
+    _run(ex, filter_pipeline(recipe, out), out, "filter", ex.tasks)
     require_documents(out / "work" / "filtered", out / "logs" / "filter")
     logger.info("[2/3] dedup and decontamination")
-    _run(dedup_pipeline(recipe, out), out / "logs" / "dedup")
+    for name, steps in dedup_passes(recipe, out):
+        _run(ex, steps, out, name)
     require_documents(out / "kept", out / "logs" / "dedup")
 
     tok = recipe.stages.tokenizer
@@ -168,7 +224,7 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> 
             if kept_files(out, s.name):
                 steps = [JsonlReader(str(out / "kept" / s.name), glob_pattern="*.jsonl", add_file_path=False)]
                 steps += [ValidationSplit(fraction, split)] if fraction > 0 else []
-                _run(steps + [tokenizer_step], out / "logs" / f"tokenize_{s.name}_{split}")
+                _run(ex, steps + [tokenizer_step], out, f"tokenize_{s.name}_{split}")
             has_shards = any((out / folder / s.name).glob("*.ds"))
             shards = SourceShards(out / folder / s.name, token_size) if has_shards else None
             counts[split][s.name] = {"tokens": shards.num_tokens if shards else 0,
@@ -196,5 +252,70 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False) -> 
     report = summarize_stats(out, recipe, manifest)
     report["wall_seconds"] = round(time.time() - started, 2)
     write_report(out, report)
+    write_html_report(out, report)  # report/index.html + plots, before the manifest marks the run complete
     atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2))
     return report
+
+
+# ------------------------------------------------------------------------------------------- Slurm dependency chain
+
+
+class RequireDocuments:
+    """First step of a chained Slurm job: stop the chain with require_documents' message if the pass before it
+    let nothing through (instead of a later pass failing on an empty folder). A plain callable, which datatrove
+    runs like a step: it has no counters to put in the report."""
+
+    def __init__(self, folder: Path, logs: Path):
+        self.folder, self.logs = folder, logs
+
+    def __call__(self, data=None, rank: int = 0, world_size: int = 1):
+        require_documents(self.folder, self.logs)
+        return data
+
+
+class FinishRecipe(PipelineStep):
+    """The Slurm chain's last job: `run_recipe` with a local executor on the compute node (see the module docstring)."""
+
+    name = "🏁 finish the recipe"
+    type = "🏁 - CHAIN"
+
+    def __init__(self, recipe: Recipe, out: Path):
+        super().__init__()
+        self.recipe, self.out = recipe, out
+
+    def run(self, data=None, rank: int = 0, world_size: int = 1):
+        ex = self.recipe.executor
+        # The job's CPUs become local workers; only a pass that a resubmission left incomplete has more than one task.
+        run_recipe(self.recipe, self.out, executor=ExecutorConfig(tasks=ex.tasks, workers=ex.slurm.cpus_per_task))
+        return data
+
+
+def submit_slurm(recipe: Recipe, out_dir: str | Path, overwrite: bool = False, submit: bool = True) -> SlurmScripts:
+    """Submit the recipe as one Slurm dependency chain: filter → dedup passes → finish (returns immediately).
+
+        mathcpt data RECIPE.yaml --out /shared/runs/x --set executor.kind=slurm --set executor.slurm.partition=cpu
+
+    Every script is written to `RUN/slurm/NN-<job>.sbatch` and validated before sbatch sees it; with `submit=False`
+    (or no sbatch on PATH) nothing is submitted and `RUN/slurm/submit.sh` submits the same chain later. Passes that
+    completed in an earlier submission are not resubmitted (datatrove's completion markers); the finish job always is.
+    """
+    out = Path(out_dir).absolute()  # jobs start in another process, possibly on another node
+    check_sources(recipe.sources, recipe.data_root)
+    prepare_output(out, dump(recipe), overwrite)
+    (out / MANIFEST).unlink(missing_ok=True)
+    shutil.rmtree(out / "logs" / "finish" / "completions", ignore_errors=True)  # the tail re-runs, as locally
+    ex = recipe.executor
+    submit = submit and shutil.which("sbatch") is not None
+    passes = [("filter", filter_pipeline(recipe, out), ex.tasks)]
+    for i, (name, steps) in enumerate(dedup_passes(recipe, out)):
+        check = [RequireDocuments(out / "work" / "filtered", out / "logs" / "filter")] if i == 0 else []
+        passes.append((name, check + steps, 1))
+    passes.append(("finish", [FinishRecipe(recipe, out)], 1))  # run_recipe checks kept/ itself
+    with slurm_scripts(out / "slurm", ex.slurm, submit) as scripts:
+        executor = None
+        for name, steps, tasks in passes:
+            executor = build_executor(ex, steps, out, name, tasks, depends=executor)
+        # datatrove launches the unlaunched `depends=` executors first, each job's id feeding the next --dependency.
+        # launch_job, not run(): run() inside a Slurm allocation would execute a task instead of submitting.
+        executor.launch_job()
+    return scripts

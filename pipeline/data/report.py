@@ -17,6 +17,10 @@ from pipeline.atomic import atomic_write_text
 from pipeline.config import Recipe
 
 PASSES = ["filter", "dedup"]
+# The visual report (pipeline/data/report_html.py) beside report.md: its folder and plots, linked from report.md.
+REPORT_DIR = "report"
+PLOTS = {"funnel": "stage funnel", "drop_reasons": "drop reasons", "language": "language",
+         "math_score": "math score", "tokens": "tokens per source", "duplicates": "duplicate clusters"}  # fmt: skip
 
 
 def _count(value) -> int:
@@ -136,6 +140,8 @@ def render_markdown(report: dict) -> str:
             lines.append(f"| {label} | {', '.join(f'{k}: {v}' for k, v in sorted(where.items()))} |")
     if "wall_seconds" in report:
         lines += ["", f"Wall time: {report['wall_seconds']} s"]
+    lines += ["", f"Plots and kept/dropped examples per stage: [{REPORT_DIR}/index.html]({REPORT_DIR}/index.html) ("
+              + ", ".join(f"[{title}]({REPORT_DIR}/{name}.png)" for name, title in PLOTS.items()) + ")"]
     return "\n".join(lines) + "\n"
 
 

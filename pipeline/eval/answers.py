@@ -1,10 +1,17 @@
-"""Final-answer extraction from chain-of-thought responses.
+"""Final-answer extraction from chain-of-thought responses, by the task's answer type.
 
-    mathcpt grade predictions.jsonl -o graded.jsonl
+    mathcpt grade predictions.jsonl -o graded.jsonl          # lines may carry "answer_type": number|latex|choice
 
-Order of preference, first match wins: the last `\\boxed{...}` (nested braces balanced), "The answer is X" /
-"Final answer: X" / Chinese "答案是 X", then the last number in the text. The evaluation issue adds
-multiple-choice letters and LaTeX-expression answers.
+Every type looks first for an explicit final answer and only then guesses:
+
+* `latex`  — the last `\\boxed{...}` (nested braces balanced; `\\fbox` too), else the last "The final answer is X" /
+  "The answer is X" / "Final answer: X" / "答案是 X" / "答案为 X", else the last `$...$` of the last line, else the last
+  number;
+* `number` — the same explicit forms, else the last number in the text (GSM8K, CMATH, SVAMP, ASDiv);
+* `choice` — a boxed letter, "answer is (B)" / "答案是 B" / "选 B", else the last standalone letter among the
+  choices (`(C)`, `C.`, `C)`).
+
+The last explicit answer wins because base models often restate: "Final Answer: The final answer is X" holds two.
 """
 
 from __future__ import annotations
@@ -13,20 +20,51 @@ import re
 
 from pipeline.benchmarks.boxed import last_boxed
 
-ANSWER_PHRASE = re.compile(r"the final answer is|the answer is|final answer:|答案是|答案为", re.I)
+ANSWER_PHRASE = re.compile(r"the final answer is|the answer is|final answer\s*:|答案是|答案为|答案:|答案：|故选|所以选", re.I)
 ANSWER_TEXT = re.compile(r"\s*[:：]?\s*(.+?)(?:\.\s|\.$|。|\n|$)")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
+INLINE_MATH = re.compile(r"\$([^$]+)\$")
+LETTERS = "ABCDEFGH"
 
 
-def extract_answer(response: str) -> str | None:
+def _explicit(response: str) -> str | None:
     boxed = last_boxed(response)
-    if boxed:
-        return boxed
-    # The last phrase wins ("Final Answer: The final answer is X" holds two).
+    if boxed is not None and boxed.strip():
+        return boxed.strip()
     phrases = list(ANSWER_PHRASE.finditer(response))
     if phrases:
-        m = ANSWER_TEXT.match(response, phrases[-1].end())
+        rest = response[phrases[-1].end() :]
+        # "$...$" answers may hold periods ("$3.5$"): take the whole formula when the answer starts with one.
+        m = re.match(r"\s*[:：]?\s*\$([^$]+)\$", rest) or ANSWER_TEXT.match(rest)
         if m and m.group(1).strip():
-            return m.group(1).strip().rstrip(".").strip("$ ")
+            return m.group(1).strip().rstrip(".。").strip("$ ")
+    return None
+
+
+def extract_answer(response: str, answer_type: str = "number", num_choices: int = 4) -> str | None:
+    if answer_type == "choice":
+        return extract_choice(response, num_choices)
+    explicit = _explicit(response)
+    if explicit is not None:
+        return explicit
+    if answer_type == "latex":
+        lines = [ln for ln in response.strip().splitlines() if ln.strip()]
+        maths = INLINE_MATH.findall(lines[-1]) if lines else []
+        if maths:
+            return maths[-1].strip()
     numbers = NUMBER.findall(response)
-    return numbers[-1] if numbers else None
+    return numbers[-1].rstrip(".") if numbers else None
+
+
+def extract_choice(response: str, num_choices: int = 4) -> str | None:
+    letters = LETTERS[:num_choices]
+    boxed = last_boxed(response)
+    if boxed and (m := re.fullmatch(rf"\s*\(?([{letters}])\)?\s*", boxed.replace("\\text{", "").rstrip("}"))):
+        return m.group(1)
+    # The phrase is case-insensitive, the letter is not: "the answer is a prime" names no choice.
+    explicit = list(re.finditer(rf"(?:(?i:answer is|answer:)|答案是|答案为|答案：|答案:|选)\s*[:：]?\s*\(?\s*([{letters}])(?![A-Za-z])",
+                                response))  # fmt: skip
+    if explicit:
+        return explicit[-1].group(1)
+    standalone = re.findall(rf"(?:^|[\s(（])([{letters}])(?=[)）.．:：,，\s]|$)", response)
+    return standalone[-1] if standalone else None

@@ -1,52 +1,170 @@
-"""Few-shot chain-of-thought evaluation of an HF model folder or hub id.
+"""Few-shot chain-of-thought evaluation: tasks → prompts → a generation backend → extraction → grading → reports.
 
     mathcpt eval runs/demo/model --benchmarks mini_gsm --limit 20 -o runs/demo/eval/results.json
+    mathcpt eval Qwen/Qwen2-Math-1.5B --benchmarks gsm8k,math,cmath --benchmarks-dir ../shared/benchmarks \
+        --backend vllm --samples 8 --temperature 0.7 -o results/qwen2_math_1.5b.json        # maj@8
 
-Writes one JSON file: per task accuracy, n and shots, and every prediction (prompt-free: question id, response,
-extracted answer, gold, correct). Written to a temporary name and renamed.
+Writes, each under a temporary name then renamed:
+
+* `RESULTS.json`: per task accuracy, n, shots, answer type, accuracy per subject/level/grade when the benchmark
+  has them, and with k samples maj@k (majority over equivalent answers) and rm@k (when a reward function is given)
+  next to pass@1 of the first sample;
+* `RESULTS.samples.jsonl`: one line per item: prompt, every response, extracted answers, gold, correct;
+* `RESULTS.md`: a table with the Qwen2-Math reference numbers beside ours.
+
+Evaluation numbers are only comparable at equal settings; the JSON records shots, sampling and backend.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from loguru import logger
 
 from pipeline.atomic import atomic_write_text
 from pipeline.benchmarks.registry import load_benchmark
 from pipeline.errors import ConfigError
-from pipeline.eval.generate import HFGenerator
-from pipeline.eval.grading import grade_response
-from pipeline.eval.tasks import TASKS, build_prompt
+from pipeline.eval.answers import extract_answer
+from pipeline.eval.generate import SamplingSettings, make_generator
+from pipeline.eval.grading import answers_match
+from pipeline.eval.references import render_table
+from pipeline.eval.tasks import TASKS, Task, build_prompt
+
+
+def check_tasks(names: list[str]) -> None:
+    unknown = [b for b in names if b not in TASKS]
+    if unknown:
+        raise ConfigError(f"--benchmarks: unknown task(s) {unknown}; available: {sorted(TASKS)}")
+
+
+def load_reward(spec: str | None) -> Callable[[str, str], float] | None:
+    """`module:function` taking (prompt, response) and returning a score; rm@k keeps the best-scored sample."""
+    if not spec:
+        return None
+    module, _, name = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError) as e:
+        raise ConfigError(f"--reward {spec}: cannot import ({e}); give module:function") from None
+
+
+def majority(answers: list[str | None], answer_type: str) -> str | None:
+    """The answer most samples agree on, equivalence judged by the grader (ties: the earliest)."""
+    groups: list[list[str]] = []
+    for a in answers:
+        if a is None:
+            continue
+        for g in groups:
+            if answers_match(a, g[0], answer_type):
+                g.append(a)
+                break
+        else:
+            groups.append([a])
+    return max(groups, key=len)[0] if groups else None
+
+
+def score_item(task: Task, item, prompt: str, responses: list[str], reward) -> dict:
+    extracted = [extract_answer(r, task.answer_type, max(len(item.choices), 4)) for r in responses]
+    correct = [answers_match(e, item.answer, task.answer_type) for e in extracted]
+    row = {"task": task.name, "id": item.id, "prompt": prompt, "responses": responses, "extracted": extracted,
+           "answer": item.answer, "correct": correct[0], "meta": item.meta}  # fmt: skip
+    if len(responses) > 1:
+        row["maj_answer"] = majority(extracted, task.answer_type)
+        row["maj_correct"] = answers_match(row["maj_answer"], item.answer, task.answer_type)
+        if reward is not None:
+            scores = [float(reward(prompt, r)) for r in responses]
+            best = max(range(len(scores)), key=scores.__getitem__)
+            row["rm_scores"], row["rm_correct"] = scores, correct[best]
+    return row
+
+
+def summarize(task: Task, rows: list[dict], shots: int, settings: SamplingSettings) -> dict:
+    n = len(rows)
+    out = {"accuracy": sum(r["correct"] for r in rows) / max(n, 1), "n": n, "shots": shots,
+           "answer_type": task.answer_type, "samples": settings.n, "temperature": settings.temperature}  # fmt: skip
+    if settings.n > 1:
+        out[f"maj@{settings.n}"] = sum(r["maj_correct"] for r in rows) / max(n, 1)
+        if rows and "rm_correct" in rows[0]:
+            out[f"rm@{settings.n}"] = sum(r["rm_correct"] for r in rows) / max(n, 1)
+    breakdown: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        for key, value in r["meta"].items():
+            breakdown[key][value].append(r["correct"])
+    for key, groups in breakdown.items():
+        out[f"by_{key}"] = {v: {"accuracy": sum(c) / len(c), "n": len(c)} for v, c in sorted(groups.items())}
+    return out
+
+
+def evaluate_tasks(generator, benchmarks: list[str], limit: int | None = None, shots: int | None = None,
+                   benchmarks_dir: str | None = None, max_new_tokens: int | None = None, samples: int = 1,
+                   temperature: float = 0.0, top_p: float = 1.0, seed: int = 0, reward_fn=None) -> tuple[dict, list[dict]]:
+    """Generate, extract and grade every task with any generator (`generate(prompts, settings)`, `generated_tokens`):
+    (summary per task, one row per item). Shared by `mathcpt eval` and the trainer's periodic evaluation."""
+    check_tasks(benchmarks)
+    summaries, all_rows = {}, []
+    for name in benchmarks:
+        task = TASKS[name]
+        items = load_benchmark(task.benchmark, benchmarks_dir)
+        items = items[:limit] if limit else items
+        n_shots = task.shots if shots is None else shots
+        prompts = [build_prompt(task, item, n_shots) for item in items]
+        settings = SamplingSettings(max_new_tokens or task.max_new_tokens, task.stop, samples, temperature, top_p, seed)
+        logger.info(f"{name}: {len(items)} items, {n_shots}-shot, {samples} sample(s) each")
+        t0, tokens0 = time.time(), generator.generated_tokens
+        responses = generator.generate(prompts, settings)
+        rows = [score_item(task, item, p, r, reward_fn) for item, p, r in zip(items, prompts, responses)]
+        summary = summarize(task, rows, n_shots, settings)
+        seconds = time.time() - t0
+        summary["generation"] = {"seconds": round(seconds, 2),
+                                 "tokens_per_s": round((generator.generated_tokens - tokens0) / max(seconds, 1e-9), 1)}  # fmt: skip
+        summaries[name] = summary
+        all_rows += rows
+        logger.info(f"{name}: accuracy {summary['accuracy']:.3f} (n={len(items)})")
+    return summaries, all_rows
 
 
 def run_eval(model: str, benchmarks: list[str], out: str | Path, limit: int | None = None, shots: int | None = None,
-             batch_size: int = 8, benchmarks_dir: str | None = None, max_new_tokens: int | None = None) -> dict:  # fmt: skip
-    unknown = [b for b in benchmarks if b not in TASKS]
-    if unknown:
-        raise ConfigError(f"--benchmarks: unknown task(s) {unknown}; available: {sorted(TASKS)}")
+             batch_size: int = 8, benchmarks_dir: str | None = None, max_new_tokens: int | None = None,
+             backend: str = "hf", samples: int = 1, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
+             reward: str | None = None, tensor_parallel: int = 1, wandb_project: str | None = None,
+             generator=None) -> dict:  # fmt: skip
+    check_tasks(benchmarks)
+    if samples > 1 and temperature <= 0:
+        raise ConfigError("--samples > 1 needs --temperature > 0 (greedy samples would all be identical)")
+    reward_fn = load_reward(reward)
+    out = Path(out)
     started = time.time()
-    generator = HFGenerator(model, batch_size=batch_size)
-    results: dict = {"model": str(model), "tasks": {}, "predictions": []}
-    for name in benchmarks:
-        task = TASKS[name]
-        items = load_benchmark(task.benchmark, benchmarks_dir)[:limit] if limit else load_benchmark(
-            task.benchmark, benchmarks_dir
-        )
-        n_shots = task.shots if shots is None else shots
-        prompts = [build_prompt(task, item, n_shots) for item in items]
-        logger.info(f"{name}: {len(items)} items, {n_shots}-shot")
-        responses = generator.generate(prompts, max_new_tokens or task.max_new_tokens, task.stop)
-        correct = 0
-        for item, response in zip(items, responses):
-            ok, predicted = grade_response(response, item.answer)
-            correct += ok
-            results["predictions"].append({"task": name, "id": item.id, "response": response,
-                                           "predicted": predicted, "answer": item.answer, "correct": ok})  # fmt: skip
-        results["tasks"][name] = {"accuracy": correct / max(len(items), 1), "n": len(items), "shots": n_shots}
-        logger.info(f"{name}: accuracy {correct}/{len(items)} = {correct / max(len(items), 1):.3f}")
+    generator = generator or make_generator(backend, model, batch_size=batch_size, tensor_parallel=tensor_parallel)
+    tasks, all_rows = evaluate_tasks(generator, benchmarks, limit, shots, benchmarks_dir, max_new_tokens, samples,
+                                     temperature, top_p, seed, reward_fn)  # fmt: skip
+    results: dict = {"model": str(model), "backend": backend, "tasks": tasks}
     results["wall_seconds"] = round(time.time() - started, 2)
+    samples_path, table_path = out.with_suffix(".samples.jsonl"), out.with_suffix(".md")
+    results["files"] = {"samples": str(samples_path), "table": str(table_path)}
+    atomic_write_text(samples_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in all_rows))
+    atomic_write_text(table_path, render_table(results))
     atomic_write_text(out, json.dumps(results, indent=2, ensure_ascii=False))
+    if wandb_project:
+        log_to_wandb(results, wandb_project)
     return results
+
+
+def log_to_wandb(results: dict, project: str) -> None:
+    """One wandb run per evaluation: accuracy (and maj@k/rm@k) per task as summary metrics, offline if no login."""
+    import os
+
+    import wandb
+
+    mode = os.environ.get("WANDB_MODE") or ("online" if os.environ.get("WANDB_API_KEY") else "offline")
+    run = wandb.init(project=project, name=f"eval-{Path(results['model']).name}", mode=mode, job_type="eval",
+                     config={"model": results["model"], "backend": results["backend"]})  # fmt: skip
+    for task, r in results["tasks"].items():
+        for key, value in r.items():
+            if isinstance(value, float) and (key == "accuracy" or "@" in key):
+                run.summary[f"{task}/{key}"] = value
+    run.finish()

@@ -1,17 +1,45 @@
-"""Evaluation tasks: benchmark, few-shot exemplars, prompt format, default shots and generation settings.
+"""Evaluation tasks: benchmark, prompt format, default shots, answer type, stop sequences and exemplars.
 
-    mathcpt eval runs/demo/model --benchmarks mini_gsm --limit 20 -o results.json
+    mathcpt eval Qwen/Qwen2-Math-1.5B --benchmarks gsm8k,math,mmlu_stem,cmath,gaokao_math_cloze,gaokao_math_qa
 
-Items come from the shared registry (pipeline.benchmarks). Exemplars are never test items: `mini_gsm` and
-`gsm8k` use the built-in set's train split, written by us. The evaluation issue adds MATH, MMLU-STEM, CMATH and
-GaoKao with their own exemplars and the Qwen2-Math shot counts.
+Default shot counts follow the Qwen2-Math base-model table: GSM8K 8, MATH 4, MMLU-STEM 4, CMATH 6, GaoKao Math
+Cloze 5, GaoKao Math QA 4 (the others 4). Exemplars are data in `pipeline/eval/exemplars/` (see its README): written
+by us, or CMATH's dev split by fixed row numbers; never test items (tests/eval check this against every test set
+in ../shared/benchmarks). Each format puts the question after a fixed cue and the solution after another, so a base
+model continues in the exemplars' style and ends with the answer phrase the extractor looks for.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from pipeline.benchmarks.registry import BenchmarkItem, load_benchmark
+from pipeline.errors import DataError
+
+EXEMPLARS = Path(__file__).parent / "exemplars"
+LETTERS = "ABCDEFGH"
+
+
+@dataclass(frozen=True)
+class PromptFormat:
+    question_cue: str
+    answer_cue: str
+    choices_cue: str = ""
+
+    @property
+    def stop(self) -> tuple[str, ...]:
+        cue = self.question_cue.strip()
+        return (f"\n\n{cue}", f"\n{cue}")
+
+
+EN_QA = PromptFormat("Question: ", "Answer: ")
+EN_MATH = PromptFormat("Problem:\n", "Solution:\n")
+EN_CHOICE = PromptFormat("Question: ", "Answer: ", "Choices:\n")
+ZH_QA = PromptFormat("问题：", "解答：")
+ZH_CHOICE = PromptFormat("问题：", "解答：", "选项：\n")
 
 
 @dataclass(frozen=True)
@@ -19,21 +47,62 @@ class Task:
     name: str
     benchmark: str
     shots: int
-    max_new_tokens: int
-    stop: tuple[str, ...] = ("\n\nQuestion:", "Question:")
+    answer_type: str  # number | latex | choice
+    fmt: PromptFormat
+    exemplars: str  # file stem in pipeline/eval/exemplars, or "builtin:mini_gsm"
+    max_new_tokens: int = 512
+
+    @property
+    def stop(self) -> tuple[str, ...]:
+        return self.fmt.stop
 
 
-TASKS = {
-    "mini_gsm": Task("mini_gsm", "mini_gsm", shots=4, max_new_tokens=96),
-    "gsm8k": Task("gsm8k", "gsm8k", shots=8, max_new_tokens=256),
-}
+TASKS = {t.name: t for t in [
+    Task("mini_gsm", "mini_gsm", 4, "number", EN_QA, "builtin:mini_gsm", max_new_tokens=96),
+    Task("gsm8k", "gsm8k", 8, "number", EN_QA, "gsm8k", max_new_tokens=400),
+    Task("svamp", "svamp", 4, "number", EN_QA, "gsm8k", max_new_tokens=300),
+    Task("asdiv", "asdiv", 4, "number", EN_QA, "gsm8k", max_new_tokens=300),
+    Task("math", "math", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
+    Task("math500", "math500", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
+    Task("minerva_math", "minerva_math", 4, "latex", EN_MATH, "minerva_math", max_new_tokens=1024),
+    Task("mmlu_stem", "mmlu_stem", 4, "choice", EN_CHOICE, "mmlu_stem", max_new_tokens=400),
+    Task("sat_math", "sat_math", 4, "choice", EN_CHOICE, "sat_math", max_new_tokens=512),
+    Task("cmath", "cmath", 6, "number", ZH_QA, "cmath", max_new_tokens=400),
+    Task("gaokao_math_cloze", "gaokao_math_cloze", 5, "latex", ZH_QA, "gaokao_math_cloze", max_new_tokens=1024),
+    Task("gaokao_math_qa", "gaokao_math_qa", 4, "choice", ZH_CHOICE, "gaokao_math_qa", max_new_tokens=1024),
+]}  # fmt: skip
 
 
-def exemplars(task: Task) -> list[BenchmarkItem]:
-    return load_benchmark("mini_gsm", split="train")
+@lru_cache(maxsize=None)
+def exemplars(source: str) -> tuple[BenchmarkItem, ...]:
+    if source.startswith("builtin:"):
+        return tuple(load_benchmark(source.split(":", 1)[1], split="train"))
+    path = EXEMPLARS / f"{source}.jsonl"
+    if not path.is_file():
+        raise DataError(f"no exemplar file {path}")
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            items.append(BenchmarkItem(id=r["id"], question=r["question"], answer=r["answer"], solution=r["solution"],
+                                       choices=list(r.get("choices") or [])))  # fmt: skip
+    return tuple(items)
 
 
-def build_prompt(task: Task, item: BenchmarkItem, shots: int) -> str:
-    blocks = [f"Question: {ex.question}\nAnswer: {ex.solution}" for ex in exemplars(task)[:shots]]
-    blocks.append(f"Question: {item.question}\nAnswer:")
+def render(fmt: PromptFormat, item: BenchmarkItem) -> str:
+    """The question block of one item: cue, question, lettered choices when it has them, and the answer cue."""
+    text = fmt.question_cue + item.question.strip()
+    if item.choices:
+        text += "\n" + (fmt.choices_cue or "") + "\n".join(f"({LETTERS[i]}) {c}" for i, c in enumerate(item.choices))
+    return text + "\n" + fmt.answer_cue
+
+
+def build_prompt(task: Task, item: BenchmarkItem, shots: int | None = None) -> str:
+    shots = task.shots if shots is None else shots
+    pool = exemplars(task.exemplars)
+    if shots > len(pool):
+        raise DataError(f"{task.name}: {shots} shots asked, {len(pool)} exemplars available")
+    blocks = [render(task.fmt, ex).rstrip() + (" " if not task.fmt.answer_cue.endswith("\n") else "\n") + ex.solution.strip()
+              for ex in pool[:shots]]  # fmt: skip
+    blocks.append(render(task.fmt, item).rstrip())
     return "\n\n".join(blocks)

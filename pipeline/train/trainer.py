@@ -346,6 +346,8 @@ class Trainer:
                     metrics.log(self.step_metrics(loss, per_source, lr, dt, started, start_step))
                 if self.validation is not None and self.step % cfg.train.eval_every == 0:
                     metrics.log(self.validation_metrics())
+                if cfg.train.task_eval_every and self.step % cfg.train.task_eval_every == 0:
+                    metrics.log(self.task_eval_metrics())
                 if stop_requested(stop):
                     # Graceful preemption: the step is finished; save it and leave with status 0.
                     logger.warning(f"stop signal received: saving step {self.step} and exiting")
@@ -404,6 +406,23 @@ class Trainer:
             row[f"val_loss/{name}"], row[f"val_ppl/{name}"] = round(value, 6), round(math.exp(min(value, 50)), 4)
         return row
 
+    def task_eval_metrics(self) -> dict:
+        """A small few-shot generation eval on the live ZeRO-3 model (pipeline.eval), every rank taking part."""
+        from pipeline.eval.evaluate import evaluate_tasks
+
+        t, started = self.cfg.train, time.time()
+        generator = ShardedGenerator(self.engine.module, Path(self.cfg.data.path) / "tokenizer", self.rank, self.world_size)
+        self.engine.module.eval()
+        try:
+            summaries, _ = evaluate_tasks(generator, t.task_eval, limit=t.task_eval_limit,
+                                          benchmarks_dir=t.task_eval_benchmarks_dir,
+                                          max_new_tokens=t.task_eval_max_new_tokens)  # fmt: skip
+        finally:
+            self.engine.module.train()
+        row = {"step": self.step, "task_eval_seconds": round(time.time() - started, 2)}
+        row.update({f"task_eval/{name}/accuracy": round(r["accuracy"], 4) for name, r in summaries.items()})
+        return row
+
     def save_checkpoint(self) -> Path:
         """Atomic ZeRO-3 checkpoint with the trainer state (pipeline.train.checkpoint)."""
         state = {"step": self.step, "samples_consumed": self.samples_consumed, "world_size": self.world_size,
@@ -437,6 +456,40 @@ class Trainer:
         if torch.distributed.is_initialized():
             torch.distributed.barrier()
             torch.distributed.destroy_process_group()
+
+
+class ShardedGenerator:
+    """The eval generator interface over a ZeRO-3 model in training: each rank generates its share of the prompts
+    (`synced_gpus` keeps every rank stepping until all are done, as ZeRO-3 gathers each layer from all ranks),
+    then every rank receives all completions in order."""
+
+    def __init__(self, module, tokenizer_dir: Path, rank: int, world_size: int):
+        from transformers import AutoTokenizer
+
+        self.module, self.rank, self.world_size = module, rank, world_size
+        self.tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.generated_tokens = 0
+
+    @torch.no_grad()
+    def generate(self, prompts: list[str], s) -> list[list[str]]:
+        from pipeline.eval.generate import cut_at_stop
+
+        mine = list(range(self.rank, len(prompts), self.world_size)) or [0]  # a rank with nothing still steps along
+        device = next(self.module.parameters()).device
+        enc = self.tokenizer([prompts[i] for i in mine], return_tensors="pt", padding=True).to(device)
+        out = self.module.generate(**enc, max_new_tokens=s.max_new_tokens, do_sample=False, synced_gpus=True,
+                                   pad_token_id=self.tokenizer.pad_token_id, eos_token_id=self.tokenizer.eos_token_id,
+                                   use_cache=True)  # fmt: skip
+        texts = self.tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
+        local = {i: [cut_at_stop(t, s.stop)] for i, t in zip(mine, texts) if self.rank < len(prompts)}
+        gathered = [None] * self.world_size
+        torch.distributed.all_gather_object(gathered, local)
+        merged = {k: v for part in gathered for k, v in part.items()}
+        self.generated_tokens += int((out[:, enc["input_ids"].shape[1] :] != self.tokenizer.pad_token_id).sum())
+        return [merged[i] for i in range(len(prompts))]
 
 
 def run_training(cfg: TrainConfig, config_path: str | Path) -> None:

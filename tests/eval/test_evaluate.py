@@ -1,13 +1,16 @@
-"""`mathcpt eval` runs few-shot generation on an HF model folder and writes results with every prediction."""
+"""`mathcpt eval`: prompts from exemplars (never test items), a real tiny model through transformers, results,
+samples and table files, maj@k with sampling, and training checkpoints as input."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
 
 from pipeline.benchmarks.registry import load_benchmark
-from pipeline.eval.tasks import TASKS, build_prompt
+from pipeline.eval.evaluate import majority
+from pipeline.eval.tasks import TASKS, build_prompt, exemplars
 from tests.conftest import run_cli
 
 
@@ -20,19 +23,86 @@ def test_prompt_uses_exemplars_never_test_items():
         assert other.question not in prompt
 
 
-def test_eval_cli_on_a_tiny_random_model(tmp_path, data_run):
+def test_every_task_has_its_default_shots_of_exemplars():
+    expected = {"gsm8k": 8, "math": 4, "mmlu_stem": 4, "cmath": 6, "gaokao_math_cloze": 5, "gaokao_math_qa": 4}
+    for name, shots in expected.items():
+        assert TASKS[name].shots == shots
+    for task in TASKS.values():
+        pool = exemplars(task.exemplars)
+        assert len(pool) >= task.shots, task.name
+        for ex in pool:
+            if task.answer_type == "choice":
+                assert len(ex.choices) >= 2 and ex.answer in "ABCDEFGH"[: len(ex.choices)], (task.name, ex.id)
+
+
+def test_exemplars_share_no_13_gram_with_any_test_set(shared_dir):
+    from pipeline.data.decontaminate import ContaminationIndex, tokenize
+
+    names = ["gsm8k", "math500", "mmlu_stem", "cmath", "gaokao_math_cloze", "gaokao_math_qa", "minerva_math",
+             "sat_math", "svamp", "asdiv"]  # fmt: skip
+    index = ContaminationIndex({n: load_benchmark(n, shared_dir / "benchmarks") for n in names}, n=13)
+    for task in TASKS.values():
+        for ex in exemplars(task.exemplars):
+            assert not index.find(tokenize(ex.question)), (task.name, ex.id)
+
+
+def test_choice_prompt_letters_the_options():
+    item = load_benchmark("mini_gsm")[0]
+    item.choices = ["1", "2", "3", "4"]
+    prompt = build_prompt(TASKS["mmlu_stem"], item, shots=1)
+    assert "(A) 1\n(B) 2\n(C) 3\n(D) 4\nAnswer:" in prompt and prompt.count("Question: ") == 2
+
+
+def test_majority_groups_equivalent_answers():
+    assert majority(["0.5", "\\frac{1}{2}", "3", None, "3", "1/2"], "latex") == "0.5"
+    assert majority([None, None], "number") is None
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory, data_run):
+    path = tmp_path_factory.mktemp("tiny") / "m"
     tokenizer = AutoTokenizer.from_pretrained(str(data_run / "tokenizer"))
     config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
                          num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=4096)  # fmt: skip
-    Qwen2ForCausalLM(config).save_pretrained(str(tmp_path / "m"))
-    tokenizer.save_pretrained(str(tmp_path / "m"))
+    Qwen2ForCausalLM(config).save_pretrained(str(path))
+    tokenizer.save_pretrained(str(path))
+    return path
+
+
+def test_eval_cli_writes_results_samples_and_table(tiny_model, tmp_path):
     out = tmp_path / "results.json"
-    r = run_cli("eval", str(tmp_path / "m"), "--benchmarks", "mini_gsm", "--limit", "3", "--max-new-tokens", "8",
+    r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--limit", "3", "--max-new-tokens", "8",
                 "--shots", "2", "-o", str(out))  # fmt: skip
     assert r.returncode == 0, r.stderr[-2000:]
     results = json.loads(out.read_text())
-    assert results["tasks"]["mini_gsm"]["n"] == 3 and results["tasks"]["mini_gsm"]["shots"] == 2
-    assert len(results["predictions"]) == 3
-    assert {"id", "response", "predicted", "answer", "correct"} <= set(results["predictions"][0])
-    r = run_cli("eval", str(tmp_path / "m"), "--benchmarks", "nosuch", "-o", str(out))
+    task = results["tasks"]["mini_gsm"]
+    assert task["n"] == 3 and task["shots"] == 2 and task["answer_type"] == "number"
+    samples = [json.loads(line) for line in (tmp_path / "results.samples.jsonl").read_text().splitlines()]
+    assert len(samples) == 3 and {"prompt", "responses", "extracted", "answer", "correct"} <= set(samples[0])
+    assert samples[0]["prompt"].endswith("Answer:")
+    table = (tmp_path / "results.md").read_text()
+    assert "| model | mini_gsm" in table and "Qwen2-Math-7B (reported)" in table and "80.4" in table
+    r = run_cli("eval", str(tiny_model), "--benchmarks", "nosuch", "-o", str(out))
     assert r.returncode == 2 and "unknown task" in r.stderr
+
+
+def test_sampling_gives_maj_at_k(tiny_model, tmp_path):
+    out = tmp_path / "r.json"
+    r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--limit", "2", "--max-new-tokens", "6",
+                "--shots", "1", "--samples", "3", "--temperature", "1.0", "-o", str(out))  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    task = json.loads(out.read_text())["tasks"]["mini_gsm"]
+    assert "maj@3" in task and task["samples"] == 3
+    rows = [json.loads(line) for line in (tmp_path / "r.samples.jsonl").read_text().splitlines()]
+    assert all(len(row["responses"]) == 3 and "maj_answer" in row for row in rows)
+    r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--samples", "3", "-o", str(out))
+    assert r.returncode == 2 and "needs --temperature" in r.stderr
+
+
+@pytest.mark.slow
+def test_eval_takes_a_training_checkpoint(train_run, tmp_path):
+    out = tmp_path / "r.json"
+    r = run_cli("eval", str(train_run), "--benchmarks", "mini_gsm", "--limit", "2", "--max-new-tokens", "4",
+                "--shots", "1", "-o", str(out))  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "exported" in r.stderr and json.loads(out.read_text())["tasks"]["mini_gsm"]["n"] == 2

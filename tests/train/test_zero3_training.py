@@ -150,3 +150,17 @@ def test_validation_loss_and_perplexity_per_source(sample_corpus, data_run, tmp_
     r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
                 "--set", f"output_dir={tmp_path / 'run2'}", *common)  # fmt: skip
     assert r.returncode == 2 and "train.eval_every needs a validation split" in r.stderr
+
+
+def test_periodic_task_eval_generates_on_the_zero3_model(data_run, tmp_path):
+    """Every rank takes part in generation under ZeRO-3; rank 0 logs the accuracy per task."""
+    r = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
+                 "--set", f"data.path={data_run}", "--set", f"output_dir={tmp_path / 'run'}",
+                 "--set", "train.max_steps=2", "--set", "wandb.enabled=false", "--set", "train.task_eval_every=2",
+                 "--set", "train.task_eval_limit=3", "--set", "train.task_eval_max_new_tokens=6")  # fmt: skip
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    rows = [row for row in metrics(tmp_path / "run") if "task_eval/mini_gsm/accuracy" in row]
+    assert [row["step"] for row in rows] == [2] and 0 <= rows[0]["task_eval/mini_gsm/accuracy"] <= 1
+    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
+                "--set", "train.task_eval=[nosuch]", "--dry-run")  # fmt: skip
+    assert r.returncode == 2 and "unknown eval task" in r.stderr
