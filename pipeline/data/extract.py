@@ -115,7 +115,12 @@ def _is_boilerplate(node: LexborNode, inside_article: bool) -> bool:
         return True
     if attrs.get("aria-hidden") == "true" or attrs.get("hidden") is not None:
         return True
-    ident = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    ident = attrs.get("id") or ""
+    # A long id is a slug of a heading ("truth-tables-and-related-functions"), not a widget name: only short ids
+    # ("sidebar", "nav-main") are judged, and a <section> is never dropped for its id.
+    if tag == "section" or len(re.split(r"[-_\s]+", ident)) > 3:
+        ident = ""
+    ident = f"{attrs.get('class') or ''} {ident}"
     return bool(ident.strip()) and bool(BOILERPLATE.search(ident))
 
 

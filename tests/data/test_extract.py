@@ -41,7 +41,7 @@ def test_every_markup_style_is_kept_as_latex():
         "$x^{2}-\\frac{1}{y}$", "$\\lim_{x \\to 0} \\frac{\\sin x}{x} = 1$", "\\(a < b\\)",
     ]:  # fmt: skip
         assert formula in text, f"{formula!r} missing from:\n{text}"
-    assert counts["display_math"] == 1 and counts["inline_math"] >= 4
+    assert counts["display_math"] == 2 and counts["inline_math"] >= 4  # $$..$$ in text and a display script
 
 
 def test_boilerplate_removed_and_structure_kept():
@@ -110,3 +110,11 @@ def test_extract_cli_missing_input_is_clear_error(tmp_path):
     r = run_cli("extract", str(tmp_path / "nope.html"), "-o", str(tmp_path / "o.jsonl"))
     assert r.returncode == 2 and "input not found" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_section_whose_heading_slug_looks_like_boilerplate_is_kept():
+    page = ('<main><section id="truth-tables-and-related-functions"><h2>Truth tables</h2>'
+            '<p>A function of four variables has up to <img class="math" alt="2^4 = 16"> monomials.</p></section>'
+            '<div id="related">Related posts: a, b, c</div></main>')  # fmt: skip
+    text, _ = extract_html(page)
+    assert "$2^4 = 16$" in text and "Related posts" not in text
