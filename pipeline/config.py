@@ -42,19 +42,167 @@ class QAFields(Strict):
     question: str = "question"
     solution: str = "solution"
     answer: str = "answer"
+    choices: str = Field(default="choices", description="options of a multiple-choice item: a list, or a mapping "
+                         "letter → option")  # fmt: skip
+
+
+class QAFormat(Strict):
+    """How `qa_jsonl` records become pretraining text (pipeline.data.exams)."""
+
+    layout: Literal["worked_solution", "problem_set"] = Field(
+        default="worked_solution", description="worked_solution: one document per item (problem, solution, answer); "
+        "problem_set: problems_per_set items per document, answers (and solutions) at the end")  # fmt: skip
+    language: Literal["en", "zh", "auto"] = Field(default="en", description="language of the labels (Problem/题目); "
+                                                  "auto: zh when the question holds Chinese characters")  # fmt: skip
+    problems_per_set: int = Field(default=5, ge=2, le=100)
+
+
+class SynthesisSeeds(Strict):
+    """What a synthetic source generates from: another source of the recipe, or a problem-set file."""
+
+    source: str | None = Field(default=None, description="a source of this recipe: its documents as read and "
+                               "extracted, before the language/math/quality filters")  # fmt: skip
+    path: str | None = Field(default=None, description="JSONL file, folder or glob of seed records; relative paths "
+                             "resolve against data_root")  # fmt: skip
+    format: Literal["jsonl", "qa_jsonl"] = Field(default="qa_jsonl", description="for path: jsonl (a text field) or "
+                                                 "qa_jsonl (question/solution/answer/choices by qa_fields)")  # fmt: skip
+    text_key: str = "text"
+    qa_fields: QAFields = QAFields()
+    limit: int | None = Field(default=None, gt=0, description="use only the first N seeds")
+    max_chars: int = Field(default=6000, ge=100, description="longer seed fields are cut (at a paragraph break) so a "
+                           "prompt fits the generator's context")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _source_or_path(self) -> "SynthesisSeeds":
+        if (self.source is None) == (self.path is None):
+            raise ValueError("give exactly one of source (a source of this recipe) or path (a file of seed records)")
+        return self
+
+
+class CustomTemplate(Strict):
+    """A prompt template written in the recipe; `{field}` placeholders name seed fields (see the library's)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    prompt: str = Field(min_length=1)
+    language: Literal["en", "zh"] = "en"
+    final_answer: bool = Field(default=False, description="outputs must end with a final answer (post-filter)")
+    solves_seed: bool = Field(default=False, description="the output answers the seed's own question, so its final "
+                              "answer is checked against the seed's gold answer")  # fmt: skip
+
+
+class GenerationSettings(Strict):
+    """The generator (pipeline.generation) and its sampling settings, recorded in every output's provenance."""
+
+    backend: Literal["hf", "vllm"] = Field(default="hf", description="hf: transformers on CPU or GPU; vllm: GPU")
+    model: str = Field(description="local model folder (relative paths resolve against data_root) or hub id")
+    prompt_format: Literal["auto", "plain", "chat"] = Field(
+        default="auto", description="chat wraps each prompt in the tokenizer's chat template; auto: when it has one")
+    max_new_tokens: int = Field(default=1024, gt=0)
+    temperature: float = Field(default=0.7, ge=0, description="0 = greedy")
+    top_p: float = Field(default=0.95, gt=0, le=1)
+    samples_per_prompt: int = Field(default=1, ge=1, le=64)
+    seed: int = 0
+    stop: list[str] = []
+    batch_size: int = Field(default=8, ge=1, description="hf backend: prompts per forward batch")
+    tensor_parallel: int = Field(default=1, ge=1, description="vllm backend")
+    gpu_memory_utilization: float = Field(default=0.9, gt=0, le=1, description="vllm backend")
+    max_model_len: int = Field(default=4096, gt=0, description="vllm backend")
+    dtype: str | None = Field(default=None, description="e.g. bfloat16; default bf16 on GPU, fp32 on CPU")
+    trust_remote_code: bool = False
+
+
+class SynthesisPostFilters(Strict):
+    """Checks on generated text before the recipe's filters (pipeline.data.synthesis.postfilters); each drop is
+    written to dropped/synthesis/ with its reason."""
+
+    enabled: bool = True
+    min_chars: int = Field(default=20, ge=1, description="empty: fewer non-space characters than this")
+    max_repeated_ngram_fraction: float = Field(default=0.3, gt=0, le=1,
+                                               description="repetitive: share of repeated token 4-grams")
+    max_compression_ratio: float = Field(default=6.0, gt=1, description="repetitive: zlib ratio of outputs ≥ 200 "
+                                         "characters (loops of a phrase compress far better than prose)")  # fmt: skip
+    max_prompt_overlap: float = Field(default=0.5, gt=0, le=1, description="prompt_echo: share of the output's "
+                                      "token 8-grams copied from the prompt")  # fmt: skip
+    require_final_answer: bool = Field(default=True, description="truncated_no_final_answer for templates that "
+                                       "end with a final answer")  # fmt: skip
+    drop_unfinished: bool = Field(default=True, description="truncated_at_token_limit: prose cut at max_new_tokens")
+    check_answers: bool = Field(default=True, description="answer_mismatch: a template that solves the seed's "
+                                "question must reach the seed's gold answer (math-verify grading)")  # fmt: skip
+
+
+class SynthesisConfig(Strict):
+    """A synthetic source generated by the recipe (pipeline.data.synthesis): seeds × templates → generator."""
+
+    seeds: SynthesisSeeds
+    templates: list[str] = Field(min_length=1, description="template ids of the library (pipeline.data.synthesis."
+                                 "templates) or of custom_templates")  # fmt: skip
+    custom_templates: list[CustomTemplate] = []
+    generation: GenerationSettings
+    postfilters: SynthesisPostFilters = SynthesisPostFilters()
+    chunk_size: int = Field(default=32, ge=1, description="seeds per output chunk: the unit a resumed run skips")
+    tasks: int = Field(default=1, ge=1, description="parallel generation tasks (chunk c goes to task c % tasks)")
+
+    @model_validator(mode="after")
+    def _known_templates(self) -> "SynthesisConfig":
+        from pipeline.data.synthesis.templates import check_template_ids
+
+        check_template_ids(self.templates, self.custom_templates)
+        return self
+
+
+CODE_LANGUAGES: tuple[str, ...] = ("lean", "coq", "isabelle", "agda", "python", "julia", "r", "matlab", "mathematica",
+                                   "sage")  # fmt: skip
+FORMAL_MATH_LANGUAGES: tuple[str, ...] = CODE_LANGUAGES[:4]
+CodeLanguage = Literal[CODE_LANGUAGES]  # type: ignore[valid-type]
+
+
+class CodeThresholds(Strict):
+    """Minimum code_math_score per language (`format: code_repos`); unset = the selector's tuned default."""
+
+    default: float | None = Field(default=None, ge=0, le=1, description="for every language not named here")
+    lean: float | None = Field(default=None, ge=0, le=1)
+    coq: float | None = Field(default=None, ge=0, le=1)
+    isabelle: float | None = Field(default=None, ge=0, le=1)
+    agda: float | None = Field(default=None, ge=0, le=1)
+    python: float | None = Field(default=None, ge=0, le=1)
+    julia: float | None = Field(default=None, ge=0, le=1)
+    r: float | None = Field(default=None, ge=0, le=1)
+    matlab: float | None = Field(default=None, ge=0, le=1)
+    mathematica: float | None = Field(default=None, ge=0, le=1)
+    sage: float | None = Field(default=None, ge=0, le=1)
+
+
+class CodeSettings(Strict):
+    """Math-code selection of a `format: code_repos` source (pipeline.data.code_select)."""
+
+    languages: list[CodeLanguage] = Field(default=list(CODE_LANGUAGES), min_length=1)
+    min_math_score: CodeThresholds = CodeThresholds()
+    max_file_bytes: int = Field(default=1_000_000, gt=0, description="larger files are skipped as too_large")
+    keep_formal_math_always: bool = Field(default=True, description="Lean/Coq/Isabelle/Agda files skip the score")
+
+    @field_validator("min_math_score", mode="before")
+    @classmethod
+    def _one_number_for_all(cls, value: Any) -> Any:
+        # `min_math_score: 0.4` is shorthand for {default: 0.4}.
+        return {"default": value} if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
 class SourceConfig(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="names the source in metadata, shards and stats")
     kind: SourceKind
-    path: str = Field(description="file, folder or glob; relative paths resolve against the recipe's data_root")
-    format: Literal["jsonl", "qa_jsonl", "parquet", "files"] = "jsonl"
+    path: str | None = Field(default=None, description="file, folder or glob; relative paths resolve against the "
+                             "recipe's data_root; unset for a source with synthesis")  # fmt: skip
+    format: Literal["jsonl", "qa_jsonl", "parquet", "files", "code_repos"] = "jsonl"
     content: Literal["html", "text"] | None = Field(
         default=None, description="html runs math-aware extraction; default html for kind web, text otherwise"
     )
     text_key: str = "text"
     qa_fields: QAFields = QAFields()
-    file_glob: str = Field(default="**/*", description="for format: files, which files inside the folder")
+    qa_format: QAFormat = QAFormat()
+    synthesis: SynthesisConfig | None = Field(default=None, description="generate this source's documents with a "
+                                              "model (kind synthetic; see README, Synthetic data)")  # fmt: skip
+    file_glob: str = Field(default="**/*", description="format files or code_repos: which files in the folder")
+    code: CodeSettings = Field(default=CodeSettings(), description="for format: code_repos, which files are selected")
     weight: float | None = Field(default=None, gt=0, description="share of training tokens (normalised over sources)")
     tokens: int | None = Field(default=None, gt=0, description="explicit token budget instead of a weight")
     max_epochs: float = Field(default=4.0, gt=0, description="cap on how often the trainer may repeat this source")
@@ -63,6 +211,24 @@ class SourceConfig(Strict):
     def _weight_or_budget(self) -> "SourceConfig":
         if (self.weight is None) == (self.tokens is None):
             raise ValueError("give exactly one of weight (a share of training tokens) or tokens (a token budget)")
+        if self.synthesis is not None:
+            if self.kind != "synthetic":
+                raise ValueError(f"synthesis needs kind: synthetic (this source is kind {self.kind})")
+            if self.path is not None:
+                raise ValueError("a source with synthesis writes its own documents (RUN/work/synthetic/NAME): remove "
+                                 "path, or remove synthesis to read existing synthetic data")  # fmt: skip
+        elif not self.path:
+            raise ValueError("path is required (a file, folder or glob) unless the source has a synthesis section")
+        return self
+
+    @model_validator(mode="after")
+    def _code_settings_need_code_repos(self) -> "SourceConfig":
+        # A `code:` block on another format would be silently ignored; say so instead (defaults, as a dumped
+        # recipe writes them, are fine).
+        if self.code != CodeSettings() and self.format != "code_repos":
+            raise ValueError(f"code: settings apply to format: code_repos, this source's format is {self.format}")
+        if self.format == "code_repos" and self.content == "html":
+            raise ValueError("format: code_repos reads source files as text; remove content: html")
         return self
 
     @property
@@ -280,6 +446,16 @@ class Recipe(Strict):
         if dup:
             raise ValueError(f"source names must be unique, repeated: {dup}")
         return sources
+
+    @model_validator(mode="after")
+    def _synthesis_seeds(self) -> "Recipe":
+        # Needs the whole recipe: seeds may name another source, whose format decides the fields templates can use.
+        from pipeline.data.synthesis.templates import check_seed_fields
+
+        for i, s in enumerate(self.sources):
+            if s.synthesis is not None:
+                check_seed_fields(f"sources.{i}.synthesis", s.synthesis, {x.name: x for x in self.sources})
+        return self
 
 
 # ----------------------------------------------------------------------------------------------------------------

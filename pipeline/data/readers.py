@@ -7,11 +7,15 @@ One step reads every source of a recipe and tags each document with `metadata.so
 other configuration. Formats:
 
 * `jsonl`    — Document-shaped lines; `text_key` names the text field; `id` defaults to `FILE:LINE`.
-* `qa_jsonl` — question/solution/answer records (exam questions) rendered as one worked-problem text.
+* `qa_jsonl` — question/solution/answer/choices records (exam questions) rendered as worked problems or problem
+               sets, English or Chinese labels (`qa_fields`, `qa_format`; pipeline.data.exams).
 * `parquet`  — Parquet files as hub datasets ship them (open-web-math, finemath): `text_key` column is the text,
                `id` (or `FILE:ROW`) the id, the other scalar columns go into metadata.
 * `files`    — a folder of files (HTML pages, Markdown chapters, source code), one document per file,
                `id` = the path as given joined with the file's relative path.
+* `code_repos` — a folder of repositories (or one repository, or files): math code selected file by file by
+               pipeline.data.code_select (`code` settings); each kept file whole, with language, path, repo,
+               licence and code_math_score in metadata; every other file a `skipped_<reason>` count.
 
 Error policy (documented in README's recipe reference): a missing source path is fatal before any work starts
 (`check_sources`); inside a source, an unreadable file, a malformed JSON line, a record without the text field and
@@ -31,6 +35,8 @@ from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 
 from pipeline.config import SourceConfig
+from pipeline.data import exams
+from pipeline.data.code_select import CodeFile, iter_code_files, select_file
 from pipeline.data.html_input import decode_page
 from pipeline.errors import DataError
 from pipeline.jsonl import read_jsonl
@@ -49,7 +55,8 @@ def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
     if any(ch in source.path for ch in "*?["):
         files = [Path(p) for p in glob.glob(str(base), recursive=True) if Path(p).is_file()]
     elif base.is_dir():
-        pattern = {"files": source.file_glob, "parquet": "**/*.parquet"}.get(source.format, "**/*.jsonl")
+        pattern = {"files": source.file_glob, "code_repos": source.file_glob, "parquet": "**/*.parquet"}.get(
+            source.format, "**/*.jsonl")
         files = [p for p in base.glob(pattern) if p.is_file()]
     elif base.is_file():
         files = [base]
@@ -64,23 +71,17 @@ def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
 
 
 def check_sources(sources: list[SourceConfig], data_root: str | Path) -> dict[str, list[Path]]:
-    """Resolve every source up front so a typo in a path fails before any stage runs."""
-    return {s.name: resolve_paths(s, data_root) for s in sources}
+    """Resolve every source up front so a typo in a path fails before any stage runs.
+
+    A source with `synthesis` has no input path: the synthesis pass writes its documents (its seeds are checked by
+    pipeline.data.synthesis.seeds.check_seeds).
+    """
+    return {s.name: resolve_paths(s, data_root) for s in sources if s.synthesis is None}
 
 
 def render_qa(record: dict, source: SourceConfig) -> str:
-    f = source.qa_fields
-    question = str(record.get(f.question) or "").strip()
-    solution = str(record.get(f.solution) or "").strip()
-    answer = str(record.get(f.answer) or "").strip()
-    if not question:
-        return ""
-    parts = [f"Problem: {question}"]
-    if solution:
-        parts.append(f"Solution: {solution}")
-    if answer:
-        parts.append(f"Final answer: {answer}")
-    return "\n\n".join(parts)
+    """Exam question(s) as text, in the source's `qa_format` (pipeline.data.exams)."""
+    return exams.render_qa(record, source)
 
 
 class SourceReader(PipelineStep):
@@ -95,7 +96,10 @@ class SourceReader(PipelineStep):
         self.data_root = str(data_root)
         self.limit = limit
 
-    def _records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str]]:
+    def _records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str | CodeFile]]:
+        if source.format == "code_repos":
+            yield from self._code_files(source)
+            return
         for path in resolve_paths(source, self.data_root):
             if source.format == "files":
                 try:
@@ -167,7 +171,30 @@ class SourceReader(PipelineStep):
                     meta.update(record["metadata"])
                 yield str(path), row, {**record, "metadata": meta}
 
-    def _document(self, source: SourceConfig, path: str, line_no: int, record: dict | str) -> Document | None:
+    def _code_files(self, source: SourceConfig) -> Iterator[tuple[str, int, CodeFile]]:
+        """Every file of a `code_repos` source, unread: _document judges it, so each task reads only its share."""
+        base = Path(source.path) if Path(source.path).is_absolute() else Path(self.data_root) / source.path
+        globbed = any(ch in source.path for ch in "*?[")
+        for root in sorted(Path(p) for p in glob.glob(str(base), recursive=True)) if globbed else [base]:
+            for item in iter_code_files(root, source.file_glob):
+                yield item.path, 0, item
+
+    def _code_document(self, source: SourceConfig, item: CodeFile) -> Document | None:
+        verdict = select_file(item, source.code)
+        if not verdict.kept:
+            self.stat_update(f"skipped_{verdict.reason}/{source.name}")
+            # Selection decisions are the expected outcome for most files of a repository; only a file that should
+            # have been readable is worth a warning.
+            if verdict.reason in ("unreadable", "undecodable"):
+                logger.warning(f"{item.path}: skipped ({verdict.reason})")
+            return None
+        metadata = {**verdict.metadata, "source": source.name, "kind": source.kind, "content": "text"}
+        return Document(text=verdict.text, id=item.path, metadata=metadata)
+
+    def _document(self, source: SourceConfig, path: str, line_no: int,
+                  record: dict | str | CodeFile) -> Document | None:  # fmt: skip
+        if isinstance(record, CodeFile):
+            return self._code_document(source, record)
         if isinstance(record, str):
             text, doc_id, metadata = record, path, {}
         else:
@@ -192,7 +219,10 @@ class SourceReader(PipelineStep):
             yield from data
         n, started = 0, time.time()
         for source in self.sources:
-            for i, (path, line_no, record) in enumerate(self._records(source)):
+            records = self._records(source)
+            if source.format == "qa_jsonl" and source.qa_format.layout == "problem_set":
+                records = exams.group_problem_sets(records, source.qa_format.problems_per_set)
+            for i, (path, line_no, record) in enumerate(records):
                 if i % world_size != rank:
                     continue
                 with self.track_time():

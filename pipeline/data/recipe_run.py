@@ -5,6 +5,9 @@
 
 Three executor passes, each a list of datatrove PipelineSteps, then the manifest:
 
+0. synthesize_<source> (one pass per synthetic source with `synthesis:`, `synthesis.tasks` tasks): seeds × prompt
+   templates → generator → `work/synthetic/<source>/` in resumable chunks (pipeline.data.synthesis.generate); the
+   filter pass reads those chunks as the source's documents and post-filters them first.
 1. filter (parallel over `executor.tasks`): read sources → math-aware extraction → language → math score →
    math-safe quality → `work/filtered/`. Dropped documents land in `dropped/<stage>/` with their reason.
 2. dedup + decontamination (one task, it needs the whole corpus): exact dedup → MinHash near-dedup → n-gram
@@ -18,7 +21,7 @@ folder holding anything else is refused unless `--overwrite` is given for a fold
 
 Executors (`executor.kind`, built in pipeline.data.executors.build_executor): `local` and `ray` run every pass from
 this process, one after the other. `slurm` cannot wait on a login node, so `submit_slurm` submits the recipe as a
-chain of job arrays linked by `--dependency=afterok` (datatrove's `depends=`): filter (`executor.tasks` tasks) →
+chain of job arrays linked by `--dependency=afterok` (datatrove's `depends=`): synthesis passes (if any) → filter →
 each dedup pass (one task) → finish. The finish job runs `run_recipe` itself with a local executor: the passes
 before it left their completion markers in `logs/<pass>/completions/`, so datatrove skips them, and what runs is
 the in-process tail that a local run ends with (tokenizer, one tokenize pass per source and split, manifest and
@@ -51,6 +54,8 @@ from pipeline.data.mixture import plan_mixture
 from pipeline.data.readers import SourceReader, check_sources
 from pipeline.data.report import summarize_stats, write_report
 from pipeline.data.report_html import write_html_report
+from pipeline.data.synthesis.generate import check_generators, postfilter_steps, reader_sources, synthesis_passes
+from pipeline.data.synthesis.seeds import check_seeds
 from pipeline.data.tokenize import ShardTokenizer, ValidationSplit, import_tokenizer, train_bpe
 from pipeline.errors import DataError
 from pipeline.shards import MANIFEST, SourceShards
@@ -93,8 +98,10 @@ def filter_pipeline(recipe: Recipe, out: Path) -> list:
     st = recipe.stages
     dropped = out / "dropped"
     steps: list = [
-        SourceReader(recipe.sources, recipe.data_root),
+        SourceReader(reader_sources(recipe, out), recipe.data_root),
         MathExtractor(st.extraction.keep_code_blocks, st.extraction.min_text_chars),
+        # Generated documents face checks of their own first (empty, echo, loops, truncation, wrong answers).
+        *postfilter_steps(recipe, lambda: _writer(dropped / "synthesis")),
     ]
     if st.language.enabled:
         steps.append(MathLanguageFilter(st.language.languages, st.language.min_score, st.language.apply_to,
@@ -185,8 +192,13 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False,
     # Ray workers write the outputs: give them paths that do not depend on their working directory.
     out = Path(out_dir) if ex.kind == "local" else Path(out_dir).absolute()
     source_files = check_sources(recipe.sources, recipe.data_root)  # fatal: a missing path fails before any work
+    check_seeds(recipe)
+    check_generators(recipe, out, on_this_machine=ex.kind == "local")
     prepare_output(out, dump(recipe), overwrite)
     (out / MANIFEST).unlink(missing_ok=True)  # a re-run is incomplete until it writes the manifest again
+    for name, steps, tasks in synthesis_passes(recipe, out):
+        logger.info(f"[0/3] {name}: generating a synthetic source ({tasks} tasks)")
+        _run(ex, steps, out, name, tasks)
     logger.info(f"[1/3] filtering {sum(map(len, source_files.values()))} input files ({ex.tasks} tasks)")
     _run(ex, filter_pipeline(recipe, out), out, "filter", ex.tasks)
     require_documents(out / "work" / "filtered", out / "logs" / "filter")
@@ -301,12 +313,14 @@ def submit_slurm(recipe: Recipe, out_dir: str | Path, overwrite: bool = False, s
     """
     out = Path(out_dir).absolute()  # jobs start in another process, possibly on another node
     check_sources(recipe.sources, recipe.data_root)
+    check_seeds(recipe)
+    check_generators(recipe, out, on_this_machine=False)  # a login node: model paths only, not GPUs or vllm
     prepare_output(out, dump(recipe), overwrite)
     (out / MANIFEST).unlink(missing_ok=True)
     shutil.rmtree(out / "logs" / "finish" / "completions", ignore_errors=True)  # the tail re-runs, as locally
     ex = recipe.executor
     submit = submit and shutil.which("sbatch") is not None
-    passes = [("filter", filter_pipeline(recipe, out), ex.tasks)]
+    passes = [*synthesis_passes(recipe, out), ("filter", filter_pipeline(recipe, out), ex.tasks)]
     for i, (name, steps) in enumerate(dedup_passes(recipe, out)):
         check = [RequireDocuments(out / "work" / "filtered", out / "logs" / "filter")] if i == 0 else []
         passes.append((name, check + steps, 1))

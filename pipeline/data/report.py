@@ -5,6 +5,7 @@
 Counters come from datatrove's merged stats (`logs/<pass>/stats.json`), removals from the exclusion writers'
 output (`dropped/<stage>/*.jsonl`). When documents carry ground truth (`metadata.truth.label`, as the sample corpus
 does), the report also says where each planted kind ended up, which is how the demo shows what each stage caught.
+Synthetic sources add a section (pipeline.data.synthesis.report): throughput, drops per reason, tokens per template.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from pipeline.atomic import atomic_write_text
 from pipeline.config import Recipe
+from pipeline.data.synthesis.report import render_markdown as render_synthesis
+from pipeline.data.synthesis.report import synthesis_summary
 
 PASSES = ["filter", "dedup"]
 # The visual report (pipeline/data/report_html.py) beside report.md: its folder and plots, linked from report.md.
@@ -56,7 +59,9 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
         stats_file = out / "logs" / name / "stats.json"
         if stats_file.is_file():
             # Writers and the re-reading of intermediate files are plumbing, not stages a reader of the report judges.
-            stages += [r for r in _steps(stats_file) if "WRITER" not in r["stage"] and "Jsonl" not in r["stage"]]
+            # The dedup tagger only carries the plan to the two dedup filters, which report its effect.
+            stages += [r for r in _steps(stats_file) if "WRITER" not in r["stage"] and "Jsonl" not in r["stage"]
+                       and "dedup decisions" not in r["stage"]]
     removals = [
         {"id": d["id"], "source": d["metadata"].get("source"), "action": action, **match}
         for action, folder in (("document_removed", out / "dropped" / "decontamination"), ("span_removed", out / "kept"))
@@ -82,6 +87,7 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
         "ground_truth": {label: dict(c) for label, c in sorted(truth.items())},
         "sources": manifest["sources"],
         "tokenizer": manifest["tokenizer"],
+        "synthesis": synthesis_summary(out, recipe),
     }
 
 
@@ -138,6 +144,7 @@ def render_markdown(report: dict) -> str:
         lines += ["", "## Planted ground truth (sample corpus)", "", "| label | where it ended |", "|---|---|"]
         for label, where in report["ground_truth"].items():
             lines.append(f"| {label} | {', '.join(f'{k}: {v}' for k, v in sorted(where.items()))} |")
+    lines += render_synthesis(report.get("synthesis") or {})
     if "wall_seconds" in report:
         lines += ["", f"Wall time: {report['wall_seconds']} s"]
     lines += ["", f"Plots and kept/dropped examples per stage: [{REPORT_DIR}/index.html]({REPORT_DIR}/index.html) ("

@@ -41,6 +41,13 @@ def _explicit(response: str) -> str | None:
     return None
 
 
+def explicit_answer(response: str) -> str | None:
+    """The answer a response states explicitly (boxed, or after "final answer" / "答案是" phrases), never a guess:
+    what synthetic-data post-filters use to tell a finished solution from one cut off before its answer."""
+    answer = _explicit(response)
+    return answer if answer else None
+
+
 def extract_answer(response: str, answer_type: str = "number", num_choices: int = 4) -> str | None:
     if answer_type == "choice":
         return extract_choice(response, num_choices)
