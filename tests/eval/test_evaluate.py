@@ -86,15 +86,27 @@ def test_eval_cli_writes_results_samples_and_table(tiny_model, tmp_path):
     assert r.returncode == 2 and "unknown task" in r.stderr
 
 
-def test_sampling_gives_maj_at_k(tiny_model, tmp_path):
+def longest(prompt: str, response: str) -> float:
+    """A reward function for the rm@k test: prefers the longest response."""
+    return float(len(response))
+
+
+def test_sampling_gives_maj_and_rm_at_k(tiny_model, tmp_path):
     out = tmp_path / "r.json"
     r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--limit", "2", "--max-new-tokens", "6",
-                "--shots", "1", "--samples", "3", "--temperature", "1.0", "-o", str(out))  # fmt: skip
+                "--shots", "1", "--samples", "3", "--temperature", "1.0", "--reward",
+                "tests.eval.test_evaluate:longest", "-o", str(out))  # fmt: skip
     assert r.returncode == 0, r.stderr[-2000:]
     task = json.loads(out.read_text())["tasks"]["mini_gsm"]
-    assert "maj@3" in task and task["samples"] == 3
+    assert "maj@3" in task and "rm@3" in task and task["samples"] == 3
     rows = [json.loads(line) for line in (tmp_path / "r.samples.jsonl").read_text().splitlines()]
     assert all(len(row["responses"]) == 3 and "maj_answer" in row for row in rows)
+    for row in rows:
+        best = max(range(3), key=lambda i: len(row["responses"][i]))
+        assert row["rm_scores"][best] == max(row["rm_scores"])
+    r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--samples", "2", "--temperature", "1",
+                "--reward", "nosuch_module:fn", "-o", str(out))  # fmt: skip
+    assert r.returncode == 2 and "--reward nosuch_module:fn" in r.stderr
     r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--samples", "3", "-o", str(out))
     assert r.returncode == 2 and "needs --temperature" in r.stderr
 
