@@ -4,6 +4,8 @@
     mathcpt data data_recipes/demo.yaml --out runs/data/demo [--set k=v] [--dry-run]
     mathcpt data RECIPE.yaml --out RUN --set executor.kind=slurm [--write-scripts-only]   # submits a job chain
     mathcpt extract page.html docs/ crawl.warc.gz -o pages.jsonl
+    mathcpt books book/main.tex notes.md -o books.jsonl [--split chapter|section|file] [--format latex|text]
+    mathcpt code-select repos/ Basic.lean -o code.jsonl [--languages coq,python] [--min-score 0.6]
     mathcpt decontaminate in.jsonl -o out.jsonl --benchmarks mini_gsm [--benchmarks-dir DIR] [--report R.json]
     mathcpt classifier train --positives math.jsonl --negatives other.jsonl -o math.bin [--holdout 0.1]
     mathcpt classifier score math.bin pages.jsonl -o scored.jsonl [--threshold 0.5]
@@ -95,6 +97,36 @@ def cmd_extract(args) -> int:
     stats = extract_inputs(args.inputs, args.output, keep_code_blocks=not args.no_code)
     skipped = ", ".join(f"{k}: {v}" for k, v in stats["skipped"].items()) or "none"
     print(f"wrote {stats['written']} documents to {args.output}; skipped {skipped}", file=sys.stderr)
+    return 0
+
+
+def cmd_books(args) -> int:
+    from pipeline.config import BookSettings, validate
+    from pipeline.data.books.cli import books_to_jsonl
+
+    raw = {"split": args.split, "expand_macros": not args.no_expand_macros}
+    if args.max_file_bytes is not None:
+        raw["max_file_bytes"] = args.max_file_bytes
+    settings = validate(BookSettings, raw, "mathcpt books")
+    fmt = {"latex": "latex", "text": "book_text", None: None}[args.format]
+    stats = books_to_jsonl(args.inputs, args.output, fmt, settings)
+    print(f"wrote {stats['written']} documents from {stats['books']} books to {args.output}", file=sys.stderr)
+    for reason, n in stats["skipped"].items():
+        print(f"  skipped {reason}: {n}", file=sys.stderr)
+    for what, n in stats["counted"].items():
+        print(f"  {what}: {n}", file=sys.stderr)
+    return 0
+
+
+def cmd_code_select(args) -> int:
+    from pipeline.data.code_select_cli import code_settings, select_code_inputs
+
+    settings = code_settings(args.languages, args.min_score, args.max_file_bytes, args.score_formal)
+    stats = select_code_inputs(args.inputs, args.output, settings)
+    languages = ", ".join(f"{k}: {v}" for k, v in stats["languages"].items()) or "none"
+    print(f"kept {stats['written']} files ({languages}) in {args.output}", file=sys.stderr)
+    for reason, n in stats["skipped"].items():
+        print(f"  skipped {reason}: {n}", file=sys.stderr)
     return 0
 
 
@@ -264,6 +296,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output JSONL ({id, text, metadata} per page)")
     p.add_argument("--no-code", action="store_true", help="drop <pre> code blocks instead of keeping them fenced")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("books", help="LaTeX, Markdown or plain-text books → one JSONL record per chapter or section, "
+                       "every formula verbatim")  # fmt: skip
+    p.add_argument("inputs", nargs="+", help="top-level .tex files, .md/.txt files, or folders holding them")
+    p.add_argument("-o", "--output", required=True, help="output JSONL ({id, text, metadata} per chapter/section)")
+    p.add_argument("--split", default="chapter", choices=["chapter", "section", "file"],
+                   help="one document per chapter (default), per section, or per book")
+    p.add_argument("--format", choices=["latex", "text"], help="latex or text (Markdown, PDF text); default: by "
+                   "suffix, and for a folder latex when it has a top-level .tex file")  # fmt: skip
+    p.add_argument("--no-expand-macros", action="store_true", help="keep the book's own \\newcommand/\\def macros "
+                   "as written instead of expanding them")  # fmt: skip
+    p.add_argument("--max-file-bytes", type=int, help="skip larger files as too_large (default 8000000)")
+    p.set_defaults(func=cmd_books)
+
+    p = sub.add_parser("code-select", help="repositories or source files → math code (formal math, math-heavy "
+                       "Python/Julia/R/MATLAB/Mathematica/Sage) as JSONL, whole files")  # fmt: skip
+    p.add_argument("inputs", nargs="+", help="a repository, a folder of repositories, or source files")
+    p.add_argument("-o", "--output", required=True, help="output JSONL ({id, text, metadata} per kept file)")
+    p.add_argument("--languages", action="append", help="comma-separated languages to keep (default all: lean, coq, "
+                   "isabelle, agda, python, julia, r, matlab, mathematica, sage)")  # fmt: skip
+    p.add_argument("--min-score", action="append", default=[], metavar="[LANGUAGE=]SCORE",
+                   help="minimum code math score, for all languages or one (repeatable); default: tuned per "
+                   "language (python 0.5)")  # fmt: skip
+    p.add_argument("--max-file-bytes", type=int, help="skip larger files as too_large (default 1000000)")
+    p.add_argument("--score-formal", action="store_true",
+                   help="apply the score to Lean/Coq/Isabelle/Agda too (by default they are kept whatever it is)")
+    p.set_defaults(func=cmd_code_select)
 
     p = sub.add_parser("decontaminate", help="remove documents that contain benchmark test questions")
     p.add_argument("input", help="input JSONL of documents")

@@ -118,7 +118,7 @@ class SynthesisPostFilters(Strict):
     enabled: bool = True
     min_chars: int = Field(default=20, ge=1, description="empty: fewer non-space characters than this")
     max_repeated_ngram_fraction: float = Field(default=0.3, gt=0, le=1,
-                                               description="repetitive: share of repeated token 4-grams")
+                                               description="repetitive: share of repeated token 8-grams")
     max_compression_ratio: float = Field(default=6.0, gt=1, description="repetitive: zlib ratio of outputs ≥ 200 "
                                          "characters (loops of a phrase compress far better than prose)")  # fmt: skip
     max_prompt_overlap: float = Field(default=0.5, gt=0, le=1, description="prompt_echo: share of the output's "
@@ -187,25 +187,58 @@ class CodeSettings(Strict):
         return {"default": value} if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
+class BookSettings(Strict):
+    """How a book source (`format: latex` or `book_text`) becomes documents (pipeline.data.books)."""
+
+    split: Literal["chapter", "section", "file"] = Field(
+        default="chapter", description="one document per chapter, per section, or per book (file)")
+    expand_macros: bool = Field(default=True, description="latex: expand the book's own \\newcommand/\\def macros")
+    max_file_bytes: int = Field(default=8_000_000, gt=0, description="larger files are skipped as too_large")
+
+
+BOOK_FORMATS = ("latex", "book_text")
+
+
 class SourceConfig(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="names the source in metadata, shards and stats")
     kind: SourceKind
     path: str | None = Field(default=None, description="file, folder or glob; relative paths resolve against the "
                              "recipe's data_root; unset for a source with synthesis")  # fmt: skip
-    format: Literal["jsonl", "qa_jsonl", "parquet", "files", "code_repos"] = "jsonl"
+    format: Literal["jsonl", "qa_jsonl", "parquet", "files", "code_repos", "latex", "book_text"] = "jsonl"
     content: Literal["html", "text"] | None = Field(
         default=None, description="html runs math-aware extraction; default html for kind web, text otherwise"
     )
     text_key: str = "text"
     qa_fields: QAFields = QAFields()
-    qa_format: QAFormat = QAFormat()
+    qa_format: QAFormat | None = Field(default=None, description="for format: qa_jsonl, how items become text "
+                                       "(filled with the defaults when the source does not say)")  # fmt: skip
     synthesis: SynthesisConfig | None = Field(default=None, description="generate this source's documents with a "
                                               "model (kind synthetic; see README, Synthetic data)")  # fmt: skip
     file_glob: str = Field(default="**/*", description="format files or code_repos: which files in the folder")
-    code: CodeSettings = Field(default=CodeSettings(), description="for format: code_repos, which files are selected")
+    code: CodeSettings | None = Field(default=None, description="for format: code_repos, which files are selected "
+                                      "(filled with the defaults when the source does not say)")  # fmt: skip
+    book: BookSettings | None = Field(default=None, description="for format: latex or book_text, how a book is split "
+                                      "(filled with the defaults when the source does not say)")  # fmt: skip
     weight: float | None = Field(default=None, gt=0, description="share of training tokens (normalised over sources)")
     tokens: int | None = Field(default=None, gt=0, description="explicit token budget instead of a weight")
     max_epochs: float = Field(default=4.0, gt=0, description="cap on how often the trainer may repeat this source")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _book_defaults(cls, data: Any) -> Any:
+        # A book source always carries its settings, so the resolved recipe (--dry-run) shows what applies.
+        if isinstance(data, dict) and data.get("format") in BOOK_FORMATS and data.get("book") is None:
+            data = {**data, "book": {}}
+        return data
+
+    @model_validator(mode="after")
+    def _book_settings_need_book_format(self) -> "SourceConfig":
+        if self.book is not None and self.format not in BOOK_FORMATS:
+            raise ValueError(f"book: settings apply to format: latex or book_text, this source's format is "
+                             f"{self.format}")  # fmt: skip
+        if self.format in BOOK_FORMATS and self.content == "html":
+            raise ValueError(f"format: {self.format} reads book sources as text; remove content: html")
+        return self
 
     @model_validator(mode="after")
     def _weight_or_budget(self) -> "SourceConfig":
@@ -221,18 +254,31 @@ class SourceConfig(Strict):
             raise ValueError("path is required (a file, folder or glob) unless the source has a synthesis section")
         return self
 
+    @model_validator(mode="before")
+    @classmethod
+    def _code_defaults(cls, data: Any) -> Any:
+        # A code_repos source always carries its settings, so the resolved recipe (--dry-run) shows what applies.
+        if isinstance(data, dict) and data.get("format") == "code_repos" and data.get("code") is None:
+            data = {**data, "code": {}}
+        if isinstance(data, dict) and data.get("format") == "qa_jsonl" and data.get("qa_format") is None:
+            data = {**data, "qa_format": {}}  # likewise for exam sources
+        return data
+
     @model_validator(mode="after")
     def _code_settings_need_code_repos(self) -> "SourceConfig":
-        # A `code:` block on another format would be silently ignored; say so instead (defaults, as a dumped
-        # recipe writes them, are fine).
-        if self.code != CodeSettings() and self.format != "code_repos":
+        # A `code:` block on another format would be silently ignored; say so instead.
+        if self.code is not None and self.format != "code_repos":
             raise ValueError(f"code: settings apply to format: code_repos, this source's format is {self.format}")
+        if self.qa_format is not None and self.format != "qa_jsonl":
+            raise ValueError(f"qa_format applies to format: qa_jsonl, this source's format is {self.format}")
         if self.format == "code_repos" and self.content == "html":
             raise ValueError("format: code_repos reads source files as text; remove content: html")
         return self
 
     @property
     def resolved_content(self) -> str:
+        if self.format in BOOK_FORMATS:
+            return "text"  # a book is converted by its reader, whatever the source's kind
         return self.content or ("html" if self.kind == "web" else "text")
 
 

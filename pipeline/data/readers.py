@@ -16,6 +16,11 @@ other configuration. Formats:
 * `code_repos` — a folder of repositories (or one repository, or files): math code selected file by file by
                pipeline.data.code_select (`code` settings); each kept file whole, with language, path, repo,
                licence and code_math_score in metadata; every other file a `skipped_<reason>` count.
+* `latex`    — LaTeX books or papers (pipeline.data.books): a top-level .tex file, or a folder whose top-level
+               files (`\\documentclass` + `\\begin{document}`) are each a book; `\\input`s followed, one document per
+               chapter or section (`book` settings), id `FILE#<section path>`.
+* `book_text` — Markdown or plain-text books (text from PDFs: page furniture and hyphenation repaired), split
+               the same way at their headings.
 
 Error policy (documented in README's recipe reference): a missing source path is fatal before any work starts
 (`check_sources`); inside a source, an unreadable file, a malformed JSON line, a record without the text field and
@@ -34,7 +39,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 
-from pipeline.config import SourceConfig
+from pipeline.config import BOOK_FORMATS, CodeSettings, SourceConfig
 from pipeline.data import exams
 from pipeline.data.code_select import CodeFile, iter_code_files, select_file
 from pipeline.data.html_input import decode_page
@@ -55,9 +60,16 @@ def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
     if any(ch in source.path for ch in "*?["):
         files = [Path(p) for p in glob.glob(str(base), recursive=True) if Path(p).is_file()]
     elif base.is_dir():
-        pattern = {"files": source.file_glob, "code_repos": source.file_glob, "parquet": "**/*.parquet"}.get(
-            source.format, "**/*.jsonl")
+        pattern = {"files": source.file_glob, "code_repos": source.file_glob, "parquet": "**/*.parquet",
+                   "latex": "**/*.tex", "book_text": source.file_glob}.get(source.format, "**/*.jsonl")  # fmt: skip
         files = [p for p in base.glob(pattern) if p.is_file()]
+        if source.format == "latex":
+            from pipeline.data.books import is_main_file
+
+            files = [p for p in files if is_main_file(p)]  # chapters are read through their book's \input
+            if not files:
+                raise DataError(f"source {source.name!r}: no top-level .tex file (one with \\documentclass and "
+                                f"\\begin{{document}}) under {base}")  # fmt: skip
     elif base.is_file():
         files = [base]
     else:
@@ -179,8 +191,23 @@ class SourceReader(PipelineStep):
             for item in iter_code_files(root, source.file_glob):
                 yield item.path, 0, item
 
+    def _book_records(self, source: SourceConfig, rank: int, world_size: int) -> Iterator[tuple[str, int, dict]]:
+        """Each task converts its share of the books (not of the sections: a book is converted whole)."""
+        from pipeline.data.books import BOOK_COUNTERS, convert_book
+
+        for i, path in enumerate(resolve_paths(source, self.data_root)):
+            if i % world_size != rank:
+                continue
+            with self.track_time():
+                records, counts = convert_book(path, source.format, source.book, given=str(path))
+            for what, n in sorted(counts.items()):
+                if n and (what.startswith("skipped_") or what in BOOK_COUNTERS):
+                    self.stat_update(f"{what}/{source.name}", value=n)
+            for r in records:
+                yield r["id"], 0, {"id": r["id"], source.text_key: r["text"], "metadata": r["metadata"]}
+
     def _code_document(self, source: SourceConfig, item: CodeFile) -> Document | None:
-        verdict = select_file(item, source.code)
+        verdict = select_file(item, source.code or CodeSettings())
         if not verdict.kept:
             self.stat_update(f"skipped_{verdict.reason}/{source.name}")
             # Selection decisions are the expected outcome for most files of a repository; only a file that should
@@ -219,11 +246,12 @@ class SourceReader(PipelineStep):
             yield from data
         n, started = 0, time.time()
         for source in self.sources:
-            records = self._records(source)
+            books = source.format in BOOK_FORMATS
+            records = self._book_records(source, rank, world_size) if books else self._records(source)
             if source.format == "qa_jsonl" and source.qa_format.layout == "problem_set":
                 records = exams.group_problem_sets(records, source.qa_format.problems_per_set)
             for i, (path, line_no, record) in enumerate(records):
-                if i % world_size != rank:
+                if not books and i % world_size != rank:
                     continue
                 with self.track_time():
                     doc = self._document(source, path, line_no, record)

@@ -31,6 +31,8 @@ def _count(value) -> int:
 
 
 def _steps(stats_file: Path) -> list[dict]:
+    from pipeline.data.books import BOOK_COUNTERS  # counters a book source reports besides its skips
+
     rows = []
     for step in json.loads(stats_file.read_text()):
         stats = {k: _count(v) for k, v in step["stats"].items() if k != "doc_len" and not k.startswith("doc_len")}
@@ -40,6 +42,7 @@ def _steps(stats_file: Path) -> list[dict]:
             "out": stats.get("forwarded", stats.get("documents")),
             "dropped": {k.removeprefix("dropped_"): v for k, v in stats.items() if k.startswith("dropped_")},
             "skipped": {k.removeprefix("skipped_"): v for k, v in stats.items() if k.startswith("skipped_")},
+            "counted": {k: v for k, v in stats.items() if k.split("/")[0] in BOOK_COUNTERS},
             "seconds": round(step["time_stats"]["total"], 3) if step.get("time_stats") else None,
         })  # fmt: skip
     return rows
@@ -108,6 +111,7 @@ def contamination_summary(removals: list[dict]) -> dict:
 def stage_reasons(stage: dict) -> str:
     """"reason: n" for drops, "skipped reason: n" for documents a stage passed through without judging."""
     parts = [f"{k}: {v}" for k, v in stage["dropped"].items()] + [f"skipped {k}: {v}" for k, v in stage["skipped"].items()]
+    parts += [f"{k}: {v}" for k, v in stage.get("counted", {}).items()]
     return ", ".join(parts)
 
 

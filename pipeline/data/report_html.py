@@ -473,6 +473,20 @@ def render_html(report: dict, stages: list[Stage], c: Collected) -> str:
     else:
         out.append("<p>No contaminated documents found.</p>")
 
+    for name, syn in (report.get("synthesis") or {}).items():  # generated sources (pipeline/data/synthesis/report.py)
+        tps = f"{syn['tokens_per_second']:,.1f} tokens/s" if syn.get("tokens_per_second") else "–"
+        out += [f"<h2>Synthetic data: {_esc(name)}</h2><p>{_esc(syn['generator']['model'])} "
+                f"({_esc(syn['generator']['backend'])}): {syn['outputs']:,} outputs, {syn['generated_tokens']:,} tokens "
+                f"in {syn['generation_seconds']:,.1f} s ({tps}), {syn['kept']:,} kept.</p>",
+                _table(["template", "outputs", "generated tokens", "dropped (reason: n)", "after post-filters",
+                        "dropped later", "kept", "kept tokens"], [
+                    f'<tr data-template="{_esc(t)}"><td>{_esc(t)}</td><td class="n">{v["outputs"]:,}</td>'
+                    f'<td class="n">{v["generated_tokens"]:,}</td><td>'
+                    f'{_esc(", ".join(f"{k}: {n}" for k, n in v["dropped"].items()) or "–")}</td>'
+                    f'<td class="n">{v["kept_after_postfilters"]:,}</td><td class="n">{v["dropped_by_later_stages"]:,}'
+                    f'</td><td class="n">{v["kept"]:,}</td><td class="n">{v["kept_tokens"]:,}</td></tr>'
+                    for t, v in syn["templates"].items()])]  # fmt: skip
+
     if report.get("ground_truth"):
         out += ["<h2>Planted ground truth (sample corpus)</h2>", _table(["label", "where it ended"], [
             f"<tr><td>{_esc(label)}</td><td>{_esc(', '.join(f'{k}: {v}' for k, v in sorted(where.items())))}</td></tr>"

@@ -1,0 +1,65 @@
+"""`mathcpt books`: LaTeX books, Markdown and plain-text books → one JSONL record per chapter or section.
+
+    mathcpt books ../shared/books/linear-algebra-first-course/baseText/LinearAlgebra.tex -o la.jsonl --split section
+    mathcpt books notes/ pdf-text/book.txt -o books.jsonl --format text
+
+An input is a top-level .tex file, a Markdown/text file, or a folder: its top-level .tex files (`\\documentclass` +
+`\\begin{document}`) are books, or, when it has none (or with `--format text`), its .md/.txt files are. `id` is
+the book's path as given (a folder as given joined with the file's path inside it) plus `#` and the section path.
+An input that does not exist is an error before anything is written; inside a book, what cannot be read is
+skipped, counted per reason and printed; the output appears only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+from pipeline.atomic import atomic_open
+from pipeline.config import BookSettings
+from pipeline.data.books import TEXT_SUFFIXES, convert_book, find_main_files
+from pipeline.errors import DataError
+
+
+def book_inputs(inputs: list[str], fmt: str | None, max_file_bytes: int) -> list[tuple[Path, str, str]]:
+    """(path, format, id prefix) of every book in the inputs, in the order given (folders sorted)."""
+    missing = [i for i in inputs if not Path(i).exists()]
+    if missing:
+        raise DataError(f"input not found: {', '.join(missing)}")
+    books = []
+    for given in inputs:
+        path = Path(given)
+        if path.is_file():
+            books.append((path, fmt or ("latex" if path.suffix.lower() == ".tex" else "book_text"), given))
+            continue
+        mains = [] if fmt == "book_text" else find_main_files(path, max_file_bytes)
+        if mains:
+            found = [(p, "latex") for p in mains]
+        elif fmt == "latex":
+            raise DataError(f"{given}: no top-level .tex file (one with \\documentclass and \\begin{{document}})")
+        else:
+            found = [(p, "book_text") for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in
+                     TEXT_SUFFIXES]  # fmt: skip
+            if not found:
+                raise DataError(f"{given}: no top-level .tex file and no Markdown or text file "
+                                f"({', '.join(TEXT_SUFFIXES)})")
+        books += [(p, f, os.path.join(given, str(p.relative_to(path)))) for p, f in found]
+    return books
+
+
+def books_to_jsonl(inputs: list[str], output: str, fmt: str | None, settings: BookSettings) -> dict:
+    """Convert every book into `output`; returns {"books", "written", "skipped": {reason: n}, "counted": {..}}."""
+    books = book_inputs(inputs, fmt, settings.max_file_bytes)
+    written, counts = 0, Counter()
+    with atomic_open(output) as f:
+        for path, book_format, given in books:
+            records, book_counts = convert_book(path, book_format, settings, given)
+            counts.update(book_counts)
+            for record in records:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += len(records)
+    skipped = {k.removeprefix("skipped_"): v for k, v in sorted(counts.items()) if k.startswith("skipped_") and v}
+    counted = {k: v for k, v in sorted(counts.items()) if not k.startswith("skipped_") and v}
+    return {"books": len(books), "written": written, "skipped": skipped, "counted": counted}
