@@ -289,7 +289,7 @@ class ExtractionStage(Strict):
 
 class LanguageStage(Strict):
     enabled: bool = True
-    languages: list[str] = ["en"]
+    languages: list[str] = ["en", "zh"]  # lid.176 codes; English and Chinese, the Qwen2-Math languages
     min_score: float = Field(default=0.65, ge=0, le=1)
     apply_to: list[SourceKind] = PROSE_KINDS  # code has no natural language to identify
 
