@@ -50,15 +50,23 @@ def cut_at_stop(text: str, stop: tuple[str, ...]) -> str:
     return text[:cut].strip()
 
 
+def generation_tokenizer(path: str, trust_remote_code: bool = False):
+    """A tokenizer set up for batched generation with a decoder-only model."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+    tokenizer.padding_side = "left"  # decoder-only: new tokens must follow the prompt directly
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
 class HFGenerator:
     def __init__(self, model_path: str, batch_size: int = 8, trust_remote_code: bool = False, dtype: str | None = None):
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoModelForCausalLM
 
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.tokenizer = AutoTokenizer.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-        self.tokenizer.padding_side = "left"  # decoder-only: new tokens must follow the prompt directly
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.tokenizer = generation_tokenizer(model_path, trust_remote_code)
         torch_dtype = getattr(torch, dtype) if dtype else (torch.bfloat16 if self.device == "cuda" else torch.float32)
         self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype,
                                                           trust_remote_code=trust_remote_code).to(self.device)  # fmt: skip

@@ -35,3 +35,15 @@ def read_jsonl(path: str | Path, required: dict[str, type | tuple[type, ...]] | 
                     names = "/".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
                     raise DataError(f"{path}:{line_no}: expected a {names} field {field!r}")
             yield line_no, record
+
+
+def iter_folder(folder: str | Path) -> Iterator[dict]:
+    """Every record of every `*.jsonl` file below `folder` (sorted by path; none if the folder is absent): the
+    outputs this project wrote itself (kept/, dropped/, work/), read back for reports."""
+    folder = Path(folder)
+    for path in sorted(folder.glob("**/*.jsonl")) if folder.is_dir() else []:
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    yield json.loads(line)
+

@@ -171,12 +171,17 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
 
     pairs_checked = pairs_merged = 0
     if near and n:
+        # One memmap per rank, never concatenated: RAM holds one band's columns at a time, not every signature.
         sigs = [np.memmap(folder / f"{r:05d}.sig", dtype=np.uint32, mode="r").reshape(-1, num_perm) for r in ranks]
-        sig = np.concatenate(sigs) if len(sigs) > 1 else sigs[0]  # one memmap per rank; concatenated per run
+
+        def signature(i: int) -> np.ndarray:
+            r = int(np.searchsorted(offsets, i, side="right")) - 1
+            return sigs[r][i - int(offsets[r])]
+
         rows = num_perm // num_bands
         mix = np.random.default_rng(0).integers(1, 1 << 63, size=rows, dtype=np.uint64) | np.uint64(1)
         for band in range(num_bands):
-            cols = np.asarray(sig[:, band * rows : (band + 1) * rows], dtype=np.uint64)
+            cols = np.concatenate([np.asarray(x[:, band * rows : (band + 1) * rows], dtype=np.uint64) for x in sigs])
             with np.errstate(over="ignore"):
                 band_hash = (cols * mix[None, :]).sum(axis=1)
             order = np.argsort(band_hash, kind="stable")
@@ -196,7 +201,7 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
                     # Verify the two groups' first documents against each other: the share of equal MinHash values
                     # estimates their Jaccard similarity. Comparing representatives (not the band's pair) keeps
                     # every member close to its group's first document instead of letting chains drift.
-                    if np.count_nonzero(sig[a] == sig[b]) / num_perm >= threshold:
+                    if np.count_nonzero(signature(a) == signature(b)) / num_perm >= threshold:
                         parent[max(a, b)] = min(a, b)
                         pairs_merged += 1
 
@@ -208,13 +213,13 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
     keeper_idx = order[first_of_group]
     keeper[order] = np.repeat(keeper_idx, np.diff(np.concatenate([np.nonzero(first_of_group)[0], [n]])))
     dropped = np.nonzero(keeper != np.arange(n))[0]
-    if len(dropped):
-        kind[dropped] = np.where(exact_keys[dropped] == exact_keys[keeper[dropped]], EXACT, NEAR) if exact_keys is not None else NEAR
+    if len(dropped):  # a dropped copy is an exact duplicate when its text hash equals its keeper's
+        kind[dropped] = np.where(exact_keys[dropped] == exact_keys[keeper[dropped]], EXACT, NEAR)
 
     needed = set(keeper[dropped].tolist())
     names: dict[int, str] = {}
-    for r, start in zip(ranks, offsets[:-1]):
-        wanted = {int(i - start) for i in needed if start <= i < start + counts[ranks.index(r)]}
+    for r, start, count in zip(ranks, offsets[:-1], counts):
+        wanted = {int(i - start) for i in needed if start <= i < start + count}
         if wanted:
             with open(folder / f"{r:05d}.ids") as f:
                 for local, line in enumerate(f):

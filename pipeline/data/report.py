@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.atomic import atomic_write_text
 from pipeline.config import Recipe
+from pipeline.jsonl import iter_folder
 from pipeline.data.synthesis.report import render_markdown as render_synthesis
 from pipeline.data.synthesis.report import synthesis_summary
 
@@ -48,12 +49,6 @@ def _steps(stats_file: Path) -> list[dict]:
     return rows
 
 
-def _jsonl(folder: Path):
-    for path in sorted(folder.glob("**/*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    yield json.loads(line)
 
 
 def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
@@ -68,18 +63,18 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
     removals = [
         {"id": d["id"], "source": d["metadata"].get("source"), "action": action, **match}
         for action, folder in (("document_removed", out / "dropped" / "decontamination"), ("span_removed", out / "kept"))
-        for d in _jsonl(folder)
+        for d in iter_folder(folder)
         for match in d["metadata"].get("contamination") or []
     ]
 
     # Where each planted ground-truth label ended: kept, or dropped by which stage.
     truth: dict[str, Counter] = defaultdict(Counter)
-    for d in _jsonl(out / "kept"):
+    for d in iter_folder(out / "kept"):
         label = (d["metadata"].get("truth") or {}).get("label")
         if label:
             truth[label]["kept"] += 1
     for stage_dir in sorted((out / "dropped").glob("*")) if (out / "dropped").exists() else []:
-        for d in _jsonl(stage_dir):
+        for d in iter_folder(stage_dir):
             label = (d["metadata"].get("truth") or {}).get("label")
             if label:
                 truth[label][f"dropped:{stage_dir.name}"] += 1

@@ -41,6 +41,7 @@ from pipeline.data import report_plots as plots
 from pipeline.data.filters import MATH_SPANS
 from pipeline.data.report import PASSES, PLOTS, REPORT_DIR, render_markdown, stage_name
 from pipeline.errors import DataError
+from pipeline.jsonl import iter_folder
 
 EXAMPLES = 3  # kept and dropped documents shown per stage
 EXCERPT = 400  # characters of text shown per example
@@ -75,16 +76,10 @@ def _stage_folders() -> dict[str, tuple[str, str | None]]:
 # ----------------------------------------------------------------------------------------------- reading the run
 
 
-def _docs(folder: Path):
-    for path in sorted(folder.glob("**/*.jsonl")) if folder.is_dir() else []:
-        with path.open(encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    yield json.loads(line)
 
 
 def _text_bytes(folder: Path) -> int | None:
-    return sum(len(d["text"].encode()) for d in _docs(folder)) if folder.is_dir() else None
+    return sum(len(d["text"].encode()) for d in iter_folder(folder)) if folder.is_dir() else None
 
 
 def _step_stats(run: Path) -> dict[str, tuple[str, int | None]]:
@@ -202,7 +197,7 @@ def collect(run: Path, report: dict, recipe: dict) -> tuple[list[Stage], Collect
         if not s.folder or s.folder == "extraction":
             continue
         by_reason: dict[str, list] = defaultdict(list)
-        for doc in _docs(run / "dropped" / s.folder):
+        for doc in iter_folder(run / "dropped" / s.folder):
             md = doc.get("metadata") or {}
             c.add(doc, "dropped")
             c.folder_bytes[s.folder] += len(doc["text"].encode())
@@ -221,7 +216,7 @@ def collect(run: Path, report: dict, recipe: dict) -> tuple[list[Stage], Collect
     lowest: dict[str, list] = defaultdict(list)  # score key → heap of (-score, id, excerpt) keeping the lowest
     per_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # stage → source → docs
     extracted, contaminated = [], []
-    for doc in _docs(run / "kept"):
+    for doc in iter_folder(run / "kept"):
         md = doc.get("metadata") or {}
         c.add(doc, "kept")
         c.kept_bytes += len(doc["text"].encode())

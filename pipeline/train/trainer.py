@@ -163,6 +163,7 @@ class Trainer:
         self.out = Path(cfg.output_dir)
         self.step = 0
         self.samples_consumed = 0
+        self._task_generator = None
 
     # ------------------------------------------------------------------ setup
     def init_distributed(self) -> None:
@@ -411,7 +412,10 @@ class Trainer:
         from pipeline.eval.evaluate import evaluate_tasks
 
         t, started = self.cfg.train, time.time()
-        generator = ShardedGenerator(self.engine.module, Path(self.cfg.data.path) / "tokenizer", self.rank, self.world_size)
+        if self._task_generator is None:  # built once: the tokenizer load is not per evaluation
+            self._task_generator = ShardedGenerator(self.engine.module, Path(self.cfg.data.path) / "tokenizer", self.rank,
+                                                    self.world_size)  # fmt: skip
+        generator = self._task_generator
         self.engine.module.eval()
         try:
             summaries, _ = evaluate_tasks(generator, t.task_eval, limit=t.task_eval_limit,
@@ -464,18 +468,15 @@ class ShardedGenerator:
     then every rank receives all completions in order."""
 
     def __init__(self, module, tokenizer_dir: Path, rank: int, world_size: int):
-        from transformers import AutoTokenizer
+        from pipeline.generation import generation_tokenizer
 
         self.module, self.rank, self.world_size = module, rank, world_size
-        self.tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
-        self.tokenizer.padding_side = "left"
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.tokenizer = generation_tokenizer(str(tokenizer_dir))
         self.generated_tokens = 0
 
     @torch.no_grad()
     def generate(self, prompts: list[str], s) -> list[list[str]]:
-        from pipeline.eval.generate import cut_at_stop
+        from pipeline.generation import cut_at_stop
 
         mine = list(range(self.rank, len(prompts), self.world_size)) or [0]  # a rank with nothing still steps along
         device = next(self.module.parameters()).device

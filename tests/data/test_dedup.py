@@ -95,3 +95,20 @@ def test_minhash_agreement_estimates_jaccard():
     assert abs(estimate - jaccard) < 0.08, (estimate, jaccard)
     zh = "解方程的步骤是先移项再合并同类项最后求出未知数的值" * 3
     assert np.mean(hasher.signature(zh) == hasher.signature(zh + "。")) == 1.0
+
+
+def test_plan_over_several_index_ranks_equals_one_rank(tmp_path):
+    """Signatures stay in one memmap per rank; planning across ranks decides exactly as over one file."""
+    from pipeline.data.dedup import plan_dedup
+
+    docs = [Document(text=essay(s), id=f"o{s}") for s in range(12)]
+    docs += [Document(text=edit(essay(s), s, 4), id=f"n{s}") for s in range(0, 12, 3)] + [Document(text=essay(5), id="x5")]
+    decisions = {}
+    for ranks in (1, 2):
+        folder = tmp_path / f"r{ranks}"
+        parts = [docs[: len(docs) // 2], docs[len(docs) // 2 :]] if ranks == 2 else [docs]
+        for rank, part in enumerate(parts):
+            list(DedupIndexWriter(folder, 5, 100, 1, "first", "math_score", "date").run(iter(part), rank=rank))
+        plan_dedup(folder, ranks, True, True, 100, 20, 0.7)
+        decisions[ranks] = np.concatenate([np.load(folder / f"{r:05d}.decision.npy") for r in range(ranks)]).tolist()
+    assert decisions[1] == decisions[2] and decisions[1].count(2) == 4 and decisions[1].count(1) == 1

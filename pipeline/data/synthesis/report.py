@@ -18,14 +18,9 @@ from pathlib import Path
 
 from pipeline.config import Recipe
 from pipeline.data.synthesis.generate import SYNTHETIC_DIR, pass_name, synthesized
+from pipeline.jsonl import iter_folder
 
 
-def _jsonl(folder: Path):
-    for path in sorted(folder.glob("**/*.jsonl")) if folder.is_dir() else []:
-        with path.open(encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    yield json.loads(line)
 
 
 def _skipped(out: Path, name: str) -> dict[str, int]:
@@ -57,16 +52,16 @@ def synthesis_summary(out: Path, recipe: Recipe) -> dict:
         seconds = sum(c["seconds"] for c in chunk_stats)
         per: dict[str, dict] = defaultdict(lambda: {"outputs": 0, "generated_tokens": 0, "dropped": Counter(),
                                                     "kept_after_postfilters": 0, "kept": 0, "kept_tokens": 0})  # fmt: skip
-        for d in _jsonl(folder):
+        for d in iter_folder(folder):
             t = per[d["metadata"]["synthesis"]["template"]]
             t["outputs"] += 1
             t["generated_tokens"] += d["metadata"]["synthesis"]["completion_tokens"]
             if not d["text"].strip():
                 t["dropped"]["empty"] += 1
-        for d in _jsonl(out / "dropped" / "synthesis"):
+        for d in iter_folder(out / "dropped" / "synthesis"):
             if d["metadata"].get("source") == s.name:
                 per[d["metadata"]["synthesis"]["template"]]["dropped"][d["metadata"].get("filter_reason")] += 1
-        kept = list(_jsonl(out / "kept" / s.name))
+        kept = list(iter_folder(out / "kept" / s.name))
         encoded = tokenizer.encode_batch([d["text"] for d in kept]) if tokenizer and kept else []
         for i, d in enumerate(kept):
             t = per[d["metadata"]["synthesis"]["template"]]
