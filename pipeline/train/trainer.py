@@ -108,27 +108,32 @@ def deepspeed_config(cfg: TrainConfig, plan: BatchPlan, config_dir: Path, hidden
     return ds
 
 
-def new_loss_totals(num_sources: int) -> torch.Tensor:
-    """The accumulator `add_losses` fills: loss sum, tokens, then per-source loss sums and per-source tokens."""
-    return torch.zeros(2 + 2 * num_sources, dtype=torch.float64)
+def new_loss_totals(num_sources: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """The accumulator `add_losses` fills: loss sum, tokens, then per-source loss sums and per-source tokens.
+
+    It lives on the losses' device: no host sync per micro batch, and NCCL (which only reduces CUDA tensors) can
+    all-reduce it."""
+    return torch.zeros(2 + 2 * num_sources, dtype=torch.float64, device=device)
 
 
 def add_losses(totals: torch.Tensor, token_loss: torch.Tensor, sources: torch.Tensor) -> None:
     """Accumulate [loss sum, tokens, per-source loss sums..., per-source tokens...] from (samples, tokens) losses."""
     n_src = (len(totals) - 2) // 2
-    sample_sums = token_loss.detach().sum(dim=1).double().cpu()
+    sample_sums = token_loss.detach().sum(dim=1).double().to(totals.device)
+    sources = sources.to(totals.device)
     totals[0] += sample_sums.sum()
     totals[1] += token_loss.numel()
     totals[2 : 2 + n_src].index_add_(0, sources, sample_sums)
-    totals[2 + n_src :].index_add_(0, sources, torch.full((len(sources),), float(token_loss.size(1)), dtype=torch.float64))
+    totals[2 + n_src :].index_add_(0, sources, torch.full((len(sources),), float(token_loss.size(1)), dtype=torch.float64,
+                                                          device=totals.device))  # fmt: skip
 
 
 def reduce_losses(totals: torch.Tensor, names: list[str]) -> tuple[float, dict[str, float]]:
     """Sum over ranks; (token-mean loss, token-mean loss per source that had tokens)."""
     torch.distributed.all_reduce(totals, op=torch.distributed.ReduceOp.SUM)
-    n_src = len(names)
-    sums, counts = totals[2 : 2 + n_src], totals[2 + n_src :]
-    return float(totals[0] / totals[1]), {n: float(sums[i] / counts[i]) for i, n in enumerate(names) if counts[i] > 0}
+    values, n_src = totals.tolist(), len(names)  # one device-to-host copy
+    sums, counts = values[2 : 2 + n_src], values[2 + n_src :]
+    return values[0] / values[1], {n: sums[i] / counts[i] for i, n in enumerate(names) if counts[i] > 0}
 
 
 def install_stop_handler() -> dict:
@@ -143,9 +148,9 @@ def install_stop_handler() -> dict:
     return flag
 
 
-def stop_requested(flag: dict) -> bool:
+def stop_requested(flag: dict, device: torch.device | str = "cpu") -> bool:
     """True on every rank when any rank received a stop signal (they must save the same step together)."""
-    t = torch.tensor([1.0 if flag["stop"] else 0.0])
+    t = torch.tensor([1.0 if flag["stop"] else 0.0], device=device)  # on the device: NCCL reduces CUDA tensors only
     torch.distributed.all_reduce(t, op=torch.distributed.ReduceOp.MAX)
     return bool(t.item())
 
@@ -179,6 +184,10 @@ class Trainer:
             # `mathcpt train` without a launcher: a one-rank job instead of DeepSpeed's MPI discovery.
             os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1")
             os.environ.setdefault("MASTER_PORT", str(_free_port()))
+        if torch.cuda.is_available():
+            # Before any collective: NCCL and the object collectives used before the engine exists (resume checks)
+            # run on the current device, which must be this rank's GPU, not GPU 0 for every rank.
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
         deepspeed.init_distributed(dist_backend="nccl" if torch.cuda.is_available() else "gloo")
         self.rank = torch.distributed.get_rank()
         self.world_size = torch.distributed.get_world_size()
@@ -320,7 +329,7 @@ class Trainer:
 
     def train_step(self) -> tuple[float, dict[str, float]]:
         """One optimizer step over grad_accum micro batches: (mean loss over all ranks, mean loss per source)."""
-        p, totals = self.plan, new_loss_totals(len(self.data.names))
+        p, totals = self.plan, new_loss_totals(len(self.data.names), self.engine.device)
         for micro in range(p.grad_accum):
             idx = global_indices(self.step, micro, self.rank, p.world_size, p.micro_batch_size, p.grad_accum)
             batch = self.data.batch(idx)
@@ -349,7 +358,7 @@ class Trainer:
                     metrics.log(self.validation_metrics())
                 if cfg.train.task_eval_every and self.step % cfg.train.task_eval_every == 0:
                     metrics.log(self.task_eval_metrics())
-                if stop_requested(stop):
+                if stop_requested(stop, self.engine.device):
                     # Graceful preemption: the step is finished; save it and leave with status 0.
                     logger.warning(f"stop signal received: saving step {self.step} and exiting")
                     self.save_checkpoint()
@@ -392,7 +401,7 @@ class Trainer:
         per_rank = -(-per_rank // micro) * micro
         first = self.rank * per_rank
         self.engine.eval()
-        totals = new_loss_totals(len(data.names))
+        totals = new_loss_totals(len(data.names), self.engine.device)
         for start in range(first, first + per_rank, micro):
             batch = data.batch(list(range(start, start + micro)))
             token_loss = self.token_losses(batch)
