@@ -48,13 +48,10 @@ REASONS = {EXACT: "exact_duplicate", NEAR: "near_duplicate"}
 DECISION_KEY = "_dedup_decision"  # internal: set by the tagger, removed by the filter that drops the document
 
 
-def normalize_for_dedup(text: str) -> str:
-    return " ".join(TOKEN.findall(text.lower()))
-
-
-def exact_key(text: str) -> bytes:
-    """16-byte hash of the text with case, punctuation and whitespace folded."""
-    return hashlib.blake2b(normalize_for_dedup(text).encode(), digest_size=16).digest()
+def exact_key(text: str, tokens: list[str] | None = None) -> bytes:
+    """16-byte hash of the text with case, punctuation and whitespace folded (`tokens`: its TOKENs, if known)."""
+    tokens = TOKEN.findall(text.lower()) if tokens is None else tokens
+    return hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).digest()
 
 
 class MinHasher:
@@ -69,8 +66,8 @@ class MinHasher:
         # Per-position multipliers that turn n token hashes into one n-gram hash.
         self.mult = rng.integers(1, 1 << 63, size=ngram, dtype=np.uint64) | np.uint64(1)
 
-    def shingles(self, text: str) -> np.ndarray:
-        tokens = TOKEN.findall(text.lower())
+    def shingles(self, text: str, tokens: list[str] | None = None) -> np.ndarray:
+        tokens = TOKEN.findall(text.lower()) if tokens is None else tokens
         h = np.fromiter(map(xxhash.xxh3_64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
         n = min(self.ngram, max(len(h), 1))
         if len(h) == 0:
@@ -82,8 +79,8 @@ class MinHasher:
                 acc = (acc ^ (acc >> np.uint64(29))) + h[k : k + count] * self.mult[k]
         return acc >> np.uint64(32)
 
-    def signature(self, text: str) -> np.ndarray:
-        sh = self.shingles(text)
+    def signature(self, text: str, tokens: list[str] | None = None) -> np.ndarray:
+        sh = self.shingles(text, tokens)
         sig = np.full(self.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for start in range(0, len(sh), _CHUNK):
@@ -127,8 +124,9 @@ class DedupIndexWriter(PipelineStep):
         with open(folder / f"{rank:05d}.sig.partial", "wb") as sigs, open(folder / f"{rank:05d}.ids.partial", "w") as ids:
             for doc in data:
                 with self.track_time():
-                    sigs.write(hasher.signature(doc.text).tobytes())
-                    keys.append(exact_key(doc.text))
+                    tokens = TOKEN.findall(doc.text.lower())  # once: both the text hash and the shingles use them
+                    sigs.write(hasher.signature(doc.text, tokens).tobytes())
+                    keys.append(exact_key(doc.text, tokens))
                     prios.append(priority(doc, self.keep, self.score_key, self.date_key))
                     ids.write(json.dumps(str(doc.id)) + "\n")
                 self.stat_update("documents")
@@ -162,12 +160,12 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
 
     exact_keys = np.concatenate([np.load(folder / f"{r:05d}.exact.npy") for r in ranks]) if n else None
     if exact and n:
+        # parent is still the identity here; a stable sort puts each group's first-read document first, so every
+        # member points straight at it (the same roots a union per equal pair would give).
         order = np.argsort(exact_keys, kind="stable")
-        same = exact_keys[order][1:] == exact_keys[order][:-1]
-        for i in np.nonzero(same)[0]:
-            a, b = _find(parent, int(order[i])), _find(parent, int(order[i + 1]))
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+        sorted_keys = exact_keys[order]
+        first = np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]])
+        parent[order] = order[first][np.cumsum(first) - 1]
 
     pairs_checked = pairs_merged = 0
     if near and n:
@@ -188,9 +186,8 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
             sorted_hash = band_hash[order]
             starts = np.nonzero(np.concatenate([[True], sorted_hash[1:] != sorted_hash[:-1]]))[0]
             ends = np.concatenate([starts[1:], [n]])
-            for s, e in zip(starts, ends):
-                if e - s < 2:
-                    continue
+            shared = np.flatnonzero(ends - starts > 1)  # only buckets holding two or more documents
+            for s, e in zip(starts[shared].tolist(), ends[shared].tolist()):
                 members = order[s:e]
                 head = int(members[0])
                 for m in members[1:]:
@@ -205,7 +202,10 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
                         parent[max(a, b)] = min(a, b)
                         pairs_merged += 1
 
-    roots = np.fromiter((_find(parent, i) for i in range(n)), dtype=np.int64, count=n)
+    # Every union links the larger root under the smaller, so parent[i] <= i: pointer jumping finds all roots at once.
+    roots = parent.copy()
+    while not np.array_equal(jumped := roots[roots], roots):
+        roots = jumped
     # Keeper per group: highest priority, then earliest in reading order (lexsort's last key is the primary one).
     order = np.lexsort((np.arange(n), -prio, roots))
     first_of_group = np.concatenate([[True], roots[order][1:] != roots[order][:-1]]) if n else np.zeros(0, bool)
@@ -228,9 +228,9 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
     for r, start, count in zip(ranks, offsets[:-1], counts):
         part = slice(int(start), int(start) + count)
         np.save(folder / f"{r:05d}.decision.npy", kind[part])
-        dup_of = {str(i - int(start)): names[int(keeper[i])] for i in range(part.start, part.stop) if kind[i]}
+        dup_of = {str(i - int(start)): names[int(keeper[i])] for i in (np.flatnonzero(kind[part]) + part.start).tolist()}
         (folder / f"{r:05d}.duplicate_of.json").write_text(json.dumps(dup_of))
-    sizes = np.bincount(np.unique(roots, return_inverse=True)[1]) if n else np.zeros(0, dtype=np.int64)
+    sizes = np.unique(roots, return_counts=True)[1]
     return {"documents": n, "exact_duplicates": int((kind == EXACT).sum()), "near_duplicates": int((kind == NEAR).sum()),
             "candidate_pairs_checked": pairs_checked, "pairs_merged": pairs_merged,
             "groups_with_duplicates": int((sizes > 1).sum())}  # fmt: skip

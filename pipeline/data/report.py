@@ -49,8 +49,6 @@ def _steps(stats_file: Path) -> list[dict]:
     return rows
 
 
-
-
 def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
     stages = []
     for name in PASSES:

@@ -76,8 +76,6 @@ def _stage_folders() -> dict[str, tuple[str, str | None]]:
 # ----------------------------------------------------------------------------------------------- reading the run
 
 
-
-
 def _text_bytes(folder: Path) -> int | None:
     return sum(len(d["text"].encode()) for d in iter_folder(folder)) if folder.is_dir() else None
 

@@ -21,8 +21,6 @@ from pipeline.data.synthesis.generate import SYNTHETIC_DIR, pass_name, synthesiz
 from pipeline.jsonl import iter_folder
 
 
-
-
 def _skipped(out: Path, name: str) -> dict[str, int]:
     stats = out / "logs" / pass_name(name) / "stats.json"
     if not stats.is_file():
