@@ -16,6 +16,7 @@ other documents pass through and are counted as `skipped_kind`. Scores go into m
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -48,6 +49,9 @@ MATH_WORDS = frozenset(
 )
 
 
+# The language, math and quality filters judge one document after another and all strip the same text: a one-entry
+# cache makes that one regex pass per document instead of up to four.
+@functools.lru_cache(maxsize=1)
 def strip_math(text: str) -> str:
     """The text without formulas and code blocks: what word-level statistics should look at."""
     return MATH_SPANS.sub(" ", CODE_FENCES.sub(" ", text))
@@ -59,12 +63,13 @@ def math_score(text: str) -> float:
     Each signal is a rate per 100 words, combined as 1 - exp(-weighted sum), so one strong signal suffices
     and off-topic prose (no formulas, few math words) stays near 0.
     """
-    words = WORD.findall(strip_math(text).lower())
+    prose = strip_math(text)
+    words = WORD.findall(prose.lower())
     n_words = max(len(words), 1)
     formulas = len(MATH_SPANS.findall(text))
     commands = len(LATEX_COMMAND.findall(text))
     vocab = sum(1 for w in words if w in MATH_WORDS)
-    symbols = len(re.findall(r"[=+^<>≤≥∑∫√π×÷]|\d+\s*[-*/]\s*\d+", strip_math(text)))
+    symbols = len(re.findall(r"[=+^<>≤≥∑∫√π×÷]|\d+\s*[-*/]\s*\d+", prose))
     per100 = 100.0 / n_words
     signal = 0.25 * formulas * per100 + 0.05 * commands * per100 + 0.12 * vocab * per100 + 0.04 * symbols * per100
     return 1.0 - math.exp(-signal)
@@ -153,12 +158,16 @@ class MathClassifierFilter(_KindScopedFilter):
         super().__init__(apply_to, exclusion_writer)
         self.model_path = model_path
         self.min_score = min_score
+        self._classifier = None
 
     def judge(self, doc: Document) -> bool | tuple[bool, str]:
-        # Loaded lazily and cached per process: the step is pickled to the executor's workers, the model is not.
         from pipeline.data.classifier import SCORE_KEY, load_classifier
 
-        score = load_classifier(self.model_path).score(doc.text)
+        # Loaded on the first document of a worker (the step is pickled to workers, the model is not), then kept:
+        # no file checks per document.
+        if self._classifier is None:
+            self._classifier = load_classifier(self.model_path)
+        score = self._classifier.score(doc.text)
         doc.metadata[SCORE_KEY] = round(score, 4)
         return True if score >= self.min_score else (False, "low_math_classifier_score")
 

@@ -29,6 +29,7 @@ from datatrove.pipeline.tokens.tokenizer import DocumentTokenizer, TokenizedFile
 from datatrove.utils.batching import batched
 
 from pipeline.errors import ConfigError
+from pipeline.shards import token_dtype
 
 
 def iter_texts(jsonl_files: list[Path]) -> Iterator[str]:
@@ -128,7 +129,7 @@ class ShardTokenizer(DocumentTokenizer):
             upload_block_size=self.upload_block_size, tokenizer_name_or_path=self.tokenizer_name_or_path,
             save_final_metadata=self.save_final_metadata, token_size=self.token_size,
         )  # fmt: skip
-        dtype = np.dtype("<u4") if self.token_size == 4 else np.dtype("<u2")
+        dtype = token_dtype(self.token_size)
         for batch in batched(data, self.batch_size):
             with self.track_time(unit="batch"):
                 for encoded in self.tokenizer.encode_batch([doc.text for doc in batch]):
