@@ -46,30 +46,51 @@ from pipeline.data.html_input import decode_page
 from pipeline.errors import DataError
 from pipeline.jsonl import read_jsonl
 
+# What `_records` yields before `_parse`: a JSON line, a file, a Parquet row, a code file.
+RawRecord = str | Path | dict | CodeFile
+
 # Files a `files` source never reads as documents.
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".bin", ".pt", ".so", ".pyc", ".ico"}
 PARQUET_BATCH_ROWS = 1024
 PROGRESS_EVERY = 10_000
 
 
+def _base(source: SourceConfig, data_root: str | Path) -> Path:
+    return Path(source.path) if Path(source.path).is_absolute() else Path(data_root) / source.path
+
+
+def code_files(source: SourceConfig, data_root: str | Path) -> Iterator[CodeFile]:
+    """Every file of a `code_repos` source, unread (pipeline.data.code_select walks and prunes the repositories)."""
+    base = _base(source, data_root)
+    globbed = any(ch in source.path for ch in "*?[")
+    for root in sorted(Path(p) for p in glob.glob(str(base), recursive=True)) if globbed else [base]:
+        yield from iter_code_files(root, source.file_glob)
+
+
 def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
     """The files a source reads, sorted; raises DataError when the path matches nothing."""
-    base = Path(source.path)
-    if not base.is_absolute():
-        base = Path(data_root) / base
+    base = _base(source, data_root)
+    if source.format == "code_repos":
+        if not base.exists() and not any(ch in source.path for ch in "*?["):
+            raise DataError(f"source {source.name!r}: path {base} does not exist")
+        files = sorted(Path(item.path) for item in code_files(source, data_root))
+        if not files:
+            raise DataError(f"source {source.name!r}: path {base} contains no readable files")
+        return files
     if any(ch in source.path for ch in "*?["):
         files = [Path(p) for p in glob.glob(str(base), recursive=True) if Path(p).is_file()]
     elif base.is_dir():
-        pattern = {"files": source.file_glob, "code_repos": source.file_glob, "parquet": "**/*.parquet",
-                   "latex": "**/*.tex", "book_text": source.file_glob}.get(source.format, "**/*.jsonl")  # fmt: skip
-        files = [p for p in base.glob(pattern) if p.is_file()]
         if source.format == "latex":
-            from pipeline.data.books import is_main_file
+            from pipeline.data.books.scan import find_main_files
 
-            files = [p for p in files if is_main_file(p)]  # chapters are read through their book's \input
+            files = find_main_files(base, source.book.max_file_bytes)  # chapters are read through their book's \input
             if not files:
                 raise DataError(f"source {source.name!r}: no top-level .tex file (one with \\documentclass and "
                                 f"\\begin{{document}}) under {base}")  # fmt: skip
+        else:
+            pattern = {"files": source.file_glob, "parquet": "**/*.parquet", "book_text": source.file_glob}.get(
+                source.format, "**/*.jsonl")  # fmt: skip
+            files = [p for p in base.glob(pattern) if p.is_file()]
     elif base.is_file():
         files = [base]
     else:
@@ -108,70 +129,88 @@ class SourceReader(PipelineStep):
         self.data_root = str(data_root)
         self.limit = limit
 
-    def _records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str | CodeFile]]:
+    def _skip(self, source: SourceConfig, reason: str, message: str, count: bool = True) -> None:
+        """A counted (`skipped_<reason>/<source>` in the stats) and logged skip; `count=False` for a task that only
+        repeats what the counting task sees."""
+        if count:
+            self.stat_update(f"skipped_{reason}/{source.name}")
+            logger.warning(message)
+
+    def _records(self, source: SourceConfig, count_file_skips: bool) -> Iterator[tuple[str, int, RawRecord]]:
+        """Every record of a source, unparsed where parsing costs: a JSON line as its string, a file as its Path.
+        `_parse` turns one into a record, so each task parses only its own share. Every task opens every file, so
+        file-level skips are counted by one task only (`count_file_skips`)."""
         if source.format == "code_repos":
             yield from self._code_files(source)
             return
         for path in resolve_paths(source, self.data_root):
             if source.format == "files":
-                try:
-                    raw = path.read_bytes()
-                except OSError as e:
-                    self.stat_update(f"skipped_unreadable_file/{source.name}")
-                    logger.warning(f"{path}: skipped unreadable file ({e})")
-                    continue
-                if source.resolved_content == "html":
-                    # Crawled pages: charset rules, binary and size checks (pipeline.data.html_input).
-                    page = decode_page(raw)
-                    if page.html is None:
-                        self.stat_update(f"skipped_{page.reason}/{source.name}")
-                        logger.warning(f"{path}: skipped ({page.reason})")
-                        continue
-                    yield str(path), 0, page.html
-                    continue
-                try:
-                    yield str(path), 0, raw.decode("utf-8")
-                except UnicodeDecodeError as e:
-                    self.stat_update(f"skipped_unreadable_file/{source.name}")
-                    logger.warning(f"{path}: skipped unreadable file ({e})")
+                yield str(path), 0, path
                 continue
             if source.format == "parquet":
-                yield from self._parquet_records(source, path)
+                yield from self._parquet_records(source, path, count_file_skips)
                 continue
             try:
                 handle = path.open(encoding="utf-8")
             except OSError as e:
-                self.stat_update(f"skipped_unreadable_file/{source.name}")
-                logger.warning(f"{path}: skipped unreadable file ({e})")
+                self._skip(source, "unreadable_file", f"{path}: skipped unreadable file ({e})", count_file_skips)
                 continue
             with handle:
                 try:
                     for line_no, line in enumerate(handle, 1):
-                        if not line.strip():
-                            continue
-                        try:
-                            record = json.loads(line)
-                        except json.JSONDecodeError as e:
-                            self.stat_update(f"skipped_malformed_json/{source.name}")
-                            logger.warning(f"{path}:{line_no}: skipped malformed JSON line ({e.msg})")
-                            continue
-                        if not isinstance(record, dict):
-                            self.stat_update(f"skipped_malformed_json/{source.name}")
-                            logger.warning(f"{path}:{line_no}: skipped a JSON line that is not an object")
-                            continue
-                        yield str(path), line_no, record
+                        if line.strip():
+                            yield str(path), line_no, line
                 except UnicodeDecodeError as e:
-                    self.stat_update(f"skipped_unreadable_file/{source.name}")
-                    logger.warning(f"{path}: stopped reading at invalid UTF-8 ({e})")
+                    self._skip(source, "unreadable_file", f"{path}: stopped reading at invalid UTF-8 ({e})",
+                               count_file_skips)  # fmt: skip
 
-    def _parquet_records(self, source: SourceConfig, path: Path) -> Iterator[tuple[str, int, dict]]:
+    def _parse(self, source: SourceConfig, path: str, line_no: int, raw: RawRecord,
+               count: bool = True) -> dict | str | CodeFile | None:  # fmt: skip
+        """A JSON line → its object, a file → its text (HTML through decode_page); skips counted and logged."""
+        if isinstance(raw, Path):
+            try:
+                data = raw.read_bytes()
+            except OSError as e:
+                return self._skip(source, "unreadable_file", f"{path}: skipped unreadable file ({e})", count)
+            if source.resolved_content == "html":
+                # Crawled pages: charset rules, binary and size checks (pipeline.data.html_input).
+                page = decode_page(data)
+                if page.html is None:
+                    self._skip(source, page.reason, f"{path}: skipped ({page.reason})", count)
+                return page.html
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return self._skip(source, "unreadable_file", f"{path}: skipped unreadable file ({e})", count)
+        if not isinstance(raw, str):
+            return raw
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as e:
+            return self._skip(source, "malformed_json", f"{path}:{line_no}: skipped malformed JSON line ({e.msg})", count)
+        if not isinstance(record, dict):
+            return self._skip(source, "malformed_json", f"{path}:{line_no}: skipped a JSON line that is not an object",
+                              count)  # fmt: skip
+        return record
+
+    def parsed_records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str | CodeFile]]:
+        """(path, line, record) of every record of one source, parsed, in reading order (one process, all records)."""
+        return self._parsed(source, self._records(source, True), count=True)
+
+    def _parsed(self, source: SourceConfig, records, count: bool) -> Iterator[tuple[str, int, dict]]:
+        """Parsed records for grouping; only one task's skips are counted (they all parse everything)."""
+        for path, line_no, raw in records:
+            record = self._parse(source, path, line_no, raw, count)
+            if record is not None:
+                yield path, line_no, record
+
+    def _parquet_records(self, source: SourceConfig, path: Path, count_file_skips: bool) -> Iterator[tuple[str, int, dict]]:
         import pyarrow.parquet as pq
 
         try:
             reader = pq.ParquetFile(path)
         except Exception as e:  # noqa: BLE001 - pyarrow raises several types for unreadable files
-            self.stat_update(f"skipped_unreadable_file/{source.name}")
-            logger.warning(f"{path}: skipped unreadable Parquet file ({e})")
+            self._skip(source, "unreadable_file", f"{path}: skipped unreadable Parquet file ({e})", count_file_skips)
             return
         row = 0
         for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS):
@@ -185,11 +224,8 @@ class SourceReader(PipelineStep):
 
     def _code_files(self, source: SourceConfig) -> Iterator[tuple[str, int, CodeFile]]:
         """Every file of a `code_repos` source, unread: _document judges it, so each task reads only its share."""
-        base = Path(source.path) if Path(source.path).is_absolute() else Path(self.data_root) / source.path
-        globbed = any(ch in source.path for ch in "*?[")
-        for root in sorted(Path(p) for p in glob.glob(str(base), recursive=True)) if globbed else [base]:
-            for item in iter_code_files(root, source.file_glob):
-                yield item.path, 0, item
+        for item in code_files(source, self.data_root):
+            yield item.path, 0, item
 
     def _book_records(self, source: SourceConfig, rank: int, world_size: int) -> Iterator[tuple[str, int, dict]]:
         """Each task converts its share of the books (not of the sections: a book is converted whole)."""
@@ -247,14 +283,19 @@ class SourceReader(PipelineStep):
         n, started = 0, time.time()
         for source in self.sources:
             books = source.format in BOOK_FORMATS
-            records = self._book_records(source, rank, world_size) if books else self._records(source)
+            records = self._book_records(source, rank, world_size) if books else self._records(source, rank == 0)
+            parsed = books
             if source.format == "qa_jsonl" and source.qa_format.layout == "problem_set":
-                records = exams.group_problem_sets(records, source.qa_format.problems_per_set)
+                # Groups must not depend on the task count, so every task parses every record here; one counts skips.
+                records = exams.group_problem_sets(self._parsed(source, records, count=rank == 0),
+                                                   source.qa_format.problems_per_set)  # fmt: skip
+                parsed = True
             for i, (path, line_no, record) in enumerate(records):
                 if not books and i % world_size != rank:
                     continue
                 with self.track_time():
-                    doc = self._document(source, path, line_no, record)
+                    record = record if parsed else self._parse(source, path, line_no, record)
+                    doc = None if record is None else self._document(source, path, line_no, record)
                 if doc is None:
                     continue
                 self.stat_update("documents", f"documents/{source.name}")

@@ -46,3 +46,31 @@ def test_folder_of_files_one_document_each(tmp_path):
 def test_missing_path_is_fatal_with_source_name(tmp_path):
     with pytest.raises(DataError, match="source 'web': path .*nowhere.jsonl does not exist"):
         check_sources([SourceConfig(name="web", kind="web", path="nowhere.jsonl", weight=1)], tmp_path)
+
+
+def test_tasks_share_records_and_count_each_skip_once(tmp_path):
+    """With several tasks every record is read by exactly one, and a bad line is counted once, not once per task."""
+    lines = [json.dumps({"id": f"d{i}", "text": f"doc {i}"}) for i in range(7)]
+    lines.insert(3, "{not json")
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "p.html").write_text("<p>a page</p>")
+    (tmp_path / "pages" / "q.html").write_bytes(b"%PDF-1.4 not a page")
+    for source, expected in ((dict(kind="web", path="a.jsonl", content="text"), 7),
+                             (dict(kind="web", path="pages", format="files", file_glob="*.html"), 1)):  # fmt: skip
+        readers = [SourceReader([SourceConfig(name="s", weight=1, **source)], tmp_path) for _ in range(2)]
+        docs = [d for rank, r in enumerate(readers) for d in r.run(rank=rank, world_size=2)]
+        assert len(docs) == expected and len({d.id for d in docs}) == expected
+        skips = sum(v["total"] if isinstance(v, dict) else v for r in readers
+                    for k, v in r.stats.to_dict()["stats"].items() if k.startswith("skipped_"))
+        assert skips == 1, source
+
+
+def test_code_repos_glob_path_resolves_like_the_reader(tmp_path):
+    (tmp_path / "repos" / "alg" / "src").mkdir(parents=True)
+    (tmp_path / "repos" / "alg" / "src" / "a.py").write_text("import sympy\nx = sympy.symbols('x')\n")
+    (tmp_path / "repos" / "alg" / ".git").mkdir()
+    (tmp_path / "repos" / "alg" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    for path in ("repos/*", "repos"):
+        source = SourceConfig(name="c", kind="code", path=path, format="code_repos", weight=1)
+        assert [p.name for p in check_sources([source], tmp_path)["c"]] == ["a.py"]  # .git pruned, glob followed

@@ -67,7 +67,7 @@ def iter_seeds(source: SourceConfig, recipe: Recipe) -> Iterator[dict]:
     if src.format == "qa_jsonl":
         # Items one by one (never the source's problem-set grouping), with their fields kept apart for templates.
         def records() -> Iterator[dict]:
-            for path, line_no, record in reader._records(src):
+            for path, line_no, record in reader.parsed_records(src):
                 parts = qa_parts(record, src.qa_fields)
                 if parts["question"]:
                     yield {"id": str(record.get("id") or f"{path}:{line_no}"), "text": render_worked(record, src),
