@@ -32,7 +32,6 @@ class Strict(BaseModel):
 # ----------------------------------------------------------------------------------------------------------------
 
 SourceKind = Literal["web", "books", "code", "exams", "synthetic"]
-ALL_KINDS: list[str] = ["web", "books", "code", "exams", "synthetic"]
 PROSE_KINDS: list[str] = ["web", "books", "exams", "synthetic"]
 
 

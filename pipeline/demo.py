@@ -21,6 +21,7 @@ from loguru import logger
 
 from pipeline.data.report import stage_name, stage_reasons
 from pipeline.errors import DataError
+from pipeline.train.metrics import read_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = ".mathcpt-demo"
@@ -94,7 +95,7 @@ def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int 
                        max_new_tokens=48)  # fmt: skip
     timings["eval"] = time.time() - t0 - sum(timings.values())
 
-    rows = [json.loads(line) for line in (out / "train" / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    rows = read_metrics(out / "train")
     metrics = [r for r in rows if "loss" in r]
     summary = {
         "corpus": {name: c["documents"] for name, c in corpus.items()},

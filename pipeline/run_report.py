@@ -7,14 +7,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pipeline.errors import DataError
+from pipeline.train.metrics import read_metrics
 
 
 def training_report(run: Path) -> str:
-    all_rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    all_rows = read_metrics(run)
     rows = [r for r in all_rows if "loss" in r]
     evals = [r for r in all_rows if "eval_loss" in r]
     if not rows:

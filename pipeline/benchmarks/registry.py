@@ -14,7 +14,7 @@ Item ids are `NAME/SPLIT/ROW` in file or dataset order, so a report's item id fi
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -34,9 +34,6 @@ class BenchmarkItem:
     solution: str = ""
     choices: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)  # subject, level, grade: what results are broken down by
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -172,9 +169,8 @@ def expand_names(names: list[str]) -> list[str]:
 def load_benchmark(name: str, benchmarks_dir: str | Path | None = None, split: str = "test") -> list[BenchmarkItem]:
     """Items of one benchmark: built-in, else `benchmarks_dir/NAME/SPLIT.jsonl` when a folder is given, else the hub."""
     if name in BUILTIN:
-        rows = [(r["id"], r) for r in BUILTIN[name](split)]
-        items = [BenchmarkItem(id=i, question=r["question"], answer=r["answer"], solution=r.get("solution", ""))
-                 for i, r in rows]  # fmt: skip
+        items = [BenchmarkItem(id=r["id"], question=r["question"], answer=r["answer"], solution=r.get("solution", ""))
+                 for r in BUILTIN[name](split)]  # fmt: skip
     elif name not in SPECS:
         raise DataError(f"unknown benchmark {name!r}; known: {', '.join(known())}")
     elif benchmarks_dir is not None:

@@ -21,6 +21,7 @@ import importlib
 import json
 import time
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -100,6 +101,16 @@ def summarize(task: Task, rows: list[dict], shots: int, settings: SamplingSettin
     return out
 
 
+@lru_cache(maxsize=32)
+def task_inputs(name: str, limit: int | None, shots: int, benchmarks_dir: str | None) -> tuple[tuple, tuple[str, ...]]:
+    """(items, prompts) of a task: loaded and rendered once per process, so the trainer's periodic evaluation does
+    not re-read the benchmark and rebuild every prompt each time."""
+    task = TASKS[name]
+    items = load_benchmark(task.benchmark, benchmarks_dir)
+    items = tuple(items[:limit] if limit else items)
+    return items, tuple(build_prompt(task, item, shots) for item in items)
+
+
 def evaluate_tasks(generator, benchmarks: list[str], limit: int | None = None, shots: int | None = None,
                    benchmarks_dir: str | None = None, max_new_tokens: int | None = None, samples: int = 1,
                    temperature: float = 0.0, top_p: float = 1.0, seed: int = 0, reward_fn=None) -> tuple[dict, list[dict]]:
@@ -109,10 +120,8 @@ def evaluate_tasks(generator, benchmarks: list[str], limit: int | None = None, s
     summaries, all_rows = {}, []
     for name in benchmarks:
         task = TASKS[name]
-        items = load_benchmark(task.benchmark, benchmarks_dir)
-        items = items[:limit] if limit else items
         n_shots = task.shots if shots is None else shots
-        prompts = [build_prompt(task, item, n_shots) for item in items]
+        items, prompts = task_inputs(name, limit, n_shots, benchmarks_dir)
         settings = SamplingSettings(max_new_tokens or task.max_new_tokens, task.stop, samples, temperature, top_p, seed)
         logger.info(f"{name}: {len(items)} items, {n_shots}-shot, {samples} sample(s) each")
         t0, tokens0 = time.time(), generator.generated_tokens

@@ -121,16 +121,12 @@ def grade_response(response: str, gold: str, answer_type: str = "latex", num_cho
     return answers_match(predicted, gold, answer_type), predicted
 
 
-def _grade_row(args: tuple[str, str, str, int]) -> tuple[bool, str | None]:
-    return grade_response(*args)
-
-
 def grade_many(rows: list[tuple[str, str, str, int]], processes: int = 1) -> list[tuple[bool, str | None]]:
     """(response, gold, answer_type, num_choices) rows → (correct, predicted); in worker processes when asked, so
     math-verify's timeouts stay on (each worker grades in its main thread)."""
     if processes <= 1 or len(rows) < 64:
-        return [_grade_row(r) for r in rows]
+        return [grade_response(*r) for r in rows]
     import multiprocessing
 
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        return pool.map(_grade_row, rows, chunksize=32)
+        return pool.starmap(grade_response, rows, chunksize=32)

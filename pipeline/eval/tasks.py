@@ -11,13 +11,13 @@ model continues in the exemplars' style and ends with the answer phrase the extr
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.benchmarks.registry import BenchmarkItem, load_benchmark
 from pipeline.errors import DataError
+from pipeline.jsonl import read_jsonl
 
 EXEMPLARS = Path(__file__).parent / "exemplars"
 LETTERS = "ABCDEFGH"
@@ -77,16 +77,10 @@ TASKS = {t.name: t for t in [
 def exemplars(source: str) -> tuple[BenchmarkItem, ...]:
     if source.startswith("builtin:"):
         return tuple(load_benchmark(source.split(":", 1)[1], split="train"))
-    path = EXEMPLARS / f"{source}.jsonl"
-    if not path.is_file():
-        raise DataError(f"no exemplar file {path}")
-    items = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            items.append(BenchmarkItem(id=r["id"], question=r["question"], answer=r["answer"], solution=r["solution"],
-                                       choices=list(r.get("choices") or [])))  # fmt: skip
-    return tuple(items)
+    required = {"id": str, "question": str, "answer": str, "solution": str}
+    return tuple(BenchmarkItem(id=r["id"], question=r["question"], answer=r["answer"], solution=r["solution"],
+                               choices=list(r.get("choices") or []))
+                 for _, r in read_jsonl(EXEMPLARS / f"{source}.jsonl", required))  # fmt: skip
 
 
 def render(fmt: PromptFormat, item: BenchmarkItem) -> str:

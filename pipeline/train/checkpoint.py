@@ -11,7 +11,6 @@ complete checkpoint; leftover `.partial` folders are removed by the next save.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import subprocess
@@ -28,7 +27,6 @@ LATEST = "latest"
 STATE = "trainer_state.json"
 PARTIAL = ".partial"
 
-logger = logging.getLogger(__name__)
 
 
 def latest_tag(ckpt_dir: Path) -> str | None:

@@ -15,6 +15,9 @@ from pathlib import Path
 from loguru import logger
 
 from pipeline.config import TrainConfig
+from pipeline.jsonl import read_jsonl
+
+METRICS = "metrics.jsonl"
 
 
 class MetricsLogger:
@@ -23,7 +26,7 @@ class MetricsLogger:
         self.run = None
         if not enabled:
             return
-        self.file = (out / "metrics.jsonl").open("a", encoding="utf-8")
+        self.file = (out / METRICS).open("a", encoding="utf-8")
         if cfg.wandb.enabled and cfg.wandb.mode != "disabled":
             import wandb
 
@@ -54,3 +57,9 @@ class MetricsLogger:
         if self.run is not None:
             self.run.summary["wall_seconds"] = wall_seconds
             self.run.finish()
+
+
+def read_metrics(run_dir: str | Path) -> list[dict]:
+    """Every row of a training run's metrics.jsonl (steps, evaluations), in the order they were logged."""
+    return [row for _, row in read_jsonl(Path(run_dir) / METRICS)]
+
