@@ -195,6 +195,14 @@ def test_equation_labels_become_tags_that_eqref_reads(tmp_path):
     assert "\\label" not in text and "\\begin{equation*} x \\end{equation*}" in text
 
 
+def test_each_unresolved_reference_is_counted_once(tmp_path):
+    """Headings and titles are rendered more than once; a reference left as written counts once per occurrence."""
+    body = ("\\chapter{Refs \\ref{nowhere}}\n\\section{S}\nSee \\ref{missing-a} and \\eqref{missing-b}.\n"
+            "\\section{T}\nAnd \\ref{missing-c}.")
+    records, counts, _ = book(tmp_path, doc(body), split="section")
+    assert "\\ref{missing-a}" in text_of(records) and counts["refs_unresolved"] == 4
+
+
 def test_user_macros_are_expanded_with_arguments_defaults_and_def(tmp_path):
     preamble = ("\\newcommand{\\R}{\\mathbb{R}}\n\\newcommand{\\norm}[1]{\\lVert #1\\rVert}\n"
                 "\\newcommand{\\seq}[2][n]{#2_1,\\dots,#2_#1}\n\\def\\abs#1{|#1|}\n"

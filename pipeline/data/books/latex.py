@@ -137,9 +137,14 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         return "".join(self.sinks.pop())
 
     def render(self, s: str) -> str:
-        s = layout(s)
-        s = REF.sub(self._resolve_ref, s)
-        return PROTECTED.sub(lambda m: self.protected[int(m.group(1))], s)
+        return self.render_counted(s)[0]
+
+    def render_counted(self, s: str) -> tuple[str, int]:
+        """(final text, references left unresolved in it). Fragments are rendered more than once (titles, headings
+        carried into the next document), so the count is added only for text that becomes a record."""
+        unresolved = [0]
+        s = REF.sub(lambda m: self._resolve_ref(m, unresolved), layout(s))
+        return PROTECTED.sub(lambda m: self.protected[int(m.group(1))], s), unresolved[0]
 
     def render_inline(self, s: str) -> str:
         """Final single-line text of a fragment (for metadata)."""
@@ -577,7 +582,7 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         if key and not self.preamble:
             self.labels.setdefault(key, self.current_label)
 
-    def _resolve_ref(self, m: re.Match) -> str:
+    def _resolve_ref(self, m: re.Match, unresolved: list[int]) -> str:
         cmd, keys = m.group(1), m.group(2)
         out = []
         for key in keys.split(","):
@@ -586,7 +591,7 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
             if found is None and ":" in key:
                 found = self.guessed_labels.get(key.split(":", 1)[1])
             if found is None or not (found[0] or found[2]):
-                self.counts["refs_unresolved"] += 1
+                unresolved[0] += 1
                 return f"\\{cmd}{{{keys}}}"
             number, kind, title = found
             if cmd == "eqref":
@@ -625,7 +630,7 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         for unit in self.units:
             if unit.level != "section":
                 carry = ""  # a chapter heading carries only into the chapter's own first section
-            text = self.render(carry + "".join(unit.parts))
+            text, unresolved = self.render_counted(carry + "".join(unit.parts))
             if not text:
                 continue
             heading_only = unit.heading_only and len(text) <= len(carry) + 2 * len(unit.heading_only) + 16
@@ -651,6 +656,8 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
                 "book_format": "latex",
             }
             out.append({"id": f"{self.given}#{path}" if path else self.given, "text": text, "metadata": meta})
+            if unresolved:
+                self.counts["refs_unresolved"] += unresolved
         return out
 
 def convert_latex(main: Path, split: str = "chapter", expand_macros: bool = True, max_file_bytes: int = 8_000_000,
