@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.atomic import atomic_write_text
 from pipeline.config import Recipe
+from pipeline.data.dedup import DedupDecisionTagger
 from pipeline.jsonl import iter_folder
 from pipeline.data.synthesis.report import render_markdown as render_synthesis
 from pipeline.data.synthesis.report import synthesis_summary
@@ -57,25 +58,27 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
             # Writers and the re-reading of intermediate files are plumbing, not stages a reader of the report judges.
             # The dedup tagger only carries the plan to the two dedup filters, which report its effect.
             stages += [r for r in _steps(stats_file) if "WRITER" not in r["stage"] and "Jsonl" not in r["stage"]
-                       and "dedup decisions" not in r["stage"]]
-    removals = [
-        {"id": d["id"], "source": d["metadata"].get("source"), "action": action, **match}
-        for action, folder in (("document_removed", out / "dropped" / "decontamination"), ("span_removed", out / "kept"))
-        for d in iter_folder(folder)
-        for match in d["metadata"].get("contamination") or []
-    ]
-
-    # Where each planted ground-truth label ended: kept, or dropped by which stage.
+                       and DedupDecisionTagger.name not in r["stage"]]
+    # One pass over kept/ and over each dropped/ stage: contamination removals (whole documents dropped, spans cut
+    # from kept ones) and where each planted ground-truth label ended.
+    removed, cut = [], []
     truth: dict[str, Counter] = defaultdict(Counter)
-    for d in iter_folder(out / "kept"):
-        label = (d["metadata"].get("truth") or {}).get("label")
-        if label:
-            truth[label]["kept"] += 1
-    for stage_dir in sorted((out / "dropped").glob("*")) if (out / "dropped").exists() else []:
-        for d in iter_folder(stage_dir):
-            label = (d["metadata"].get("truth") or {}).get("label")
+
+    def visit(folder: Path, where: str, removals: list | None) -> None:
+        for d in iter_folder(folder):
+            md = d["metadata"]
+            if removals is not None:
+                action = "span_removed" if where == "kept" else "document_removed"
+                removals += [{"id": d["id"], "source": md.get("source"), "action": action, **match}
+                             for match in md.get("contamination") or []]  # fmt: skip
+            label = (md.get("truth") or {}).get("label")
             if label:
-                truth[label][f"dropped:{stage_dir.name}"] += 1
+                truth[label][where] += 1
+
+    visit(out / "kept", "kept", cut)
+    for stage_dir in sorted((out / "dropped").glob("*")) if (out / "dropped").exists() else []:
+        visit(stage_dir, f"dropped:{stage_dir.name}", removed if stage_dir.name == "decontamination" else None)
+    removals = removed + cut
     return {
         "recipe": recipe.name,
         "stages": stages,
