@@ -197,11 +197,6 @@ def cmd_export(args) -> int:
     return 0
 
 
-def is_training_checkpoint(path: str) -> bool:
-    p = Path(path)
-    return p.is_dir() and ((p / "latest").is_file() or (p / "trainer_state.json").is_file() or (p / "checkpoints").is_dir())
-
-
 def cmd_eval(args) -> int:
     import tempfile
 
@@ -209,15 +204,20 @@ def cmd_eval(args) -> int:
 
     benchmarks = [b for item in args.benchmarks for b in item.split(",") if b]
     check_tasks(benchmarks)  # before any model loads
-    model, tmp = args.model, None
-    if is_training_checkpoint(args.model):
-        # A checkpoint the trainer wrote: consolidate it into a temporary HF folder first (cli → train, then eval).
-        from pipeline.train.export import export_checkpoint
+    from pipeline.errors import DataError
+    from pipeline.train.export import export_checkpoint, resolve_checkpoint
 
-        src = Path(args.model) / "checkpoints" if (Path(args.model) / "checkpoints").is_dir() else Path(args.model)
+    model, tmp = args.model, None
+    try:
+        resolve_checkpoint(args.model)  # a run or checkpoint the trainer wrote? (else: an HF folder or hub id)
+        checkpoint = True
+    except DataError:
+        checkpoint = False
+    if checkpoint:
+        # Consolidated into a temporary HF folder first (cli → train, then eval).
         tmp = tempfile.TemporaryDirectory(prefix="mathcpt-eval-")
-        model = str(export_checkpoint(src, Path(tmp.name) / "model", dtype="bfloat16"))
-        print(f"exported {src} to {model} for evaluation", file=sys.stderr)
+        model = str(export_checkpoint(args.model, Path(tmp.name) / "model", dtype="bfloat16"))
+        print(f"exported {args.model} to {model} for evaluation", file=sys.stderr)
     try:
         results = run_eval(model, benchmarks, args.output, limit=args.limit, shots=args.shots,
                            batch_size=args.batch_size, benchmarks_dir=args.benchmarks_dir,

@@ -14,17 +14,22 @@ import shutil
 from pathlib import Path
 
 from pipeline.errors import DataError
+from pipeline.train.checkpoint import LATEST
 
 
 def resolve_checkpoint(path: str | Path) -> tuple[Path, str]:
-    """(checkpoints folder, tag) from either the folder holding `latest` or one tag folder inside it."""
+    """(checkpoints folder, tag) from a training run's folder, the folder holding `latest`, or a tag folder inside
+    it."""
     path = Path(path)
-    if (path / "latest").is_file():
-        return path, (path / "latest").read_text().strip()
-    if path.is_dir() and (path.parent / "latest").is_file():
+    if (path / "checkpoints" / LATEST).is_file():
+        path = path / "checkpoints"
+    if (path / LATEST).is_file():
+        return path, (path / LATEST).read_text().strip()
+    if path.is_dir() and (path.parent / LATEST).is_file():
         return path.parent, path.name
     raise DataError(
-        f"{path}: not a DeepSpeed checkpoint (expected a folder with a `latest` file, or a tag folder inside one)"
+        f"{path}: not a DeepSpeed checkpoint (expected a training run, a folder with a `latest` file, or a tag folder "
+        f"inside one)"
     )
 
 

@@ -169,6 +169,7 @@ class Trainer:
         self.step = 0
         self.samples_consumed = 0
         self._task_generator = None
+        self._export_tokenizer = None
 
     # ------------------------------------------------------------------ setup
     def init_distributed(self) -> None:
@@ -452,9 +453,11 @@ class Trainer:
         self.model_config.save_pretrained(str(folder))
         tok_dir = Path(self.cfg.data.path) / "tokenizer"
         if tok_dir.is_dir():
-            from transformers import AutoTokenizer
+            if self._export_tokenizer is None:  # loaded at the first save, not at every one
+                from transformers import AutoTokenizer
 
-            AutoTokenizer.from_pretrained(str(tok_dir)).save_pretrained(str(folder / "tokenizer"))
+                self._export_tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
+            self._export_tokenizer.save_pretrained(str(folder / "tokenizer"))
 
     def load_checkpoint(self, tag: str) -> None:
         """Model, optimizer, scheduler and the loader position: the run continues exactly where it stopped."""
