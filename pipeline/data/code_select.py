@@ -238,11 +238,11 @@ def _math_share(words: list[str], terms: frozenset[str]) -> tuple[int, int]:
 
 
 def code_features(text: str, language: str) -> CodeFeatures:
-    prose_re = PROSE.get(language)
-    prose = "\n".join(prose_re.findall(text)) if prose_re else ""
-    code = prose_re.sub(" ", text) if prose_re else text
-    strings = len(STRINGS[language].findall(code))
-    code = STRINGS[language].sub(" ", code)
+    prose_re, parts = PROSE.get(language), []
+    # One pass per pattern: the comments and docstrings are collected while they are blanked out of the code.
+    code = prose_re.sub(lambda m: parts.append(m.group(0)) or " ", text) if prose_re else text
+    prose = "\n".join(parts)
+    code, strings = STRINGS[language].subn(" ", code)
     numbers = len(NUMBER.findall(code))
     identifiers = len(IDENT.findall(code))
     math_subwords, subwords = _math_share(SUBWORD.findall(code), CODE_MATH_TERMS)
