@@ -63,6 +63,17 @@ from pipeline.shards import MANIFEST, SourceShards
 RESOLVED = "recipe.resolved.yaml"
 
 
+def start_run(recipe: Recipe, out: Path, overwrite: bool, on_this_machine: bool) -> dict[str, list[Path]]:
+    """Everything fatal is checked before any work (source paths, synthesis seeds and generators), then the output
+    folder is claimed; a re-run is incomplete until it writes the manifest again. Returns each source's files."""
+    source_files = check_sources(recipe.sources, recipe.data_root)
+    check_seeds(recipe)
+    check_generators(recipe, out, on_this_machine=on_this_machine)
+    prepare_output(out, dump(recipe), overwrite)
+    (out / MANIFEST).unlink(missing_ok=True)
+    return source_files
+
+
 def prepare_output(out: Path, resolved_yaml: str, overwrite: bool) -> None:
     """Refuse to mix two runs in one folder; resume the same recipe; wipe only folders we wrote."""
     if out.exists() and any(out.iterdir()):
@@ -191,11 +202,7 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False,
         raise DataError("executor.kind slurm submits jobs instead of running here: use submit_slurm (mathcpt data)")
     # Ray workers write the outputs: give them paths that do not depend on their working directory.
     out = Path(out_dir) if ex.kind == "local" else Path(out_dir).absolute()
-    source_files = check_sources(recipe.sources, recipe.data_root)  # fatal: a missing path fails before any work
-    check_seeds(recipe)
-    check_generators(recipe, out, on_this_machine=ex.kind == "local")
-    prepare_output(out, dump(recipe), overwrite)
-    (out / MANIFEST).unlink(missing_ok=True)  # a re-run is incomplete until it writes the manifest again
+    source_files = start_run(recipe, out, overwrite, on_this_machine=ex.kind == "local")
     for name, steps, tasks in synthesis_passes(recipe, out):
         logger.info(f"[0/3] {name}: generating a synthetic source ({tasks} tasks)")
         _run(ex, steps, out, name, tasks)
@@ -312,11 +319,7 @@ def submit_slurm(recipe: Recipe, out_dir: str | Path, overwrite: bool = False, s
     completed in an earlier submission are not resubmitted (datatrove's completion markers); the finish job always is.
     """
     out = Path(out_dir).absolute()  # jobs start in another process, possibly on another node
-    check_sources(recipe.sources, recipe.data_root)
-    check_seeds(recipe)
-    check_generators(recipe, out, on_this_machine=False)  # a login node: model paths only, not GPUs or vllm
-    prepare_output(out, dump(recipe), overwrite)
-    (out / MANIFEST).unlink(missing_ok=True)
+    start_run(recipe, out, overwrite, on_this_machine=False)  # a login node: model paths only, not GPUs or vllm
     shutil.rmtree(out / "logs" / "finish" / "completions", ignore_errors=True)  # the tail re-runs, as locally
     ex = recipe.executor
     submit = submit and shutil.which("sbatch") is not None
