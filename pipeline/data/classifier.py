@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import os
 import random
 import re
@@ -36,6 +37,8 @@ from pipeline.atomic import atomic_open, atomic_write_text
 from pipeline.config import Strict
 from pipeline.errors import DataError
 from pipeline.jsonl import read_jsonl
+
+log = logging.getLogger(__name__)
 
 POSITIVE, NEGATIVE = "__label__math", "__label__other"
 PREPROCESS_VERSION = 1
@@ -164,10 +167,7 @@ def train_classifier(positives: Iterable[str], negatives: Iterable[str], model_p
             f.writelines(_shuffled_lines(buckets, rng))
         for b in buckets:
             b.unlink()
-        ft = fasttext.train_supervised(
-            input=str(train_file), epoch=s.epochs, lr=s.lr, dim=s.dim, wordNgrams=s.word_ngrams, minCount=s.min_count,
-            bucket=s.bucket, thread=s.threads, seed=s.seed, loss="softmax", verbose=0,
-        )  # fmt: skip
+        ft, lr_used = _train_fasttext(fasttext, train_file, s)
         model = MathClassifier(ft, s.max_tokens, str(model_path))
         metrics = evaluate(model, heldout) if counts["heldout"]["positive"] + counts["heldout"]["negative"] else None
         sidecar = {
@@ -175,6 +175,7 @@ def train_classifier(positives: Iterable[str], negatives: Iterable[str], model_p
             "labels": {"positive": POSITIVE, "negative": NEGATIVE},
             "preprocess": {"version": PREPROCESS_VERSION, "max_tokens": s.max_tokens},
             "settings": s.model_dump(),
+            "lr_used": lr_used,
             "inputs": inputs or {},
             "counts": counts,
             "heldout": metrics,
@@ -190,6 +191,36 @@ def train_classifier(positives: Iterable[str], negatives: Iterable[str], model_p
             tmp_model.unlink(missing_ok=True)
     _CACHE.pop(str(model_path.resolve()), None)
     return sidecar
+
+
+NAN_RETRIES = 8  # 1/256 of the configured rate at the last try
+
+
+def _train_fasttext(fasttext, train_file: Path, s: TrainSettings):
+    """fastText's SGD, retried at half the learning rate when it diverges; returns the model and the rate used.
+
+    fastText aborts with "Encountered NaN" when SGD diverges. Whether it does depends on the data and, through
+    floating-point rounding, on the CPU's instruction set: the same seed and data passed here and diverged on the CI
+    machine. fastText's own advice is a lower rate, so we take it rather than fail a long recall loop; the rate
+    actually used goes into the sidecar.
+    """
+    lr = s.lr
+    for attempt in range(NAN_RETRIES + 1):
+        try:
+            ft = fasttext.train_supervised(
+                input=str(train_file), epoch=s.epochs, lr=lr, dim=s.dim, wordNgrams=s.word_ngrams,
+                minCount=s.min_count, bucket=s.bucket, thread=s.threads, seed=s.seed, loss="softmax", verbose=0,
+            )  # fmt: skip
+            return ft, lr
+        except RuntimeError as e:
+            if "NaN" not in str(e):
+                raise
+            if attempt == NAN_RETRIES:
+                raise DataError(f"fastText training diverged (NaN) at every learning rate from {s.lr} down to {lr}; "
+                                "check the training data or lower `lr` and `dim`") from e  # fmt: skip
+            log.warning("fastText training diverged (NaN) at lr %g; retrying at lr %g", lr, lr / 2)
+            lr /= 2
+    raise AssertionError("unreachable")
 
 
 def train_from_files(positive_files: list[str], negative_files: list[str], model_path: str | Path,
