@@ -27,8 +27,6 @@ from __future__ import annotations
 import heapq
 import html
 import json
-import os
-import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from pipeline.atomic import atomic_write_text
+from pipeline.atomic import atomic_path, atomic_write_text
 from pipeline.data import report_plots as plots
 from pipeline.data.filters import MATH_SPANS
 from pipeline.data.report import PASSES, PLOTS, REPORT_DIR, render_markdown, stage_name
@@ -517,11 +515,10 @@ def write_html_report(run_dir: str | Path, report: dict | None = None) -> Path:
     recipe = _recipe(run)
     stages, c = collect(run, report, recipe)
 
-    partial, final, old = run / f"{REPORT_DIR}.partial", run / REPORT_DIR, run / f"{REPORT_DIR}.old"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    png = {name: partial / f"{name}.png" for name in PLOTS}
-    try:
+    final = run / REPORT_DIR
+    with atomic_path(final, suffix=".partial") as partial:
+        partial.mkdir()
+        png = {name: partial / f"{name}.png" for name in PLOTS}
         plots.funnel([vars(s) for s in stages], png["funnel"])
         plots.drop_reasons([(s.name, r, n) for s in stages for r, n in s.row["dropped"].items()], png["drop_reasons"])
         lang = (c.hist.get(("language_score", "kept")), c.hist.get(("language_score", "dropped")))
@@ -532,16 +529,6 @@ def write_html_report(run_dir: str | Path, report: dict | None = None) -> Path:
         plots.tokens(report.get("sources") or {}, png["tokens"])
         plots.duplicates(cluster_sizes(c.clusters), png["duplicates"])
         (partial / "index.html").write_text(render_html(report, stages, c), encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    # A directory cannot be renamed over a non-empty one: move the old report aside first, so `report/` is either
-    # the previous complete report or the new one, never a mix.
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(partial, final)
-    shutil.rmtree(old, ignore_errors=True)
     return final / "index.html"
 
 

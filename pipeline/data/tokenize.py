@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -28,6 +26,7 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.tokens.tokenizer import DocumentTokenizer, TokenizedFile
 from datatrove.utils.batching import batched
 
+from pipeline.atomic import atomic_path
 from pipeline.errors import ConfigError
 from pipeline.shards import token_dtype
 
@@ -82,11 +81,8 @@ def import_tokenizer(path: str, eos_token: str, out_dir: Path) -> Path:
 
 def save_tokenizer_folder(hf, out_dir: Path) -> Path:
     """Save under a temporary name and rename, so a run that resumes never finds half a tokenizer."""
-    tmp = out_dir.with_name(out_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    hf.save_pretrained(str(tmp))
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.replace(tmp, out_dir)
+    with atomic_path(out_dir) as tmp:
+        hf.save_pretrained(str(tmp))
     return out_dir / "tokenizer.json"
 
 

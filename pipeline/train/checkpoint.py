@@ -20,7 +20,7 @@ from typing import Callable
 
 import torch
 
-from pipeline.atomic import atomic_write_text
+from pipeline.atomic import atomic_path, atomic_write_text
 from pipeline.errors import ConfigError
 
 LATEST = "latest"
@@ -88,21 +88,17 @@ def convert_to_universal(ckpt_dir: Path, tag: str) -> Path:
     `.partial` name and renamed, with our trainer state copied in last.
     """
     out = ckpt_dir / UNIVERSAL / tag
-    partial = out.with_name(tag + PARTIAL)
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "deepspeed.checkpoint.ds_to_universal", "--input_folder", str(ckpt_dir / tag),
-           "--output_folder", str(partial), "--num_extract_workers", "1", "--num_merge_workers", "1"]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise ConfigError(f"{ckpt_dir / tag}: converting to a universal checkpoint (to resume on another world size) "
-                          f"failed; resume with the original number of ranks instead. DeepSpeed said:\n"
-                          f"{result.stderr[-2000:]}")  # fmt: skip
-    for name in os.listdir(ckpt_dir / tag):
-        # export files (HF config, tokenizer) travel along, so the universal folder is a complete checkpoint too
-        src = ckpt_dir / tag / name
-        if not name.startswith(("zero_pp_rank_", "mp_rank_", "bf16_zero_pp_rank_")) and not (partial / name).exists():
-            (shutil.copytree if src.is_dir() else shutil.copy2)(src, partial / name)
-    shutil.rmtree(out, ignore_errors=True)
-    os.replace(partial, out)
+    with atomic_path(out, suffix=PARTIAL) as partial:
+        cmd = [sys.executable, "-m", "deepspeed.checkpoint.ds_to_universal", "--input_folder", str(ckpt_dir / tag),
+               "--output_folder", str(partial), "--num_extract_workers", "1", "--num_merge_workers", "1"]  # fmt: skip
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ConfigError(f"{ckpt_dir / tag}: converting to a universal checkpoint (to resume on another world "
+                              f"size) failed; resume with the original number of ranks instead. DeepSpeed said:\n"
+                              f"{result.stderr[-2000:]}")  # fmt: skip
+        for name in os.listdir(ckpt_dir / tag):
+            # export files (HF config, tokenizer) travel along, so the universal folder is a complete checkpoint too
+            src = ckpt_dir / tag / name
+            if not name.startswith(("zero_pp_rank_", "mp_rank_", "bf16_zero_pp_rank_")) and not (partial / name).exists():
+                (shutil.copytree if src.is_dir() else shutil.copy2)(src, partial / name)
     return out

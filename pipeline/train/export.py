@@ -9,10 +9,9 @@ we add the HF folder around it. The folder is written under a temporary name and
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
+from pipeline.atomic import atomic_path
 from pipeline.errors import DataError
 from pipeline.train.checkpoint import LATEST
 
@@ -57,9 +56,7 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = 
     model = model.to(getattr(torch, dtype))
     model.config.use_cache = True  # generation wants the cache; training turned it off for packed documents
 
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
+    with atomic_path(out) as tmp:
         model.save_pretrained(str(tmp), safe_serialization=True)
         tok_dir = tag_dir / "tokenizer"
         if tok_dir.is_dir():
@@ -68,9 +65,4 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = 
             eos = tokenizer.eos_token_id
             pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
             GenerationConfig(eos_token_id=eos, pad_token_id=pad, do_sample=False).save_pretrained(str(tmp))
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 from pathlib import Path
 
+from pipeline.atomic import atomic_open
 from pipeline.benchmarks.builtin import mini_gsm
 from pipeline.data.sample.books import gen_books
 from pipeline.data.sample.code import gen_code
@@ -72,12 +72,9 @@ def _finalize(rng: random.Random, source: str, records: list[dict]) -> list[dict
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+    with atomic_open(path) as f:
         for r in records:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
 
 
 def build_sample_corpus(seed: int = 0, scale: float = 1.0) -> dict[str, list[dict]]:
