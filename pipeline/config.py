@@ -196,6 +196,9 @@ class BookSettings(Strict):
 
 
 BOOK_FORMATS = ("latex", "book_text")
+# Source formats with their own settings section, filled with defaults when absent and refused on other formats.
+FORMAT_SETTINGS = {"book": BOOK_FORMATS, "code": ("code_repos",), "qa_format": ("qa_jsonl",)}
+TEXT_FORMATS = (*BOOK_FORMATS, "code_repos")  # read by their own readers, never as HTML
 
 
 class SourceConfig(Strict):
@@ -224,19 +227,25 @@ class SourceConfig(Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _book_defaults(cls, data: Any) -> Any:
-        # A book source always carries its settings, so the resolved recipe (--dry-run) shows what applies.
-        if isinstance(data, dict) and data.get("format") in BOOK_FORMATS and data.get("book") is None:
-            data = {**data, "book": {}}
+    def _format_settings_defaults(cls, data: Any) -> Any:
+        # A source whose format has a settings section always carries it, so the resolved recipe (--dry-run) shows
+        # what applies.
+        if isinstance(data, dict):
+            for key, formats in FORMAT_SETTINGS.items():
+                if data.get("format") in formats and data.get(key) is None:
+                    data = {**data, key: {}}
         return data
 
     @model_validator(mode="after")
-    def _book_settings_need_book_format(self) -> "SourceConfig":
-        if self.book is not None and self.format not in BOOK_FORMATS:
-            raise ValueError(f"book: settings apply to format: latex or book_text, this source's format is "
-                             f"{self.format}")  # fmt: skip
-        if self.format in BOOK_FORMATS and self.content == "html":
-            raise ValueError(f"format: {self.format} reads book sources as text; remove content: html")
+    def _format_settings_match_format(self) -> "SourceConfig":
+        # A settings section on another format would be silently ignored; say so instead.
+        for key, formats in FORMAT_SETTINGS.items():
+            if getattr(self, key) is not None and self.format not in formats:
+                raise ValueError(f"{key}: settings apply to format: {' or '.join(formats)}, this source's format is "
+                                 f"{self.format}")  # fmt: skip
+        if self.format in TEXT_FORMATS and self.content == "html":
+            raise ValueError(f"format: {self.format} reads its files as text (its own reader converts them); remove "
+                             "content: html")  # fmt: skip
         return self
 
     @model_validator(mode="after")
@@ -253,30 +262,9 @@ class SourceConfig(Strict):
             raise ValueError("path is required (a file, folder or glob) unless the source has a synthesis section")
         return self
 
-    @model_validator(mode="before")
-    @classmethod
-    def _code_defaults(cls, data: Any) -> Any:
-        # A code_repos source always carries its settings, so the resolved recipe (--dry-run) shows what applies.
-        if isinstance(data, dict) and data.get("format") == "code_repos" and data.get("code") is None:
-            data = {**data, "code": {}}
-        if isinstance(data, dict) and data.get("format") == "qa_jsonl" and data.get("qa_format") is None:
-            data = {**data, "qa_format": {}}  # likewise for exam sources
-        return data
-
-    @model_validator(mode="after")
-    def _code_settings_need_code_repos(self) -> "SourceConfig":
-        # A `code:` block on another format would be silently ignored; say so instead.
-        if self.code is not None and self.format != "code_repos":
-            raise ValueError(f"code: settings apply to format: code_repos, this source's format is {self.format}")
-        if self.qa_format is not None and self.format != "qa_jsonl":
-            raise ValueError(f"qa_format applies to format: qa_jsonl, this source's format is {self.format}")
-        if self.format == "code_repos" and self.content == "html":
-            raise ValueError("format: code_repos reads source files as text; remove content: html")
-        return self
-
     @property
     def resolved_content(self) -> str:
-        if self.format in BOOK_FORMATS:
+        if self.format in TEXT_FORMATS:
             return "text"  # a book is converted by its reader, whatever the source's kind
         return self.content or ("html" if self.kind == "web" else "text")
 

@@ -65,6 +65,34 @@ def test_duplicate_source_names(tmp_path):
         load_recipe(p)
 
 
+@pytest.mark.parametrize("source, message", [
+    ("{name: s, kind: code, path: x, format: jsonl, code: {max_file_bytes: 10}, weight: 1}",
+     r"sources\.0: .*code: settings apply to format: code_repos, this source's format is jsonl"),
+    ("{name: s, kind: books, path: x, format: jsonl, book: {split: file}, weight: 1}",
+     r"book: settings apply to format: latex or book_text"),
+    ("{name: s, kind: exams, path: x, format: jsonl, qa_format: {}, weight: 1}",
+     r"qa_format: settings apply to format: qa_jsonl"),
+    ("{name: s, kind: books, path: x, format: latex, content: html, weight: 1}",
+     r"format: latex reads its files as text .*remove content: html"),
+    ("{name: s, kind: web, path: x, format: code_repos, content: html, weight: 1}",
+     r"format: code_repos reads its files as text"),
+])  # fmt: skip
+def test_format_settings_only_on_their_format(tmp_path, source, message):
+    """A settings section on a format that ignores it is an error, not silently dropped."""
+    with pytest.raises(ConfigError, match=message):
+        load_recipe(write(tmp_path, f"name: t\nsources:\n  - {source}\n"))
+
+
+def test_format_settings_are_filled_with_defaults(tmp_path):
+    recipe = load_recipe(write(tmp_path, "name: t\nsources:\n"
+                               "  - {name: b, kind: books, path: x, format: latex, weight: 1}\n"
+                               "  - {name: c, kind: code, path: y, format: code_repos, weight: 1}\n"
+                               "  - {name: q, kind: exams, path: z, format: qa_jsonl, weight: 1}\n"))  # fmt: skip
+    b, c, q = recipe.sources
+    assert b.book.split == "chapter" and c.code is not None and q.qa_format is not None
+    assert b.code is None and c.book is None and b.resolved_content == c.resolved_content == "text"
+
+
 def test_yaml_syntax_error_names_line(tmp_path):
     p = write(tmp_path, "name: t\nsources: [\n")
     with pytest.raises(ConfigError, match=r"line \d+"):
