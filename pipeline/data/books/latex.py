@@ -57,6 +57,7 @@ from pipeline.data.books.formulas import Formulas
 from pipeline.data.books.macros import Definitions
 from pipeline.data.books.markup import (ARTICLE_CLASSES, LAYOUT_MARKERS, ListState, MAX_INPUT_DEPTH, Macro,
                                         PROTECTED, REF, STOP, Unit, WS, alph, layout, roman, slug)
+from pipeline.data.books.records import BookDocuments
 from pipeline.data.books.scan import (AMP, BGROUP, CS, DMATH, EGROUP, EOF, LBRACK, MATH, RBRACK, TEXT, TokenStream,
                                       declared_charset, raw, read_source, strip_comments, tokenize)
 
@@ -626,7 +627,7 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         return self.records()
 
     def records(self) -> list[dict]:
-        out, seen, carry = [], Counter(), ""
+        docs, carry = BookDocuments(self.given, "latex"), ""
         for unit in self.units:
             if unit.level != "section":
                 carry = ""  # a chapter heading carries only into the chapter's own first section
@@ -639,26 +640,17 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
                 carry = (carry if unit.level == "section" else "") + f"\x02{unit.heading_only}\x02"
                 continue
             carry = ""
-            seen[unit.path] += 1
-            path = unit.path if seen[unit.path] == 1 else f"{unit.path}-{seen[unit.path]}"
-            counts = unit.counts
-            meta = {
-                "title": unit.title or self.render_inline(self.doc_title) or self.main.stem,
-                "level": unit.level,
-                "chapter": unit.chapter,
-                "chapter_title": unit.chapter_title or None,
-                "section": unit.number if unit.level == "section" else None,
-                "source_files": unit.files,
-                "macros_expanded": counts["macros_expanded"],
-                "unbalanced_fixed": counts["unbalanced_fixed"],
-                "missing_inputs": unit.missing_inputs,
-                "book": self.given,
-                "book_format": "latex",
-            }
-            out.append({"id": f"{self.given}#{path}" if path else self.given, "text": text, "metadata": meta})
+            docs.add(
+                unit.path, text, title=unit.title or self.render_inline(self.doc_title) or self.main.stem,
+                level=unit.level, chapter=unit.chapter, chapter_title=unit.chapter_title,
+                section=unit.number if unit.level == "section" else None, source_files=unit.files,
+                macros_expanded=unit.counts["macros_expanded"], unbalanced_fixed=unit.counts["unbalanced_fixed"],
+                missing_inputs=unit.missing_inputs,
+            )  # fmt: skip
             if unresolved:
                 self.counts["refs_unresolved"] += unresolved
-        return out
+        return docs.records
+
 
 def convert_latex(main: Path, split: str = "chapter", expand_macros: bool = True, max_file_bytes: int = 8_000_000,
                   given: str | None = None) -> tuple[list[dict], Counter, LatexBook]:  # fmt: skip

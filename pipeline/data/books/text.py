@@ -27,6 +27,7 @@ from pathlib import Path
 from loguru import logger
 
 from pipeline.data.books.markup import slug
+from pipeline.data.books.records import BookDocuments
 from pipeline.data.books.scan import read_source
 from pipeline.data.filters import MATH_SPANS
 
@@ -177,7 +178,7 @@ def convert_text_book(path: Path, split: str = "chapter", max_file_bytes: int = 
     cuts = [] if split == "file" else [h for h in _headings(text) if h[1] <= (1 if split == "chapter" else 2)]
     bounds = [(0, 0, "")] + cuts
     chapter, chapter_title, chapter_path, carry = None, "", "", ""
-    records, seen = [], Counter()
+    docs = BookDocuments(given, "text")
     for i, (start, level, title) in enumerate(bounds):
         end = bounds[i + 1][0] if i + 1 < len(bounds) else len(text)
         body = text[start:end].strip()
@@ -194,15 +195,11 @@ def convert_text_book(path: Path, split: str = "chapter", max_file_bytes: int = 
             carry = body + "\n\n" if level == 1 else carry  # a chapter heading opens its first section
             continue
         body, carry = carry + body, ""
-        seen[path_id] += 1
-        if seen[path_id] > 1:
-            path_id = f"{path_id}-{seen[path_id]}"
-        meta = {
-            "title": title or path.stem, "level": {0: "front", 1: "chapter", 2: "section"}[level] if cuts else "book",
-            "chapter": chapter, "chapter_title": chapter_title or None, "section": number if level == 2 else None,
-            "source_files": [path.name], "macros_expanded": 0, "unbalanced_fixed": 0, "missing_inputs": [],
-            "furniture_lines_dropped": cleaned["furniture_lines_dropped"],
-            "hyphenations_joined": cleaned["hyphenations_joined"], "book": given, "book_format": "text",
-        }  # fmt: skip
-        records.append({"id": f"{given}#{path_id}" if path_id else given, "text": body, "metadata": meta})
-    return records, counts
+        docs.add(
+            path_id, body, title=title or path.stem,
+            level={0: "front", 1: "chapter", 2: "section"}[level] if cuts else "book", chapter=chapter,
+            chapter_title=chapter_title, section=number if level == 2 else None, source_files=[path.name],
+            furniture_lines_dropped=cleaned["furniture_lines_dropped"],
+            hyphenations_joined=cleaned["hyphenations_joined"],
+        )  # fmt: skip
+    return docs.records, counts
