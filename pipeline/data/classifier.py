@@ -18,6 +18,8 @@ threshold 0.5. The model file appears only when complete (written to a temporary
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import itertools
 import json
@@ -189,30 +191,33 @@ def train_classifier(positives: Iterable[str], negatives: Iterable[str], model_p
 
 
 NAN_RETRIES = 8  # 1/256 of the configured rate at the last try
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
-_GLIBC_DEFAULT_MMAP_THRESHOLD = 128 * 1024
+_M_PERTURB = -6  # glibc's mallopt parameter number
 
 
-def _zeroed_input_matrix(settings: TrainSettings) -> None:
-    """Make fastText's input matrix start from zeroed memory, not from whatever the heap held.
+@contextlib.contextmanager
+def _zeroed_allocations() -> Iterator[None]:
+    """While fastText builds its model, memory from malloc starts zeroed instead of holding whatever was freed there.
 
-    fastText 0.9.2 allocates the input matrix without initialising it and, with fewer than 10 threads, writes random
-    values into only the first tenth of it (`DenseMatrix::uniformThread` fills one block per thread). The rest is
-    whatever the allocator returns. In a fresh process that is zeroed pages from mmap; after the process has freed a
-    large block, glibc raises its mmap threshold and serves the matrix from the heap instead, so leftover bytes (NaN
-    patterns included) become weights and training stops with "Encountered NaN" at any learning rate, or silently
-    trains from garbage. Measured here: 9 of 30 identical trainings in one process failed; 0 of 30 with this fix.
-    Fixing glibc's mmap threshold (which also turns off its dynamic raising) makes a matrix of at least that size come
-    from mmap, whose pages are zero. The matrix holds at least bucket × dim floats; glibc only.
+    The fastText build we use (fasttext-numpy2-wheel 0.9.2) allocates its input matrix without initialising it and,
+    with fewer than 10 threads, writes random values into only the first tenth (`DenseMatrix::uniformThread` fills
+    one block per thread). The rest is whatever the allocator returns: zeroed pages in a fresh process, but after the
+    process has freed memory (a Qwen2 tokenizer loaded, a recipe run), old bytes, NaN patterns included. Training then
+    stops with "Encountered NaN" at any learning rate, or trains from garbage. Measured here: after loading the Qwen2
+    tokenizer, every one of 3 trainings failed; before this fix the CI machine failed the same way.
+
+    glibc's M_PERTURB makes every allocation start as the complement of the given byte: 0xff gives zeros. It costs a
+    memset per allocation, so it is on only for the training call. Not glibc: nothing to do (no such control).
     """
-    import ctypes
-
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
-        return  # not glibc: its allocator does not raise a threshold behind our back
-    smallest_matrix = settings.bucket * settings.dim * 4
-    libc.mallopt(_M_MMAP_THRESHOLD, max(4096, min(_GLIBC_DEFAULT_MMAP_THRESHOLD, smallest_matrix)))
+        yield
+        return
+    libc.mallopt(_M_PERTURB, 0xFF)
+    try:
+        yield
+    finally:
+        libc.mallopt(_M_PERTURB, 0)
 
 
 def _train_fasttext(fasttext, train_file: Path, s: TrainSettings):
@@ -223,12 +228,12 @@ def _train_fasttext(fasttext, train_file: Path, s: TrainSettings):
     """
     lr = s.lr
     for attempt in range(NAN_RETRIES + 1):
-        _zeroed_input_matrix(s)
         try:
-            ft = fasttext.train_supervised(
-                input=str(train_file), epoch=s.epochs, lr=lr, dim=s.dim, wordNgrams=s.word_ngrams,
-                minCount=s.min_count, bucket=s.bucket, thread=s.threads, seed=s.seed, loss="softmax", verbose=0,
-            )  # fmt: skip
+            with _zeroed_allocations():
+                ft = fasttext.train_supervised(
+                    input=str(train_file), epoch=s.epochs, lr=lr, dim=s.dim, wordNgrams=s.word_ngrams,
+                    minCount=s.min_count, bucket=s.bucket, thread=s.threads, seed=s.seed, loss="softmax", verbose=0,
+                )  # fmt: skip
             return ft, lr
         except RuntimeError as e:
             if "NaN" not in str(e):
