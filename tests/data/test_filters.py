@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datatrove.data import Document
 
-from pipeline.data.filters import MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter, math_score, strip_math
+from pipeline.data.filters import (MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter, language_sample,
+                                   math_score, strip_math)
 
 LATEX_HEAVY = (
     "Let $f(x) = \\sum_{k=0}^{\\infty} \\frac{x^k}{k!}$ for every real $x$. We show that $f'(x) = f(x)$. "
@@ -58,3 +59,32 @@ def test_language_filter_is_offline_and_records_language():
     )
     assert f.filter(en) is True and en.metadata["language"] == "en"
     assert f.filter(fr) == (False, "wrong_language") and fr.metadata["language"] == "fr"
+
+
+API_PAGE = """statsmodels.tsa.arima.model.ARIMA.fit
+ARIMA.fit(start_params=None, transformed=True, includes_fixed=False, method=None, method_kwargs=None)
+Fit (estimate) the parameters of the model.
+Parameters
+start_params : array_like, optional
+Initial guess of the solution for the loglikelihood maximization, see `np.linalg.solve` and $\\hat\\theta$.
+cov_type : str, optional
+>>> res = mod.fit(method='innovations_mle', low_memory=True)
+"""
+
+
+def test_language_sample_reads_prose_lines_not_signatures():
+    sample = language_sample(API_PAGE)
+    assert sample.startswith("Fit (estimate) the parameters of the model. Initial guess of the solution")
+    for code in ("start_params=None", ">>>", "np.linalg", "hat", "cov_type"):
+        assert code not in sample
+    # the model is surer of the page's language on what we give it than on the raw page
+    f = MathLanguageFilter(["en"], 0.65, ["web"])
+    (raw_label,), (raw_score,) = f.model.predict(API_PAGE.replace("\n", " "), k=1)
+    (label,), (score,) = f.model.predict(sample, k=1)
+    assert label == raw_label == "__label__en" and score > raw_score + 0.1
+
+
+def test_language_sample_falls_back_to_the_whole_text():
+    zh = "解：设甲每天做x个零件，则乙每天做(x+5)个。根据题意得方程组，解得x=20。答：甲每天做20个零件。"
+    assert language_sample(zh) == zh  # Chinese has no spaces between words: no "prose lines", so all of it
+    assert language_sample("x = 1\ny = 2") == "x = 1 y = 2"
