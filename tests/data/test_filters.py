@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from datatrove.data import Document
 
 from pipeline.data.filters import (MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter, language_sample,
@@ -88,3 +89,21 @@ def test_language_sample_falls_back_to_the_whole_text():
     zh = "解：设甲每天做x个零件，则乙每天做(x+5)个。根据题意得方程组，解得x=20。答：甲每天做20个零件。"
     assert language_sample(zh) == zh  # Chinese has no spaces between words: no "prose lines", so all of it
     assert language_sample("x = 1\ny = 2") == "x = 1 y = 2"
+
+
+@pytest.mark.parametrize("text", [
+    "At the edge of the forest an anthill blocks the way. If the ants need 911 grains of food and they already have "
+    "762, how many more grains are needed?",
+    "学校体育队有17人，合唱队有45人，舞蹈队的人数比体育队和合唱队的总数少4人，舞蹈队有多少人？",
+])  # fmt: skip
+def test_math_score_counts_word_problems_without_formulas(text):
+    assert math_score(text) >= 0.2  # the recipe's default threshold
+
+
+def test_math_score_does_not_read_api_signatures_as_arithmetic():
+    api = ("Parameters and returns of the fitting routine, as documented for users of the package.\n"
+           + "\n".join(f"fit{i}(start=None, method='lbfgs', maxiter=50, disp=True, cov_type='opg', low_memory=False)"
+                       for i in range(8)))  # fmt: skip
+    assert math_score(api) < 0.2
+    prose = "\n".join(f"fit{i}: start, method, maxiter, disp, cov_type, low_memory" for i in range(8))
+    assert math_score(prose + "\nSolve $x^2 = 4$ for the real root $x = 2$.") >= 0.2
