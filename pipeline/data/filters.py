@@ -104,7 +104,6 @@ ZH_MATH_TERMS = re.compile(
     "方程|函数|已知|面积|周长|体积|概率|平方|倍|余数|分数|小数|等于|一共|总共|平均|速度|三角形|圆|半径|直线|数列|集合|"
     "不等式|导数|积分|向量|矩阵|计算|答案|解得|求解|整数|质数|因数|公式|比例|百分|角|边长|正方形|长方形"
 )
-CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 SYMBOLS = re.compile(r"[=+^<>≤≥∑∫√π×÷]|\d+\s*[-*/]\s*\d+")
 
@@ -112,8 +111,9 @@ SYMBOLS = re.compile(r"[=+^<>≤≥∑∫√π×÷]|\d+\s*[-*/]\s*\d+")
 def _word_count(tokens: int, text: str) -> float:
     """Words from a token count, with Chinese counted as 1.5 characters a word (Hanzi come without spaces, so a run
     of them is one token)."""
-    latin = max(tokens - len(CJK_RUN.findall(text)), 0)
-    return max(latin + len(CJK.findall(text)) / 1.5, 1.0)
+    runs = CJK_RUN.findall(text)
+    latin = max(tokens - len(runs), 0)
+    return max(latin + sum(map(len, runs)) / 1.5, 1.0)
 
 
 def math_score(text: str) -> float:
