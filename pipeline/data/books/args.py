@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.data.books.markup import PARA, STOP
+from pipeline.data.books.markup import STOP
 from pipeline.data.books.scan import BGROUP, CS, EGROUP, EOF, LBRACK, RBRACK, TEXT, raw
 
 
@@ -42,14 +42,11 @@ class ArgReader:
         self.stream.push([t])
         return ""
 
-    def _next_nonspace(self, allow_par: bool = True):
+    def _next_nonspace(self):
         while True:
             t = self.stream.next()
             if t is None or t[0] != TEXT or t[1].strip():
                 return t
-            if not allow_par and "\n" in t[1] and PARA.search(t[1]):
-                self.stream.push([t])
-                return None
 
     def _peek_skip_space(self, same_line: bool = False):
         """The next non-space token, left unread; the skipped spaces stay unread too when it is not wanted."""

@@ -59,7 +59,7 @@ from pipeline.data.books.markup import (ARTICLE_CLASSES, LAYOUT_MARKERS, ListSta
                                         PROTECTED, REF, STOP, Unit, WS, alph, layout, roman, slug)
 from pipeline.data.books.records import BookDocuments
 from pipeline.data.books.scan import (AMP, BGROUP, CS, DMATH, EGROUP, EOF, LBRACK, MATH, RBRACK, TEXT, TokenStream,
-                                      declared_charset, raw, read_source, strip_comments, tokenize)
+                                      declared_charset, document_class, raw, read_source, strip_comments, tokenize)
 
 
 class LatexBook(ArgReader, Definitions, Formulas, Environments):
@@ -106,7 +106,6 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         self.doc_title = ""
         self.counts: Counter = Counter()  # whole-book counters and skip reasons
         self.expansions = 0
-        self.bytes_read = 0
         self.chapter_number: str | None = None
         self.chapter_title = ""
         self.chapter_path = ""
@@ -172,7 +171,6 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
             self.count(f"skipped_{reason}")
             logger.warning(f"{from_file}: input {rel} skipped ({reason})")
             return False
-        self.bytes_read += len(text.encode("utf-8", "replace"))
         self.files.append(path)
         fid = len(self.files) - 1
         if rel not in self.unit.files:
@@ -615,10 +613,9 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
             logger.warning(f"{self.given}: skipped ({reason})")
             return []
         stripped = strip_comments(text)
-        self.preamble = "\\documentclass" in stripped and "\\begin{document}" in stripped
+        self.preamble = document_class(stripped) is not None
         if not self.preamble:
             self.sinks = [self.unit.parts]  # a fragment (a chapter file given on its own): all of it is body
-        self.bytes_read += len(text.encode("utf-8", "replace"))
         self.files.append(self.main)
         self.unit.files.append(self._rel(self.main))
         self.stream.include(tokenize(stripped, 0), 0)

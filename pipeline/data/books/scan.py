@@ -231,14 +231,19 @@ class TokenStream:
 MAIN_FILE_RE = re.compile(r"^[ \t]*\\documentclass\s*(\[[^\]]*\])?\s*\{([^}]*)\}", re.M)
 
 
+def document_class(stripped: str) -> str | None:
+    """The class of a LaTeX source with a preamble (`\\documentclass{..}` and `\\begin{document}`), comments already
+    stripped; None for a fragment."""
+    m = MAIN_FILE_RE.search(stripped)
+    return m.group(2).strip() if m and "\\begin{document}" in stripped else None
+
+
 def is_main_file(path: Path, max_bytes: int = 8_000_000) -> bool:
     """A top-level LaTeX file: `\\documentclass` (not subfiles/standalone) and `\\begin{document}`."""
     text, _ = read_source(path, max_bytes)
     if not text:
         return False
-    text = strip_comments(text)
-    m = MAIN_FILE_RE.search(text)
-    return bool(m and m.group(2).strip() not in ("subfiles", "standalone") and "\\begin{document}" in text)
+    return document_class(strip_comments(text)) not in (None, "subfiles", "standalone")
 
 
 def find_main_files(folder: Path, max_bytes: int = 8_000_000) -> list[Path]:
