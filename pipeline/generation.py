@@ -5,7 +5,7 @@
     mathcpt data data_recipes/synthetic_cpu.yaml --out runs/data/synthetic_cpu     # a recipe's synthetic source
 
 A neutral module shared by evaluation (pipeline.eval) and synthetic data generation (pipeline.data.synthesis), so
-neither room imports the other for it; `pipeline.eval.generate` re-exports these names.
+neither room imports the other for it.
 
 * `HFGenerator` (transformers; CPU or GPU): batches sorted by prompt length (less padding), left padding so new
   tokens follow each prompt directly, greedy or sampled, `num_return_sequences` for k samples, stop strings

@@ -31,7 +31,7 @@ from pipeline.atomic import atomic_write_text
 from pipeline.benchmarks.registry import load_benchmark
 from pipeline.errors import ConfigError
 from pipeline.eval.answers import extract_answer
-from pipeline.eval.generate import SamplingSettings, make_generator
+from pipeline.generation import SamplingSettings, make_generator
 from pipeline.eval.grading import answers_match
 from pipeline.eval.references import render_table
 from pipeline.eval.tasks import TASKS, Task, build_prompt
@@ -76,7 +76,8 @@ def score_item(task: Task, item, prompt: str, responses: list[str], reward) -> d
            "answer": item.answer, "correct": correct[0], "meta": item.meta}  # fmt: skip
     if len(responses) > 1:
         row["maj_answer"] = majority(extracted, task.answer_type)
-        row["maj_correct"] = answers_match(row["maj_answer"], item.answer, task.answer_type)
+        maj = row["maj_answer"]  # one of `extracted`, already graded
+        row["maj_correct"] = correct[extracted.index(maj)] if maj is not None else False
         if reward is not None:
             scores = [float(reward(prompt, r)) for r in responses]
             best = max(range(len(scores)), key=scores.__getitem__)

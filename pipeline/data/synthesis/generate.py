@@ -26,11 +26,11 @@ import importlib.util
 import json
 import re
 import time
-from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.batching import batched
 from loguru import logger
 
 from pipeline.atomic import atomic_open, atomic_write_text
@@ -139,11 +139,6 @@ def format_prompts(tokenizer, prompts: list[str], mode: str, model: str) -> list
             for p in prompts]  # fmt: skip
 
 
-def _batched(seeds: Iterator[dict], size: int) -> Iterator[list[dict]]:
-    while batch := list(islice(seeds, size)):
-        yield batch
-
-
 class SyntheticGenerator(PipelineStep):
     """datatrove step of the synthesis pass for one source (see the module docstring); yields nothing."""
 
@@ -162,7 +157,7 @@ class SyntheticGenerator(PipelineStep):
         templates = resolve_templates(synth)
         self.folder.mkdir(parents=True, exist_ok=True)
         seen = done = 0
-        for chunk, seeds in enumerate(_batched(iter_seeds(self.source, self.recipe), synth.chunk_size)):
+        for chunk, seeds in enumerate(batched(iter_seeds(self.source, self.recipe), synth.chunk_size)):
             seen += len(seeds)
             if chunk % world_size != rank:
                 continue
