@@ -386,18 +386,18 @@ class MixtureConfig(Strict):
 
 
 # Values that end up in `#SBATCH --key=value` lines: one token each, so a value can never add a line to the script.
-_SBATCH_TOKEN = r"^[^\s'\"\\]+$"
+SBATCH_TOKEN = r"^[^\s'\"\\]+$"
 
 
 class SlurmSettings(Strict):
     """datatrove's SlurmPipelineExecutor: one job array per pass, chained with --dependency=afterok."""
 
-    partition: str | None = Field(default=None, pattern=_SBATCH_TOKEN, description="required when kind is slurm")
+    partition: str | None = Field(default=None, pattern=SBATCH_TOKEN, description="required when kind is slurm")
     time: str = Field(default="24:00:00", description="limit per job: minutes, HH:MM:SS or D-HH:MM:SS")
     cpus_per_task: int = Field(default=1, ge=1)
     mem_per_cpu_gb: int = Field(default=2, ge=1)
-    qos: str | None = Field(default=None, pattern=_SBATCH_TOKEN)
-    account: str | None = Field(default=None, pattern=_SBATCH_TOKEN)
+    qos: str | None = Field(default=None, pattern=SBATCH_TOKEN)
+    account: str | None = Field(default=None, pattern=SBATCH_TOKEN)
     sbatch_args: dict[str, str | int] = Field(default={}, description="more #SBATCH directives, e.g. {constraint: cpu}")
     venv: str | None = Field(default=None, description="virtual environment the jobs activate; default: the one "
                              "running mathcpt")  # fmt: skip
@@ -425,7 +425,7 @@ class SlurmSettings(Strict):
 
         # An empty value writes a bare flag (`#SBATCH --exclusive`).
         def one_line(k: str, v: str | int) -> bool:
-            return bool(re.match(r"^[a-z][a-z0-9-]*$", k) and (v == "" or re.match(_SBATCH_TOKEN, str(v))))
+            return bool(re.match(r"^[a-z][a-z0-9-]*$", k) and (v == "" or re.match(SBATCH_TOKEN, str(v))))
 
         bad = [k for k, v in args.items() if not one_line(k, v)]
         if bad:

@@ -29,7 +29,7 @@ from datatrove.utils.stats import PipelineStats
 from loguru import logger
 
 from pipeline.atomic import atomic_write_text
-from pipeline.config import ExecutorConfig, RaySettings, SlurmSettings
+from pipeline.config import SBATCH_TOKEN, ExecutorConfig, RaySettings, SlurmSettings
 from pipeline.errors import DataError
 
 
@@ -58,7 +58,7 @@ def build_executor(ex: ExecutorConfig, pipeline: list, out: Path, name: str, tas
     s = ex.slurm
     sbatch_args: dict = {"account": s.account} if s.account else {}
     cwd = os.getcwd()
-    if re.match(r"^[^\s'\"\\]+$", cwd):
+    if re.match(SBATCH_TOKEN, cwd):
         # Relative paths in the recipe resolve against the folder mathcpt ran in, wherever submit.sh is run from.
         sbatch_args["chdir"] = cwd
     return ChainedSlurmExecutor(
