@@ -36,6 +36,7 @@ import yaml
 
 from pipeline.atomic import atomic_path, atomic_write_text
 from pipeline.data import report_plots as plots
+from pipeline.data.classifier import SCORE_KEY
 from pipeline.data.filters import MATH_SPANS
 from pipeline.data.report import PASSES, PLOTS, REPORT_DIR, render_markdown, stage_name
 from pipeline.errors import DataError
@@ -44,7 +45,7 @@ from pipeline.jsonl import iter_folder
 EXAMPLES = 3  # kept and dropped documents shown per stage
 EXCERPT = 400  # characters of text shown per example
 BINS = np.linspace(0.0, 1.0, 41)  # score histograms: fixed bins, so they accumulate while streaming
-SCORES = ("language_score", "math_score", "math_classifier_score")  # metadata keys the filters write, all in [0, 1]
+SCORES = ("language_score", "math_score", SCORE_KEY)  # metadata keys the filters write, all in [0, 1]
 DEDUP = ("exact_dedup", "near_dedup")
 
 
@@ -53,7 +54,6 @@ def _stage_folders() -> dict[str, tuple[str, str | None]]:
 
     Taken from the classes themselves so a renamed stage cannot silently lose its examples.
     """
-    from pipeline.data.classifier import SCORE_KEY
     from pipeline.data.decontaminate import BenchmarkDecontaminationFilter
     from pipeline.data.dedup import ExactDedupFilter, MinhashNearDedupFilter
     from pipeline.data.extract import MathExtractor
@@ -350,7 +350,7 @@ def _table(header: list[str], rows: list[str]) -> str:
 def math_key(recipe: dict) -> str:
     """The metadata key the recipe's math scorer writes (the threshold applies to it)."""
     scorer = ((recipe.get("stages") or {}).get("math") or {}).get("scorer", "rule")
-    return "math_classifier_score" if scorer == "classifier" else "math_score"
+    return SCORE_KEY if scorer == "classifier" else "math_score"
 
 
 def _threshold(recipe: dict, stage: str) -> float | None:
