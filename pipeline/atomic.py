@@ -5,8 +5,10 @@
     with atomic_path("export/") as tmp:      # for writers that want a path: save_pretrained, fastText, plots
         model.save_pretrained(tmp)
 
-Every write-then-rename in the project goes through `atomic_path`, so the rules (temporary sibling, cleanup on
-failure, a folder replaced without ever being a mix of old and new) live in one place.
+Write-then-rename in the project goes through `atomic_path`, so the rules (temporary sibling, cleanup on failure, a
+folder replaced without ever being a mix of old and new) live in one place. The one exception is the DeepSpeed
+checkpoint (pipeline.train.checkpoint.save): every rank writes into its `.partial` folder and rank 0 renames it
+between barriers, which a single-process context manager does not express.
 """
 
 from __future__ import annotations

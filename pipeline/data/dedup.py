@@ -39,10 +39,11 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
+from pipeline.atomic import atomic_open, atomic_path, atomic_write_text
+
 # Words of Latin-like scripts; every CJK ideograph is a token of its own (Chinese has no spaces between words).
 TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CHUNK = 4096  # shingles per matrix block: bounds the (shingles × permutations) temporary for long documents
-KEEP_RULES = ("first", "oldest", "longest", "highest_score")
 KEEP, EXACT, NEAR = 0, 1, 2
 REASONS = {EXACT: "exact_duplicate", NEAR: "near_duplicate"}
 DECISION_KEY = "_dedup_decision"  # internal: set by the tagger, removed by the filter that drops the document
@@ -120,8 +121,11 @@ class DedupIndexWriter(PipelineStep):
         folder.mkdir(parents=True, exist_ok=True)
         hasher = MinHasher(*self.hasher_args)
         keys, prios = [], []
-        # Written under .partial names and renamed at the end, so a killed task leaves no index that looks complete.
-        with open(folder / f"{rank:05d}.sig.partial", "wb") as sigs, open(folder / f"{rank:05d}.ids.partial", "w") as ids:
+        # Written under .partial names and renamed at the end, so a killed task leaves no index that looks complete;
+        # `.sig`, which the planner takes as the sign of a finished rank, is renamed last.
+        with (atomic_path(folder / f"{rank:05d}.sig", suffix=".partial") as sig_tmp,
+              atomic_path(folder / f"{rank:05d}.ids", suffix=".partial") as ids_tmp,
+              open(sig_tmp, "wb") as sigs, open(ids_tmp, "w") as ids):  # fmt: skip
             for doc in data:
                 with self.track_time():
                     tokens = TOKEN.findall(doc.text.lower())  # once: both the text hash and the shingles use them
@@ -131,10 +135,8 @@ class DedupIndexWriter(PipelineStep):
                     ids.write(json.dumps(str(doc.id)) + "\n")
                 self.stat_update("documents")
                 yield doc
-        np.save(folder / f"{rank:05d}.exact.npy", np.frombuffer(b"".join(keys), dtype="V16"))
-        np.save(folder / f"{rank:05d}.priority.npy", np.asarray(prios, dtype=np.float64))
-        for name in ("sig", "ids"):
-            (folder / f"{rank:05d}.{name}.partial").replace(folder / f"{rank:05d}.{name}")
+            np.save(folder / f"{rank:05d}.exact.npy", np.frombuffer(b"".join(keys), dtype="V16"))
+            np.save(folder / f"{rank:05d}.priority.npy", np.asarray(prios, dtype=np.float64))
 
 
 def _find(parent: np.ndarray, i: int) -> int:
@@ -227,9 +229,10 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
                         names[int(start) + local] = json.loads(line)
     for r, start, count in zip(ranks, offsets[:-1], counts):
         part = slice(int(start), int(start) + count)
-        np.save(folder / f"{r:05d}.decision.npy", kind[part])
         dup_of = {str(i - int(start)): names[int(keeper[i])] for i in (np.flatnonzero(kind[part]) + part.start).tolist()}
-        (folder / f"{r:05d}.duplicate_of.json").write_text(json.dumps(dup_of))
+        atomic_write_text(folder / f"{r:05d}.duplicate_of.json", json.dumps(dup_of))
+        with atomic_open(folder / f"{r:05d}.decision.npy", "wb") as f:  # last: the tagger reads both
+            np.save(f, kind[part])
     sizes = np.unique(roots, return_counts=True)[1]
     return {"documents": n, "exact_duplicates": int((kind == EXACT).sum()), "near_duplicates": int((kind == NEAR).sum()),
             "candidate_pairs_checked": pairs_checked, "pairs_merged": pairs_merged,
