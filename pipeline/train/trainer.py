@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import signal
 import socket
 import time
@@ -169,7 +170,6 @@ class Trainer:
         self.step = 0
         self.samples_consumed = 0
         self._task_generator = None
-        self._export_tokenizer = None
 
     # ------------------------------------------------------------------ setup
     def init_distributed(self) -> None:
@@ -453,11 +453,8 @@ class Trainer:
         self.model_config.save_pretrained(str(folder))
         tok_dir = Path(self.cfg.data.path) / "tokenizer"
         if tok_dir.is_dir():
-            if self._export_tokenizer is None:  # loaded at the first save, not at every one
-                from transformers import AutoTokenizer
-
-                self._export_tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
-            self._export_tokenizer.save_pretrained(str(folder / "tokenizer"))
+            # The data run wrote it with save_pretrained (pipeline.data.tokenize): a copy is the same folder.
+            shutil.copytree(tok_dir, folder / "tokenizer", dirs_exist_ok=True)
 
     def load_checkpoint(self, tag: str) -> None:
         """Model, optimizer, scheduler and the loader position: the run continues exactly where it stopped."""
