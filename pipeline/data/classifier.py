@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from datatrove.utils.batching import batched
 from pydantic import Field
 
 from pipeline.atomic import atomic_open, atomic_path, atomic_write_text
@@ -99,23 +100,12 @@ def evaluate(model: "MathClassifier", heldout_file: Path, threshold: float = 0.5
     """Precision, recall and F1 of `score ≥ threshold` on a file of `LABEL TEXT` lines."""
     tp = fp = fn = tn = 0
 
-    def flush(labels: list[bool], lines: list[str]) -> None:
-        nonlocal tp, fp, fn, tn
-        for is_math, p in zip(labels, model.score_preprocessed(lines)):
-            hit = p >= threshold
-            tp, fp = tp + (hit and is_math), fp + (hit and not is_math)
-            fn, tn = fn + (not hit and is_math), tn + (not hit and not is_math)
-
-    labels, lines = [], []
     with heldout_file.open(encoding="utf-8") as f:
-        for line in f:
-            label, _, text = line.rstrip("\n").partition(" ")
-            labels.append(label == POSITIVE)
-            lines.append(text)
-            if len(lines) >= batch:
-                flush(labels, lines)
-                labels, lines = [], []
-    flush(labels, lines)
+        for chunk in batched((line.rstrip("\n").partition(" ") for line in f), batch):
+            for (label, _, _), p in zip(chunk, model.score_preprocessed([text for _, _, text in chunk])):
+                is_math, hit = label == POSITIVE, p >= threshold
+                tp, fp = tp + (hit and is_math), fp + (hit and not is_math)
+                fn, tn = fn + (not hit and is_math), tn + (not hit and not is_math)
     precision = tp / (tp + fp) if tp + fp else None
     recall = tp / (tp + fn) if tp + fn else None
     f1 = 2 * precision * recall / (precision + recall) if precision and recall else (0.0 if tp + fn else None)
@@ -338,25 +328,16 @@ def score_file(model_path: str | Path, input_path: str | Path, output: str | Pat
         raise DataError(f"threshold must be in [0, 1], got {threshold}")
     clf = load_classifier(model_path)
     documents = above = 0
-    pending: list[tuple[int, dict]] = []
-
-    def flush(f) -> None:
-        nonlocal above
-        for (line_no, record), p in zip(pending, clf.score_batch([r[text_key] for _, r in pending])):
-            metadata = record.setdefault("metadata", {})
-            if not isinstance(metadata, dict):
-                raise DataError(f"{input_path}:{line_no}: metadata must be an object, found {type(metadata).__name__}")
-            metadata[SCORE_KEY] = round(p, 6)
-            above += p >= threshold
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-        pending.clear()
-
     with atomic_open(output) as f:
-        for line_no, record in read_jsonl(input_path, required={text_key: str}):
-            documents += 1
-            pending.append((line_no, record))
-            if len(pending) >= batch:
-                flush(f)
-        flush(f)
+        for chunk in batched(read_jsonl(input_path, required={text_key: str}), batch):
+            for (line_no, record), p in zip(chunk, clf.score_batch([r[text_key] for _, r in chunk])):
+                metadata = record.setdefault("metadata", {})
+                if not isinstance(metadata, dict):
+                    raise DataError(f"{input_path}:{line_no}: metadata must be an object, found "
+                                    f"{type(metadata).__name__}")  # fmt: skip
+                metadata[SCORE_KEY] = round(p, 6)
+                above += p >= threshold
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            documents += len(chunk)
     return {"documents": documents, "above_threshold": above, "below_threshold": documents - above,
             "threshold": threshold, "output": str(output)}  # fmt: skip

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from datatrove.utils.batching import batched
 from loguru import logger
 from pydantic import Field, model_validator
 
@@ -128,19 +129,18 @@ class Pool:
                 yield record
 
     def texts(self, wanted: set[int]) -> Iterator[str]:
+        if not wanted:
+            return  # the first iteration has no domain pages: no need to read the pool
+        last = max(wanted)
         for i, record in enumerate(self.records()):
             if i in wanted:
                 yield record[self.text_key]
+            if i >= last:
+                return
 
     def scores(self, score_batch) -> list[float]:
-        out: list[float] = []
-        batch: list[str] = []
-        for record in self.records():
-            batch.append(record[self.text_key])
-            if len(batch) >= SCORE_BATCH:
-                out += score_batch(batch)
-                batch = []
-        return out + (score_batch(batch) if batch else [])
+        texts = (record[self.text_key] for record in self.records())
+        return [p for batch in batched(texts, SCORE_BATCH) for p in score_batch(batch)]
 
 
 def _rule_scores(texts: list[str]) -> list[float]:
