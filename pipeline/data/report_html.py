@@ -358,17 +358,19 @@ def _threshold(recipe: dict, stage: str) -> float | None:
     return st.get("min_score") if st.get("enabled", True) else None
 
 
+def whole_groups(clusters: dict[str, Counter]) -> Counter:
+    """Kept document → copies dropped by any dedup stage."""
+    return sum(clusters.values(), Counter())
+
+
 def cluster_sizes(clusters: dict[str, Counter]) -> dict[str, Counter]:
     """Cluster size (kept copy + its dropped duplicates) → number of clusters: per dedup stage, and per group.
 
     A duplicate group keeps one document and drops the rest as exact or near copies of it (`duplicate_of` names
     the kept one for both), so "exact + near" counts whole groups.
     """
-    groups = Counter()
-    for c in clusters.values():
-        groups.update(c)
     named = {"exact": clusters.get("exact_dedup", Counter()), "near": clusters.get("near_dedup", Counter()),
-             "whole group (exact + near)": groups}  # fmt: skip
+             "whole group (exact + near)": whole_groups(clusters)}  # fmt: skip
     return {kind: Counter(n + 1 for n in c.values()) for kind, c in named.items()}
 
 
@@ -441,10 +443,7 @@ def render_html(report: dict, stages: list[Stage], c: Collected) -> str:
     rows = [f'<tr><td>{_esc(kind)}</td><td class="n">{size}</td><td class="n" data-kind="{_esc(kind)}" '
             f'data-size="{size}">{n}</td></tr>'
             for kind, counter in sizes.items() for size, n in sorted(counter.items())]  # fmt: skip
-    groups = Counter()
-    for cl in c.clusters.values():
-        groups.update(cl)
-    biggest = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    biggest = sorted(whole_groups(c.clusters).items(), key=lambda kv: (-kv[1], kv[0]))[:5]
     out += ["<h2>Duplicate clusters</h2>", _img("duplicates"),
             _table(["stage", "cluster size", "clusters"], rows) if rows else "<p>No duplicates found.</p>"]
     if biggest:
