@@ -55,6 +55,10 @@ PARQUET_BATCH_ROWS = 1024
 PROGRESS_EVERY = 10_000
 
 
+def _is_glob(path: str) -> bool:
+    return any(ch in path for ch in "*?[")
+
+
 def _base(source: SourceConfig, data_root: str | Path) -> Path:
     return Path(source.path) if Path(source.path).is_absolute() else Path(data_root) / source.path
 
@@ -62,8 +66,7 @@ def _base(source: SourceConfig, data_root: str | Path) -> Path:
 def code_files(source: SourceConfig, data_root: str | Path) -> Iterator[CodeFile]:
     """Every file of a `code_repos` source, unread (pipeline.data.code_select walks and prunes the repositories)."""
     base = _base(source, data_root)
-    globbed = any(ch in source.path for ch in "*?[")
-    for root in sorted(Path(p) for p in glob.glob(str(base), recursive=True)) if globbed else [base]:
+    for root in sorted(Path(p) for p in glob.glob(str(base), recursive=True)) if _is_glob(source.path) else [base]:
         yield from iter_code_files(root, source.file_glob)
 
 
@@ -71,13 +74,13 @@ def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
     """The files a source reads, sorted; raises DataError when the path matches nothing."""
     base = _base(source, data_root)
     if source.format == "code_repos":
-        if not base.exists() and not any(ch in source.path for ch in "*?["):
+        if not base.exists() and not _is_glob(source.path):
             raise DataError(f"source {source.name!r}: path {base} does not exist")
         files = sorted(Path(item.path) for item in code_files(source, data_root))
         if not files:
             raise DataError(f"source {source.name!r}: path {base} contains no readable files")
         return files
-    if any(ch in source.path for ch in "*?["):
+    if _is_glob(source.path):
         files = [Path(p) for p in glob.glob(str(base), recursive=True) if Path(p).is_file()]
     elif base.is_dir():
         if source.format == "latex":
