@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline.atomic import atomic_open
 from pipeline.config import CodeSettings, validate
 from pipeline.data.code_select import iter_code_files, select_file
-from pipeline.errors import ConfigError, DataError
+from pipeline.errors import ConfigError, require_inputs
 
 
 def code_settings(languages: list[str] | None, min_scores: list[str], max_file_bytes: int | None,
@@ -44,9 +44,7 @@ def code_settings(languages: list[str] | None, min_scores: list[str], max_file_b
 
 def select_code_inputs(inputs: list[str], output: str, settings: CodeSettings = CodeSettings()) -> dict:
     """Select from every input into `output`; returns {"written": n, "languages": {...}, "skipped": {reason: n}}."""
-    missing = [i for i in inputs if not Path(i).exists()]
-    if missing:
-        raise DataError(f"input not found: {', '.join(missing)}")
+    require_inputs(inputs)
     written, languages, skipped = 0, Counter(), Counter()
     with atomic_open(output) as f:
         for given in inputs:

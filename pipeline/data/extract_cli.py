@@ -20,7 +20,7 @@ from loguru import logger
 from pipeline.atomic import atomic_open
 from pipeline.data.extract import extract_html
 from pipeline.data.html_input import decode_page, is_garbled
-from pipeline.errors import DataError
+from pipeline.errors import require_inputs
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # What iter_pages yields: (id, raw bytes, declared Content-Type or None) for a page, or (id, None, reason) for a
@@ -62,9 +62,7 @@ def _warc_pages(path: Path) -> Iterator[Page]:
 
 def extract_inputs(inputs: list[str], output: str, keep_code_blocks: bool = True) -> dict:
     """Extract every page into `output`; returns {"written": n, "skipped": {reason: n}}."""
-    missing = [i for i in inputs if not Path(i).exists()]
-    if missing:
-        raise DataError(f"input not found: {', '.join(missing)}")
+    require_inputs(inputs)
     written, skipped = 0, Counter()
     with atomic_open(output) as f:
         for page_id, raw, info in iter_pages(inputs):

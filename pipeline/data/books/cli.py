@@ -20,14 +20,12 @@ from pathlib import Path
 from pipeline.atomic import atomic_open
 from pipeline.config import BookSettings
 from pipeline.data.books import TEXT_SUFFIXES, convert_book, find_main_files
-from pipeline.errors import DataError
+from pipeline.errors import DataError, require_inputs
 
 
 def book_inputs(inputs: list[str], fmt: str | None, max_file_bytes: int) -> list[tuple[Path, str, str]]:
     """(path, format, id prefix) of every book in the inputs, in the order given (folders sorted)."""
-    missing = [i for i in inputs if not Path(i).exists()]
-    if missing:
-        raise DataError(f"input not found: {', '.join(missing)}")
+    require_inputs(inputs)
     books = []
     for given in inputs:
         path = Path(given)
