@@ -30,8 +30,14 @@ from pipeline.errors import MathcptError
 
 
 def _add_set(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
-                   help="override a config value (YAML-parsed), e.g. --set stages.dedup.near=false; repeatable")  # fmt: skip
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a config value (YAML-parsed), e.g. --set stages.dedup.near=false; repeatable",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the resolved, validated config and exit")
 
 
@@ -55,8 +61,10 @@ def cmd_data(args) -> int:
     if recipe.executor.kind == "slurm":
         return _submit_data(recipe, out, args)
     if args.write_scripts_only:
-        raise MathcptError(f"--write-scripts-only applies to executor.kind slurm, this recipe's is "
-                           f"{recipe.executor.kind}; add --set executor.kind=slurm")  # fmt: skip
+        raise MathcptError(
+            f"--write-scripts-only applies to executor.kind slurm, this recipe's is "
+            f"{recipe.executor.kind}; add --set executor.kind=slurm"
+        )
     from pipeline.data.recipe_run import run_recipe
 
     report = run_recipe(recipe, out, overwrite=args.overwrite)
@@ -78,16 +86,23 @@ def _submit_data(recipe, out: str, args) -> int:
     scripts = submit_slurm(recipe, out, overwrite=args.overwrite, submit=not args.write_scripts_only)
     chain = " → ".join(j.name for j in scripts.jobs)
     if scripts.submitted:
-        print(f"submitted {chain} (ids {', '.join(j.job_id for j in scripts.jobs)}); scripts and job ids in "
-              f"{scripts.folder}; the run is complete when {out}/manifest.json exists")  # fmt: skip
+        print(
+            f"submitted {chain} (ids {', '.join(j.job_id for j in scripts.jobs)}); scripts and job ids in "
+            f"{scripts.folder}; the run is complete when {out}/manifest.json exists"
+        )
         return 0
-    where = f"wrote and validated {len(scripts.jobs)} sbatch scripts ({chain}) in {scripts.folder}; submit them " \
-            f"in order with: bash {scripts.folder / 'submit.sh'}"
+    where = (
+        f"wrote and validated {len(scripts.jobs)} sbatch scripts ({chain}) in {scripts.folder}; submit them "
+        f"in order with: bash {scripts.folder / 'submit.sh'}"
+    )
     if args.write_scripts_only:
         print(where)
         return 0
-    print(f"mathcpt data: sbatch is not on PATH, nothing was submitted; {where} (on a machine with Slurm), "
-          "or pass --write-scripts-only to ask for exactly this", file=sys.stderr)  # fmt: skip
+    print(
+        f"mathcpt data: sbatch is not on PATH, nothing was submitted; {where} (on a machine with Slurm), "
+        "or pass --write-scripts-only to ask for exactly this",
+        file=sys.stderr,
+    )
     return 2
 
 
@@ -133,12 +148,24 @@ def cmd_code_select(args) -> int:
 def cmd_decontaminate(args) -> int:
     from pipeline.data.decontaminate_cli import decontaminate_file
 
-    stats = decontaminate_file(args.input, args.output, args.benchmarks, args.benchmarks_dir, args.ngram, args.report,
-                               args.lcs_threshold, args.mode, args.include_solutions)  # fmt: skip
+    stats = decontaminate_file(
+        args.input,
+        args.output,
+        args.benchmarks,
+        args.benchmarks_dir,
+        args.ngram,
+        args.report,
+        args.lcs_threshold,
+        args.mode,
+        args.include_solutions,
+    )
     print(f"kept {stats['kept']} of {stats['documents']} documents, removed {stats['removed']}", file=sys.stderr)
     for name, b in stats["per_benchmark"].items():
-        print(f"  {name}: {b['documents_removed']} removed, {b['spans_removed']} with spans cut, "
-              f"{b['items_hit']} items hit", file=sys.stderr)  # fmt: skip
+        print(
+            f"  {name}: {b['documents_removed']} removed, {b['spans_removed']} with spans cut, "
+            f"{b['items_hit']} items hit",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -149,8 +176,11 @@ def cmd_classifier(args) -> int:
         from pipeline.config import validate
         from pipeline.data.classifier import TrainSettings, train_from_files
 
-        settings = validate(TrainSettings, {"holdout": args.holdout, "epochs": args.epochs, "threads": args.threads},
-                            "mathcpt classifier train")  # fmt: skip
+        settings = validate(
+            TrainSettings,
+            {"holdout": args.holdout, "epochs": args.epochs, "threads": args.threads},
+            "mathcpt classifier train",
+        )
         sidecar = train_from_files(args.positives, args.negatives, args.output, settings, args.text_key)
         print(json.dumps({"model": args.output, "heldout": sidecar["heldout"], "counts": sidecar["counts"]}))
         return 0
@@ -158,8 +188,11 @@ def cmd_classifier(args) -> int:
         from pipeline.data.classifier import score_file
 
         c = score_file(args.model, args.input, args.output, args.threshold, args.text_key)
-        print(f"scored {c['documents']} documents: {c['above_threshold']} at or above {c['threshold']}, "
-              f"{c['below_threshold']} below; wrote {args.output}", file=sys.stderr)  # fmt: skip
+        print(
+            f"scored {c['documents']} documents: {c['above_threshold']} at or above {c['threshold']}, "
+            f"{c['below_threshold']} below; wrote {args.output}",
+            file=sys.stderr,
+        )
         return 0
     from pipeline.config import dump
     from pipeline.data.classifier_recall import load_recall_config, run_recall
@@ -170,8 +203,12 @@ def cmd_classifier(args) -> int:
         return 0
     log = run_recall(cfg)
     for it in log["iterations"]:
-        print(json.dumps({k: it[k] for k in ("iteration", "positives", "heldout", "kept", "keep_threshold")}
-                         | {"new_math_domains": sorted(it["new_math_domains"])}))  # fmt: skip
+        print(
+            json.dumps(
+                {k: it[k] for k in ("iteration", "positives", "heldout", "kept", "keep_threshold")}
+                | {"new_math_domains": sorted(it["new_math_domains"])}
+            )
+        )
     print(f"recall complete: {cfg.output_dir}/recall_log.json", file=sys.stderr)
     return 0
 
@@ -219,19 +256,34 @@ def cmd_eval(args) -> int:
         model = str(export_checkpoint(args.model, Path(tmp.name) / "model", dtype="bfloat16"))
         print(f"exported {args.model} to {model} for evaluation", file=sys.stderr)
     try:
-        results = run_eval(model, benchmarks, args.output, limit=args.limit, shots=args.shots,
-                           batch_size=args.batch_size, benchmarks_dir=args.benchmarks_dir,
-                           max_new_tokens=args.max_new_tokens, backend=args.backend, samples=args.samples,
-                           temperature=args.temperature, top_p=args.top_p, seed=args.seed, reward=args.reward,
-                           tensor_parallel=args.tensor_parallel, wandb_project=args.wandb_project)  # fmt: skip
+        results = run_eval(
+            model,
+            benchmarks,
+            args.output,
+            limit=args.limit,
+            shots=args.shots,
+            batch_size=args.batch_size,
+            benchmarks_dir=args.benchmarks_dir,
+            max_new_tokens=args.max_new_tokens,
+            backend=args.backend,
+            samples=args.samples,
+            temperature=args.temperature,
+            top_p=args.top_p,
+            seed=args.seed,
+            reward=args.reward,
+            tensor_parallel=args.tensor_parallel,
+            wandb_project=args.wandb_project,
+        )
     finally:
         if tmp is not None:
             tmp.cleanup()
     for name, r in results["tasks"].items():
         extra = "".join(f", {k} {v:.3f}" for k, v in r.items() if "@" in k)
         print(f"{name}: accuracy {r['accuracy']:.3f}{extra} (n={r['n']}, {r['shots']}-shot)")
-    print(f"results: {args.output}; samples: {results['files']['samples']}; table: {results['files']['table']}",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"results: {args.output}; samples: {results['files']['samples']}; table: {results['files']['table']}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -277,17 +329,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=None, help="training steps (default: the tiny config's)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("data", help="run a data recipe → shards, mixture manifest, report; `data inspect RUN_DIR` shows "
-                       "what the model will see")
+    p = sub.add_parser(
+        "data",
+        help="run a data recipe → shards, mixture manifest, report; `data inspect RUN_DIR` shows "
+        "what the model will see",
+    )
     p.add_argument("recipe", help="recipe YAML (see data_recipes/), or `inspect` followed by a data run's folder")
     p.add_argument("run_dir", nargs="?", help=argparse.SUPPRESS)
     p.add_argument("--samples", type=int, default=3, help="inspect: training samples to decode (default 3)")
     p.add_argument("--seq-len", type=int, default=96, help="inspect: sample length in tokens (default 96)")
     p.add_argument("--out", help="output folder (default runs/data/<recipe name>)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier run of another recipe in --out")
-    p.add_argument("--write-scripts-only", action="store_true", help="executor.kind slurm: write and validate the "
-                   "sbatch scripts and RUN/slurm/submit.sh, submit nothing (without sbatch on PATH this happens "
-                   "anyway, with exit status 2)")  # fmt: skip
+    p.add_argument(
+        "--write-scripts-only",
+        action="store_true",
+        help="executor.kind slurm: write and validate the "
+        "sbatch scripts and RUN/slurm/submit.sh, submit nothing (without sbatch on PATH this happens "
+        "anyway, with exit status 2)",
+    )
     _add_set(p)
     p.set_defaults(func=cmd_data)
 
@@ -297,57 +356,104 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-code", action="store_true", help="drop <pre> code blocks instead of keeping them fenced")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("books", help="LaTeX, Markdown or plain-text books → one JSONL record per chapter or section, "
-                       "every formula verbatim")  # fmt: skip
+    p = sub.add_parser(
+        "books",
+        help="LaTeX, Markdown or plain-text books → one JSONL record per chapter or section, every formula verbatim",
+    )
     p.add_argument("inputs", nargs="+", help="top-level .tex files, .md/.txt files, or folders holding them")
     p.add_argument("-o", "--output", required=True, help="output JSONL ({id, text, metadata} per chapter/section)")
-    p.add_argument("--split", default="chapter", choices=["chapter", "section", "file"],
-                   help="one document per chapter (default), per section, or per book")
-    p.add_argument("--format", choices=["latex", "text"], help="latex or text (Markdown, PDF text); default: by "
-                   "suffix, and for a folder latex when it has a top-level .tex file")  # fmt: skip
-    p.add_argument("--no-expand-macros", action="store_true", help="keep the book's own \\newcommand/\\def macros "
-                   "as written instead of expanding them")  # fmt: skip
+    p.add_argument(
+        "--split",
+        default="chapter",
+        choices=["chapter", "section", "file"],
+        help="one document per chapter (default), per section, or per book",
+    )
+    p.add_argument(
+        "--format",
+        choices=["latex", "text"],
+        help="latex or text (Markdown, PDF text); default: by "
+        "suffix, and for a folder latex when it has a top-level .tex file",
+    )
+    p.add_argument(
+        "--no-expand-macros",
+        action="store_true",
+        help="keep the book's own \\newcommand/\\def macros as written instead of expanding them",
+    )
     p.add_argument("--max-file-bytes", type=int, help="skip larger files as too_large (default 8000000)")
     p.set_defaults(func=cmd_books)
 
-    p = sub.add_parser("code-select", help="repositories or source files → math code (formal math, math-heavy "
-                       "Python/Julia/R/MATLAB/Mathematica/Sage) as JSONL, whole files")  # fmt: skip
+    p = sub.add_parser(
+        "code-select",
+        help="repositories or source files → math code (formal math, math-heavy "
+        "Python/Julia/R/MATLAB/Mathematica/Sage) as JSONL, whole files",
+    )
     p.add_argument("inputs", nargs="+", help="a repository, a folder of repositories, or source files")
     p.add_argument("-o", "--output", required=True, help="output JSONL ({id, text, metadata} per kept file)")
-    p.add_argument("--languages", action="append", help="comma-separated languages to keep (default all: lean, coq, "
-                   "isabelle, agda, python, julia, r, matlab, mathematica, sage)")  # fmt: skip
-    p.add_argument("--min-score", action="append", default=[], metavar="[LANGUAGE=]SCORE",
-                   help="minimum code math score, for all languages or one (repeatable); default: tuned per "
-                   "language (python 0.5)")  # fmt: skip
+    p.add_argument(
+        "--languages",
+        action="append",
+        help="comma-separated languages to keep (default all: lean, coq, "
+        "isabelle, agda, python, julia, r, matlab, mathematica, sage)",
+    )
+    p.add_argument(
+        "--min-score",
+        action="append",
+        default=[],
+        metavar="[LANGUAGE=]SCORE",
+        help="minimum code math score, for all languages or one (repeatable); default: tuned per language (python 0.5)",
+    )
     p.add_argument("--max-file-bytes", type=int, help="skip larger files as too_large (default 1000000)")
-    p.add_argument("--score-formal", action="store_true",
-                   help="apply the score to Lean/Coq/Isabelle/Agda too (by default they are kept whatever it is)")
+    p.add_argument(
+        "--score-formal",
+        action="store_true",
+        help="apply the score to Lean/Coq/Isabelle/Agda too (by default they are kept whatever it is)",
+    )
     p.set_defaults(func=cmd_code_select)
 
     p = sub.add_parser("decontaminate", help="remove documents that contain benchmark test questions")
     p.add_argument("input", help="input JSONL of documents")
     p.add_argument("-o", "--output", required=True, help="output JSONL of kept documents")
-    p.add_argument("--benchmarks", action="append", required=True,
-                   help="comma-separated registry names, or `all` (every registered benchmark)")
-    p.add_argument("--benchmarks-dir", help="folder laid out NAME/test.jsonl (e.g. ../shared/benchmarks); "
-                   "without it benchmarks load from their hub datasets")
+    p.add_argument(
+        "--benchmarks",
+        action="append",
+        required=True,
+        help="comma-separated registry names, or `all` (every registered benchmark)",
+    )
+    p.add_argument(
+        "--benchmarks-dir",
+        help="folder laid out NAME/test.jsonl (e.g. ../shared/benchmarks); "
+        "without it benchmarks load from their hub datasets",
+    )
     p.add_argument("--ngram", type=int, default=13, help="n-gram length in tokens (words; CJK characters) (13)")
-    p.add_argument("--lcs-threshold", type=float, default=0.6,
-                   help="a candidate counts when LCS(item, document window) / item length reaches this (0.6)")
-    p.add_argument("--mode", choices=["document", "span"], default="document",
-                   help="remove contaminated documents, or only the contaminated spans")
+    p.add_argument(
+        "--lcs-threshold",
+        type=float,
+        default=0.6,
+        help="a candidate counts when LCS(item, document window) / item length reaches this (0.6)",
+    )
+    p.add_argument(
+        "--mode",
+        choices=["document", "span"],
+        default="document",
+        help="remove contaminated documents, or only the contaminated spans",
+    )
     p.add_argument("--include-solutions", action="store_true", help="also index solutions and answers")
     p.add_argument("--report", help="write a JSON report of every removal here")
     p.set_defaults(func=cmd_decontaminate)
 
-    p = sub.add_parser("classifier", help="train a fastText math classifier, score JSONL with it, run the "
-                       "DeepSeekMath recall loop")
+    p = sub.add_parser(
+        "classifier", help="train a fastText math classifier, score JSONL with it, run the DeepSeekMath recall loop"
+    )
     csub = p.add_subparsers(dest="classifier_command", required=True, metavar="ACTION")
     c = csub.add_parser("train", help="train on positive and negative JSONL; prints held-out metrics as JSON")
     c.add_argument("--positives", nargs="+", required=True, metavar="JSONL", help="math documents")
     c.add_argument("--negatives", nargs="+", required=True, metavar="JSONL", help="other documents")
-    c.add_argument("-o", "--output", required=True,
-                   help="model file; its JSON sidecar OUTPUT.json (settings, metrics) is written next to it")
+    c.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="model file; its JSON sidecar OUTPUT.json (settings, metrics) is written next to it",
+    )
     c.add_argument("--holdout", type=float, default=0.1, help="share held out for metrics, by content hash (0.1)")
     c.add_argument("--epochs", type=int, default=5, help="fastText epochs (5)")
     c.add_argument("--threads", type=int, default=1, help="training threads; 1 is reproducible (1)")
@@ -358,8 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", required=True, help="output JSONL (every input line, score added)")
     c.add_argument("--threshold", type=float, default=0.5, help="count documents at or above this score (0.5)")
     c.add_argument("--text-key", default="text", help="field holding the text (text)")
-    c = csub.add_parser("recall", help="DeepSeekMath recall loop from a YAML config (see "
-                        "pipeline/data/classifier_recall.py)")
+    c = csub.add_parser(
+        "recall", help="DeepSeekMath recall loop from a YAML config (see pipeline/data/classifier_recall.py)"
+    )
     c.add_argument("config", help="recall config YAML")
     _add_set(c)
     p.set_defaults(func=cmd_classifier)
@@ -392,22 +499,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reward", help="module:function(prompt, response) -> score, for rm@k")
     p.add_argument("--tensor-parallel", type=int, default=1, help="vLLM tensor parallel size")
     p.add_argument("--wandb-project", help="log the accuracies to this wandb project (offline without a login)")
-    p.add_argument("-o", "--output", default="results.json",
-                   help="results JSON (default results.json); RESULTS.samples.jsonl and RESULTS.md go beside it")
+    p.add_argument(
+        "-o",
+        "--output",
+        default="results.json",
+        help="results JSON (default results.json); RESULTS.samples.jsonl and RESULTS.md go beside it",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("grade", help='grade lines {"response", "answer"}: adds "predicted" and "correct"')
     p.add_argument("predictions", help="JSONL with response and answer fields")
     p.add_argument("-o", "--output", help="graded JSONL (default: print to stdout)")
-    p.add_argument("--answer-type", default="latex", choices=["latex", "number", "choice"],
-                   help="how to extract and compare answers, unless a line says (answer_type)")
+    p.add_argument(
+        "--answer-type",
+        default="latex",
+        choices=["latex", "number", "choice"],
+        help="how to extract and compare answers, unless a line says (answer_type)",
+    )
     p.add_argument("--processes", type=int, default=1, help="grading processes (math-verify timeouts stay on)")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("report", help="human report of a data run or training run folder")
     p.add_argument("run_dir")
-    p.add_argument("--html", action="store_true", help="data run: (re)render RUN_DIR/report/index.html with plots "
-                   "(stage funnel, drop reasons, score histograms, tokens, duplicates, examples) and print its path")
+    p.add_argument(
+        "--html",
+        action="store_true",
+        help="data run: (re)render RUN_DIR/report/index.html with plots "
+        "(stage funnel, drop reasons, score histograms, tokens, duplicates, examples) and print its path",
+    )
     p.set_defaults(func=cmd_report)
     return parser
 

@@ -41,35 +41,49 @@ class QAFields(Strict):
     question: str = "question"
     solution: str = "solution"
     answer: str = "answer"
-    choices: str = Field(default="choices", description="options of a multiple-choice item: a list, or a mapping "
-                         "letter → option")  # fmt: skip
+    choices: str = Field(
+        default="choices", description="options of a multiple-choice item: a list, or a mapping letter → option"
+    )
 
 
 class QAFormat(Strict):
     """How `qa_jsonl` records become pretraining text (pipeline.data.exams)."""
 
     layout: Literal["worked_solution", "problem_set"] = Field(
-        default="worked_solution", description="worked_solution: one document per item (problem, solution, answer); "
-        "problem_set: problems_per_set items per document, answers (and solutions) at the end")  # fmt: skip
-    language: Literal["en", "zh", "auto"] = Field(default="en", description="language of the labels (Problem/题目); "
-                                                  "auto: zh when the question holds Chinese characters")  # fmt: skip
+        default="worked_solution",
+        description="worked_solution: one document per item (problem, solution, answer); "
+        "problem_set: problems_per_set items per document, answers (and solutions) at the end",
+    )
+    language: Literal["en", "zh", "auto"] = Field(
+        default="en",
+        description="language of the labels (Problem/题目); auto: zh when the question holds Chinese characters",
+    )
     problems_per_set: int = Field(default=5, ge=2, le=100)
 
 
 class SynthesisSeeds(Strict):
     """What a synthetic source generates from: another source of the recipe, or a problem-set file."""
 
-    source: str | None = Field(default=None, description="a source of this recipe: its documents as read and "
-                               "extracted, before the language/math/quality filters")  # fmt: skip
-    path: str | None = Field(default=None, description="JSONL file, folder or glob of seed records; relative paths "
-                             "resolve against data_root")  # fmt: skip
-    format: Literal["jsonl", "qa_jsonl"] = Field(default="qa_jsonl", description="for path: jsonl (a text field) or "
-                                                 "qa_jsonl (question/solution/answer/choices by qa_fields)")  # fmt: skip
+    source: str | None = Field(
+        default=None,
+        description="a source of this recipe: its documents as read and "
+        "extracted, before the language/math/quality filters",
+    )
+    path: str | None = Field(
+        default=None, description="JSONL file, folder or glob of seed records; relative paths resolve against data_root"
+    )
+    format: Literal["jsonl", "qa_jsonl"] = Field(
+        default="qa_jsonl",
+        description="for path: jsonl (a text field) or qa_jsonl (question/solution/answer/choices by qa_fields)",
+    )
     text_key: str = "text"
     qa_fields: QAFields = QAFields()
     limit: int | None = Field(default=None, gt=0, description="use only the first N seeds")
-    max_chars: int = Field(default=6000, ge=100, description="longer seed fields are cut (at a paragraph break) so a "
-                           "prompt fits the generator's context")  # fmt: skip
+    max_chars: int = Field(
+        default=6000,
+        ge=100,
+        description="longer seed fields are cut (at a paragraph break) so a prompt fits the generator's context",
+    )
 
     @model_validator(mode="after")
     def _source_or_path(self) -> "SynthesisSeeds":
@@ -85,8 +99,11 @@ class CustomTemplate(Strict):
     prompt: str = Field(min_length=1)
     language: Literal["en", "zh"] = "en"
     final_answer: bool = Field(default=False, description="outputs must end with a final answer (post-filter)")
-    solves_seed: bool = Field(default=False, description="the output answers the seed's own question, so its final "
-                              "answer is checked against the seed's gold answer")  # fmt: skip
+    solves_seed: bool = Field(
+        default=False,
+        description="the output answers the seed's own question, so its final "
+        "answer is checked against the seed's gold answer",
+    )
 
 
 class GenerationSettings(Strict):
@@ -95,7 +112,8 @@ class GenerationSettings(Strict):
     backend: Literal["hf", "vllm"] = Field(default="hf", description="hf: transformers on CPU or GPU; vllm: GPU")
     model: str = Field(description="local model folder (relative paths resolve against data_root) or hub id")
     prompt_format: Literal["auto", "plain", "chat"] = Field(
-        default="auto", description="chat wraps each prompt in the tokenizer's chat template; auto: when it has one")
+        default="auto", description="chat wraps each prompt in the tokenizer's chat template; auto: when it has one"
+    )
     max_new_tokens: int = Field(default=1024, gt=0)
     temperature: float = Field(default=0.7, ge=0, description="0 = greedy")
     top_p: float = Field(default=0.95, gt=0, le=1)
@@ -116,25 +134,37 @@ class SynthesisPostFilters(Strict):
 
     enabled: bool = True
     min_chars: int = Field(default=20, ge=1, description="empty: fewer non-space characters than this")
-    max_repeated_ngram_fraction: float = Field(default=0.3, gt=0, le=1,
-                                               description="repetitive: share of repeated token 8-grams")
-    max_compression_ratio: float = Field(default=6.0, gt=1, description="repetitive: zlib ratio of outputs ≥ 200 "
-                                         "characters (loops of a phrase compress far better than prose)")  # fmt: skip
-    max_prompt_overlap: float = Field(default=0.5, gt=0, le=1, description="prompt_echo: share of the output's "
-                                      "token 8-grams copied from the prompt")  # fmt: skip
-    require_final_answer: bool = Field(default=True, description="truncated_no_final_answer for templates that "
-                                       "end with a final answer")  # fmt: skip
+    max_repeated_ngram_fraction: float = Field(
+        default=0.3, gt=0, le=1, description="repetitive: share of repeated token 8-grams"
+    )
+    max_compression_ratio: float = Field(
+        default=6.0,
+        gt=1,
+        description="repetitive: zlib ratio of outputs ≥ 200 "
+        "characters (loops of a phrase compress far better than prose)",
+    )
+    max_prompt_overlap: float = Field(
+        default=0.5, gt=0, le=1, description="prompt_echo: share of the output's token 8-grams copied from the prompt"
+    )
+    require_final_answer: bool = Field(
+        default=True, description="truncated_no_final_answer for templates that end with a final answer"
+    )
     drop_unfinished: bool = Field(default=True, description="truncated_at_token_limit: prose cut at max_new_tokens")
-    check_answers: bool = Field(default=True, description="answer_mismatch: a template that solves the seed's "
-                                "question must reach the seed's gold answer (math-verify grading)")  # fmt: skip
+    check_answers: bool = Field(
+        default=True,
+        description="answer_mismatch: a template that solves the seed's "
+        "question must reach the seed's gold answer (math-verify grading)",
+    )
 
 
 class SynthesisConfig(Strict):
     """A synthetic source generated by the recipe (pipeline.data.synthesis): seeds × templates → generator."""
 
     seeds: SynthesisSeeds
-    templates: list[str] = Field(min_length=1, description="template ids of the library (pipeline.data.synthesis."
-                                 "templates) or of custom_templates")  # fmt: skip
+    templates: list[str] = Field(
+        min_length=1,
+        description="template ids of the library (pipeline.data.synthesis.templates) or of custom_templates",
+    )
     custom_templates: list[CustomTemplate] = []
     generation: GenerationSettings
     postfilters: SynthesisPostFilters = SynthesisPostFilters()
@@ -149,8 +179,18 @@ class SynthesisConfig(Strict):
         return self
 
 
-CODE_LANGUAGES: tuple[str, ...] = ("lean", "coq", "isabelle", "agda", "python", "julia", "r", "matlab", "mathematica",
-                                   "sage")  # fmt: skip
+CODE_LANGUAGES: tuple[str, ...] = (
+    "lean",
+    "coq",
+    "isabelle",
+    "agda",
+    "python",
+    "julia",
+    "r",
+    "matlab",
+    "mathematica",
+    "sage",
+)
 FORMAL_MATH_LANGUAGES: tuple[str, ...] = CODE_LANGUAGES[:4]
 CodeLanguage = Literal[CODE_LANGUAGES]  # type: ignore[valid-type]
 
@@ -190,7 +230,8 @@ class BookSettings(Strict):
     """How a book source (`format: latex` or `book_text`) becomes documents (pipeline.data.books)."""
 
     split: Literal["chapter", "section", "file"] = Field(
-        default="chapter", description="one document per chapter, per section, or per book (file)")
+        default="chapter", description="one document per chapter, per section, or per book (file)"
+    )
     expand_macros: bool = Field(default=True, description="latex: expand the book's own \\newcommand/\\def macros")
     max_file_bytes: int = Field(default=8_000_000, gt=0, description="larger files are skipped as too_large")
 
@@ -204,23 +245,37 @@ TEXT_FORMATS = (*BOOK_FORMATS, "code_repos")  # read by their own readers, never
 class SourceConfig(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="names the source in metadata, shards and stats")
     kind: SourceKind
-    path: str | None = Field(default=None, description="file, folder or glob; relative paths resolve against the "
-                             "recipe's data_root; unset for a source with synthesis")  # fmt: skip
+    path: str | None = Field(
+        default=None,
+        description="file, folder or glob; relative paths resolve against the "
+        "recipe's data_root; unset for a source with synthesis",
+    )
     format: Literal["jsonl", "qa_jsonl", "parquet", "files", "code_repos", "latex", "book_text"] = "jsonl"
     content: Literal["html", "text"] | None = Field(
         default=None, description="html runs math-aware extraction; default html for kind web, text otherwise"
     )
     text_key: str = "text"
     qa_fields: QAFields = QAFields()
-    qa_format: QAFormat | None = Field(default=None, description="for format: qa_jsonl, how items become text "
-                                       "(filled with the defaults when the source does not say)")  # fmt: skip
-    synthesis: SynthesisConfig | None = Field(default=None, description="generate this source's documents with a "
-                                              "model (kind synthetic; see README, Synthetic data)")  # fmt: skip
+    qa_format: QAFormat | None = Field(
+        default=None,
+        description="for format: qa_jsonl, how items become text "
+        "(filled with the defaults when the source does not say)",
+    )
+    synthesis: SynthesisConfig | None = Field(
+        default=None,
+        description="generate this source's documents with a model (kind synthetic; see README, Synthetic data)",
+    )
     file_glob: str = Field(default="**/*", description="format files or code_repos: which files in the folder")
-    code: CodeSettings | None = Field(default=None, description="for format: code_repos, which files are selected "
-                                      "(filled with the defaults when the source does not say)")  # fmt: skip
-    book: BookSettings | None = Field(default=None, description="for format: latex or book_text, how a book is split "
-                                      "(filled with the defaults when the source does not say)")  # fmt: skip
+    code: CodeSettings | None = Field(
+        default=None,
+        description="for format: code_repos, which files are selected "
+        "(filled with the defaults when the source does not say)",
+    )
+    book: BookSettings | None = Field(
+        default=None,
+        description="for format: latex or book_text, how a book is split "
+        "(filled with the defaults when the source does not say)",
+    )
     weight: float | None = Field(default=None, gt=0, description="share of training tokens (normalised over sources)")
     tokens: int | None = Field(default=None, gt=0, description="explicit token budget instead of a weight")
     max_epochs: float = Field(default=4.0, gt=0, description="cap on how often the trainer may repeat this source")
@@ -241,11 +296,13 @@ class SourceConfig(Strict):
         # A settings section on another format would be silently ignored; say so instead.
         for key, formats in FORMAT_SETTINGS.items():
             if getattr(self, key) is not None and self.format not in formats:
-                raise ValueError(f"{key}: settings apply to format: {' or '.join(formats)}, this source's format is "
-                                 f"{self.format}")  # fmt: skip
+                raise ValueError(
+                    f"{key}: settings apply to format: {' or '.join(formats)}, this source's format is {self.format}"
+                )
         if self.format in TEXT_FORMATS and self.content == "html":
-            raise ValueError(f"format: {self.format} reads its files as text (its own reader converts them); remove "
-                             "content: html")  # fmt: skip
+            raise ValueError(
+                f"format: {self.format} reads its files as text (its own reader converts them); remove content: html"
+            )
         return self
 
     @model_validator(mode="after")
@@ -256,8 +313,10 @@ class SourceConfig(Strict):
             if self.kind != "synthetic":
                 raise ValueError(f"synthesis needs kind: synthetic (this source is kind {self.kind})")
             if self.path is not None:
-                raise ValueError("a source with synthesis writes its own documents (RUN/work/synthetic/NAME): remove "
-                                 "path, or remove synthesis to read existing synthetic data")  # fmt: skip
+                raise ValueError(
+                    "a source with synthesis writes its own documents (RUN/work/synthetic/NAME): remove "
+                    "path, or remove synthesis to read existing synthetic data"
+                )
         elif not self.path:
             raise ValueError("path is required (a file, folder or glob) unless the source has a synthesis section")
         return self
@@ -289,8 +348,9 @@ class MathStage(Strict):
     classifier_path: str | None = Field(
         default=None, description="fastText model for scorer: classifier; relative paths resolve against data_root"
     )
-    min_score: float = Field(default=0.2, ge=0, le=1,
-                             description="threshold on the scorer's output; default 0.2 (rule) or 0.5 (classifier)")
+    min_score: float = Field(
+        default=0.2, ge=0, le=1, description="threshold on the scorer's output; default 0.2 (rule) or 0.5 (classifier)"
+    )
     apply_to: list[SourceKind] = ["web", "books", "synthetic"]
 
     @model_validator(mode="before")
@@ -331,10 +391,12 @@ class DedupStage(Strict):
     # estimate ≈ 0.03). Measured in tests/benchmarks/bench_near_dedup.py: recall 1.0, precision 1.0 on real pages.
     num_bands: int = Field(default=40, ge=1)
     rows_per_band: int = Field(default=5, ge=1)
-    threshold: float = Field(default=0.75, gt=0, le=1,
-                             description="a candidate pair is a duplicate when this share of MinHash values agree")
+    threshold: float = Field(
+        default=0.75, gt=0, le=1, description="a candidate pair is a duplicate when this share of MinHash values agree"
+    )
     keep: Literal["first", "oldest", "longest", "highest_score"] = Field(
-        default="first", description="which copy of a duplicate group survives (ties: the first read)")
+        default="first", description="which copy of a duplicate group survives (ties: the first read)"
+    )
     score_key: str = Field(default="math_score", description="metadata field that keep: highest_score compares")
     date_key: str = Field(default="date", description="metadata field (ISO date) that keep: oldest compares")
     seed: int = 1
@@ -381,8 +443,9 @@ class Stages(Strict):
 class MixtureConfig(Strict):
     total_tokens: int | None = Field(default=None, gt=0, description="planned training tokens; unset = one pass")
     on_exceeding_max_epochs: Literal["error", "warn"] = "error"
-    validation_fraction: float = Field(default=0.0, ge=0, lt=0.5,
-                                       description="share of each source's documents held out, chosen by content hash")
+    validation_fraction: float = Field(
+        default=0.0, ge=0, lt=0.5, description="share of each source's documents held out, chosen by content hash"
+    )
 
 
 # Values that end up in `#SBATCH --key=value` lines: one token each, so a value can never add a line to the script.
@@ -399,10 +462,14 @@ class SlurmSettings(Strict):
     qos: str | None = Field(default=None, pattern=SBATCH_TOKEN)
     account: str | None = Field(default=None, pattern=SBATCH_TOKEN)
     sbatch_args: dict[str, str | int] = Field(default={}, description="more #SBATCH directives, e.g. {constraint: cpu}")
-    venv: str | None = Field(default=None, description="virtual environment the jobs activate; default: the one "
-                             "running mathcpt")  # fmt: skip
-    env_command: str | None = Field(default=None, description="shell line(s) run verbatim before each job instead "
-                                    "of activating a venv, e.g. `module load python/3.11 && source ~/env/bin/activate`")
+    venv: str | None = Field(
+        default=None, description="virtual environment the jobs activate; default: the one running mathcpt"
+    )
+    env_command: str | None = Field(
+        default=None,
+        description="shell line(s) run verbatim before each job instead "
+        "of activating a venv, e.g. `module load python/3.11 && source ~/env/bin/activate`",
+    )
     logs: str | None = Field(default=None, description="folder of the Slurm log files; default RUN/slurm/logs")
     max_array_size: int = Field(default=1001, ge=1, description="the cluster's MaxArraySize")
 
@@ -436,13 +503,18 @@ class SlurmSettings(Strict):
 class RaySettings(Strict):
     """datatrove's RayPipelineExecutor: every pass runs as Ray tasks; the recipe waits for each pass to finish."""
 
-    address: str | None = Field(default=None, description="cluster to join (`auto`, `ray://head:10001`); unset = "
-                                "start a local Ray instance for the run")  # fmt: skip
+    address: str | None = Field(
+        default=None,
+        description="cluster to join (`auto`, `ray://head:10001`); unset = start a local Ray instance for the run",
+    )
     local_cpus: int | None = Field(default=None, ge=1, description="CPUs of the local instance; default all")
     cpus_per_task: int = Field(default=1, ge=1)
     mem_per_cpu_gb: float = Field(default=2.0, gt=0)
-    ship_code: bool = Field(default=True, description="with an address: upload the `pipeline` package to the "
-                            "workers (runtime_env py_modules); false if the cluster has it installed")  # fmt: skip
+    ship_code: bool = Field(
+        default=True,
+        description="with an address: upload the `pipeline` package to the "
+        "workers (runtime_env py_modules); false if the cluster has it installed",
+    )
 
 
 class ExecutorConfig(Strict):
@@ -450,8 +522,12 @@ class ExecutorConfig(Strict):
 
     kind: Literal["local", "slurm", "ray"] = "local"
     tasks: int = Field(default=1, ge=1)
-    workers: int | None = Field(default=None, ge=1, description="tasks running at once; default 1 locally, no "
-                                "limit on Slurm and Ray (the cluster's free CPUs decide)")  # fmt: skip
+    workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="tasks running at once; default 1 locally, no "
+        "limit on Slurm and Ray (the cluster's free CPUs decide)",
+    )
     slurm: SlurmSettings = SlurmSettings()
     ray: RaySettings = RaySettings()
 
@@ -564,8 +640,12 @@ class TrainLoop(Strict):
     save_every: int = Field(default=0, ge=0, description="0 = only at the end (and on SIGTERM/SIGINT)")
     keep_last: int = Field(default=3, ge=0, description="complete checkpoints kept (0 = all)")
     resume: Literal["auto", "never"] = Field(default="auto", description="auto: continue from output_dir's latest")
-    peak_tflops: float | None = Field(default=None, gt=0, description="per-device peak for MFU (e.g. 989 for H100 bf16)")
-    eval_every: int = Field(default=0, ge=0, description="validation loss/perplexity per source every N steps (0 = off)")
+    peak_tflops: float | None = Field(
+        default=None, gt=0, description="per-device peak for MFU (e.g. 989 for H100 bf16)"
+    )
+    eval_every: int = Field(
+        default=0, ge=0, description="validation loss/perplexity per source every N steps (0 = off)"
+    )
     eval_samples: int = Field(default=64, gt=0, description="validation samples per evaluation")
     task_eval_every: int = Field(default=0, ge=0, description="few-shot generation eval every N steps (0 = off)")
     task_eval: list[str] = Field(default=["mini_gsm"], description="eval task names (pipeline.eval.tasks)")

@@ -51,8 +51,18 @@ def run_training(out: Path, steps: int | None) -> None:
     overrides = [f"data.path={out / 'data'}", f"output_dir={out / 'train'}"]
     if steps:
         overrides.append(f"train.max_steps={steps}")
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-           "-m", "pipeline.cli", "train", str(project_file("configs/tiny_cpu.yaml"))]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "pipeline.cli",
+        "train",
+        str(project_file("configs/tiny_cpu.yaml")),
+    ]
     for o in overrides:
         cmd += ["--set", o]
     env = {**os.environ, "WANDB_MODE": "offline", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -91,8 +101,9 @@ def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int 
     timings["export"] = time.time() - t0 - sum(timings.values())
 
     logger.info("[5/5] evaluating few-shot on the built-in mini_gsm set")
-    results = run_eval(str(out / "model"), ["mini_gsm"], out / "eval" / "results.json", limit=20, batch_size=10,
-                       max_new_tokens=48)  # fmt: skip
+    results = run_eval(
+        str(out / "model"), ["mini_gsm"], out / "eval" / "results.json", limit=20, batch_size=10, max_new_tokens=48
+    )
     timings["eval"] = time.time() - t0 - sum(timings.values())
 
     rows = read_metrics(out / "train")
@@ -126,10 +137,19 @@ def render_summary(s: dict) -> str:
     lines += ["", "## Tokens per source", ""]
     lines += [f"- {name}: {n:,}" for name, n in s["tokens_per_source"].items()]
     loss = s["loss"]
-    lines += ["", "## Training", "", f"- loss {loss['first_step']:.4f} at step 1 → {loss['last_step']:.4f} at step "
-              f"{loss['steps']}", "", "## Outputs", "", f"- HF model: {s['model']}",
-              *([f"- data report (plots, kept/dropped examples): {s['data_report']}"] if s.get("data_report") else []),
-              f"- eval results: {s['eval']['results']} (mini_gsm accuracy {s['eval']['accuracy']:.3f}, "
-              f"n={s['eval']['n']}, {s['eval']['shots']}-shot; a tiny model scores near zero)",
-              "", "Seconds per step: " + ", ".join(f"{k} {v}" for k, v in s["seconds"].items())]  # fmt: skip
+    lines += [
+        "",
+        "## Training",
+        "",
+        f"- loss {loss['first_step']:.4f} at step 1 → {loss['last_step']:.4f} at step {loss['steps']}",
+        "",
+        "## Outputs",
+        "",
+        f"- HF model: {s['model']}",
+        *([f"- data report (plots, kept/dropped examples): {s['data_report']}"] if s.get("data_report") else []),
+        f"- eval results: {s['eval']['results']} (mini_gsm accuracy {s['eval']['accuracy']:.3f}, "
+        f"n={s['eval']['n']}, {s['eval']['shots']}-shot; a tiny model scores near zero)",
+        "",
+        "Seconds per step: " + ", ".join(f"{k} {v}" for k, v in s["seconds"].items()),
+    ]
     return "\n".join(lines) + "\n"

@@ -68,8 +68,9 @@ class HFGenerator:
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.tokenizer = generation_tokenizer(model_path, trust_remote_code)
         torch_dtype = getattr(torch, dtype) if dtype else (torch.bfloat16 if self.device == "cuda" else torch.float32)
-        self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype,
-                                                          trust_remote_code=trust_remote_code).to(self.device)  # fmt: skip
+        self.model = AutoModelForCausalLM.from_pretrained(
+            model_path, dtype=torch_dtype, trust_remote_code=trust_remote_code
+        ).to(self.device)
         self.model.eval()
         self.batch_size = batch_size
         self.generated_tokens = 0  # for throughput figures
@@ -86,11 +87,21 @@ class HFGenerator:
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             enc = self.tokenizer([prompts[i] for i in idx], return_tensors="pt", padding=True).to(self.device)
-            sampling = {"do_sample": True, "temperature": s.temperature, "top_p": s.top_p} if s.temperature > 0 else {
-                "do_sample": False}  # fmt: skip
-            gen = self.model.generate(**enc, max_new_tokens=s.max_new_tokens, num_return_sequences=s.n,
-                                      pad_token_id=self.tokenizer.pad_token_id, eos_token_id=self.tokenizer.eos_token_id,
-                                      stop_strings=list(s.stop) or None, tokenizer=self.tokenizer, **sampling)  # fmt: skip
+            sampling = (
+                {"do_sample": True, "temperature": s.temperature, "top_p": s.top_p}
+                if s.temperature > 0
+                else {"do_sample": False}
+            )
+            gen = self.model.generate(
+                **enc,
+                max_new_tokens=s.max_new_tokens,
+                num_return_sequences=s.n,
+                pad_token_id=self.tokenizer.pad_token_id,
+                eos_token_id=self.tokenizer.eos_token_id,
+                stop_strings=list(s.stop) or None,
+                tokenizer=self.tokenizer,
+                **sampling,
+            )
             new = gen[:, enc["input_ids"].shape[1] :]
             self.generated_tokens += int((new != self.tokenizer.pad_token_id).sum())
             texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
@@ -101,22 +112,35 @@ class HFGenerator:
                     # Rows of a batch that ended early are padded (pad is often EOS): the first end token ends it.
                     n_tokens = next((p for p, t in enumerate(ids) if t in ends), len(ids))
                     stopped = n_tokens < len(ids) or any(x in texts[k] for x in s.stop)
-                    row.append(Completion(cut_at_stop(texts[k], s.stop), n_tokens,
-                                          stopped or n_tokens < s.max_new_tokens))  # fmt: skip
+                    row.append(
+                        Completion(cut_at_stop(texts[k], s.stop), n_tokens, stopped or n_tokens < s.max_new_tokens)
+                    )
                 results[i] = row
         return results
 
 
 class VLLMGenerator:
-    def __init__(self, model_path: str, tensor_parallel: int = 1, gpu_memory_utilization: float = 0.9,
-                 max_model_len: int = 4096, trust_remote_code: bool = False, dtype: str | None = None):  # fmt: skip
+    def __init__(
+        self,
+        model_path: str,
+        tensor_parallel: int = 1,
+        gpu_memory_utilization: float = 0.9,
+        max_model_len: int = 4096,
+        trust_remote_code: bool = False,
+        dtype: str | None = None,
+    ):
         try:
             from vllm import LLM
         except ImportError:
             raise ConfigError("--backend vllm needs the vllm package on a GPU machine: pip install vllm") from None
-        self.llm = LLM(model=model_path, tensor_parallel_size=tensor_parallel, max_model_len=max_model_len,
-                       gpu_memory_utilization=gpu_memory_utilization, trust_remote_code=trust_remote_code,
-                       dtype=dtype or "auto")  # fmt: skip
+        self.llm = LLM(
+            model=model_path,
+            tensor_parallel_size=tensor_parallel,
+            max_model_len=max_model_len,
+            gpu_memory_utilization=gpu_memory_utilization,
+            trust_remote_code=trust_remote_code,
+            dtype=dtype or "auto",
+        )
         self.tokenizer = self.llm.get_tokenizer()
         self.generated_tokens = 0
 
@@ -126,12 +150,20 @@ class VLLMGenerator:
     def generate_detailed(self, prompts: list[str], s: SamplingSettings) -> list[list[Completion]]:
         from vllm import SamplingParams
 
-        params = SamplingParams(n=s.n, temperature=s.temperature, top_p=s.top_p if s.temperature > 0 else 1.0,
-                                max_tokens=s.max_new_tokens, stop=list(s.stop), seed=s.seed)  # fmt: skip
+        params = SamplingParams(
+            n=s.n,
+            temperature=s.temperature,
+            top_p=s.top_p if s.temperature > 0 else 1.0,
+            max_tokens=s.max_new_tokens,
+            stop=list(s.stop),
+            seed=s.seed,
+        )
         outputs = self.llm.generate(prompts, params)
         self.generated_tokens += sum(len(c.token_ids) for o in outputs for c in o.outputs)
-        return [[Completion(cut_at_stop(c.text, s.stop), len(c.token_ids), c.finish_reason != "length")
-                 for c in o.outputs] for o in outputs]  # fmt: skip
+        return [
+            [Completion(cut_at_stop(c.text, s.stop), len(c.token_ids), c.finish_reason != "length") for c in o.outputs]
+            for o in outputs
+        ]
 
 
 def make_generator(backend: str, model: str, batch_size: int = 8, tensor_parallel: int = 1, **kwargs):

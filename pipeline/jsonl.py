@@ -15,7 +15,9 @@ from typing import Iterator
 from pipeline.errors import DataError
 
 
-def read_jsonl(path: str | Path, required: dict[str, type | tuple[type, ...]] | None = None) -> Iterator[tuple[int, dict]]:
+def read_jsonl(
+    path: str | Path, required: dict[str, type | tuple[type, ...]] | None = None
+) -> Iterator[tuple[int, dict]]:
     """(line number, object) for every non-blank line; `required` maps field names to the type they must have."""
     path = Path(path)
     if not path.is_file():
@@ -46,4 +48,3 @@ def iter_folder(folder: str | Path) -> Iterator[dict]:
             for line in f:
                 if line.strip():
                     yield json.loads(line)
-

@@ -1,8 +1,8 @@
 """`mathcpt report RUN_DIR`: the human report of a data run (report.md) or a training run (metrics.jsonl).
 
-    mathcpt report runs/demo/data
-    mathcpt report runs/demo/data --html   # also (re)renders runs/demo/data/report/index.html with plots
-    mathcpt report runs/demo/train
+mathcpt report runs/demo/data
+mathcpt report runs/demo/data --html   # also (re)renders runs/demo/data/report/index.html with plots
+mathcpt report runs/demo/train
 """
 
 from __future__ import annotations
@@ -20,12 +20,17 @@ def training_report(run: Path) -> str:
     if not rows:
         return f"# Training run {run}\n\nNo steps logged yet.\n"
     first, last = rows[0], rows[-1]
-    lines = [f"# Training run {run}", "",
-             f"- steps: {last['step']}, tokens: {last['tokens']:,}",
-             f"- loss: {first['loss']:.4f} at step {first['step']} → {last['loss']:.4f} at step {last['step']}",
-             f"- last lr: {last['lr']:.3g}, throughput: {last.get('tokens_per_s', 0):,.0f} tokens/s",
-             *(f"- eval loss at step {e['step']}: {e['eval_loss']:.4f}" for e in evals), "",
-             "| step | loss | lr | tokens |", "|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        f"# Training run {run}",
+        "",
+        f"- steps: {last['step']}, tokens: {last['tokens']:,}",
+        f"- loss: {first['loss']:.4f} at step {first['step']} → {last['loss']:.4f} at step {last['step']}",
+        f"- last lr: {last['lr']:.3g}, throughput: {last.get('tokens_per_s', 0):,.0f} tokens/s",
+        *(f"- eval loss at step {e['step']}: {e['eval_loss']:.4f}" for e in evals),
+        "",
+        "| step | loss | lr | tokens |",
+        "|---:|---:|---:|---:|",
+    ]
     every = max(1, len(rows) // 20)
     for r in rows[::every] + ([last] if (len(rows) - 1) % every else []):
         lines.append(f"| {r['step']} | {r['loss']:.4f} | {r['lr']:.3g} | {r['tokens']:,} |")

@@ -19,9 +19,13 @@ SHARED = ROOT.parent / "shared"
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 600):
     """Run `mathcpt ARGS` in a subprocess, as a user would; returns CompletedProcess with text output."""
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT,
-        env={**os.environ, **(env or {})}, timeout=timeout,
-    )  # fmt: skip
+        [sys.executable, "-m", "pipeline.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def torchrun(nproc: int, *args: str, timeout: int = 600):
@@ -62,8 +66,20 @@ def data_run(sample_corpus, tmp_path_factory) -> Path:
 def train_run(data_run, tmp_path_factory) -> Path:
     """A real 2-rank DeepSpeed ZeRO-3 run (gloo) of the tiny config under torchrun."""
     out = tmp_path_factory.mktemp("train_run") / "run"
-    result = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
-                      "--set", f"data.path={data_run}", "--set", f"output_dir={out}",
-                      "--set", "train.max_steps=12", "--set", "train.save_every=6")  # fmt: skip
+    result = torchrun(
+        2,
+        "-m",
+        "pipeline.cli",
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={out}",
+        "--set",
+        "train.max_steps=12",
+        "--set",
+        "train.save_every=6",
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     return out

@@ -1,6 +1,6 @@
 """Write-then-rename for files and folders: PATH is always the previous complete output or the new one.
 
-    .venv/bin/python -m pytest tests/test_atomic.py -q
+.venv/bin/python -m pytest tests/test_atomic.py -q
 """
 
 from __future__ import annotations

@@ -21,16 +21,44 @@ def test_every_local_test_set_maps_to_items(shared_dir, name):
 
 
 def test_counts_match_the_published_sizes(shared_dir):
-    sizes = {"gsm8k": 1319, "math500": 500, "mmlu_stem": 3018, "cmath": 1098, "gaokao_math_cloze": 118,
-             "gaokao_math_qa": 351, "minerva_math": 272, "sat_math": 32, "aime24": 30, "amc23": 40,
-             "olympiadbench": 675, "college_math": 2818, "svamp": 1000, "asdiv": 2215}  # fmt: skip
+    sizes = {
+        "gsm8k": 1319,
+        "math500": 500,
+        "mmlu_stem": 3018,
+        "cmath": 1098,
+        "gaokao_math_cloze": 118,
+        "gaokao_math_qa": 351,
+        "minerva_math": 272,
+        "sat_math": 32,
+        "aime24": 30,
+        "amc23": 40,
+        "olympiadbench": 675,
+        "college_math": 2818,
+        "svamp": 1000,
+        "asdiv": 2215,
+    }
     for name, n in sizes.items():
         assert len(load_benchmark(name, shared_dir / "benchmarks")) == n, name
 
 
 def test_every_required_benchmark_is_registered():
-    required = {"gsm8k", "math", "math500", "mmlu_stem", "cmath", "gaokao_math_cloze", "gaokao_math_qa",
-                "minerva_math", "sat_math", "aime24", "amc23", "olympiadbench", "college_math", "svamp", "asdiv"}
+    required = {
+        "gsm8k",
+        "math",
+        "math500",
+        "mmlu_stem",
+        "cmath",
+        "gaokao_math_cloze",
+        "gaokao_math_qa",
+        "minerva_math",
+        "sat_math",
+        "aime24",
+        "amc23",
+        "olympiadbench",
+        "college_math",
+        "svamp",
+        "asdiv",
+    }
     assert required <= set(SPECS)
     assert set(expand_names(["all"])) == set(SPECS) and expand_names(["gsm8k,cmath", "gsm8k"]) == ["gsm8k", "cmath"]
 
@@ -59,11 +87,16 @@ def test_hub_loader_through_datasets(tmp_path, monkeypatch):
     configs (declared in its README like hub repos do), since tests have no network."""
     folder = tmp_path / "fake_hub_math"
     card = ["---", "configs:"]
-    for config, rows in {"algebra": [("Solve $x+1=2$.", "So $x=\\boxed{1}$.")],
-                         "geometry": [("Find the area of a unit square.", "It is $\\boxed{\\frac{2}{2}}$.")]}.items():
+    for config, rows in {
+        "algebra": [("Solve $x+1=2$.", "So $x=\\boxed{1}$.")],
+        "geometry": [("Find the area of a unit square.", "It is $\\boxed{\\frac{2}{2}}$.")],
+    }.items():
         (folder / config).mkdir(parents=True)
         (folder / config / "test.jsonl").write_text(
-            "".join(json.dumps({"problem": p, "solution": s, "level": "Level 1", "type": config}) + "\n" for p, s in rows))
+            "".join(
+                json.dumps({"problem": p, "solution": s, "level": "Level 1", "type": config}) + "\n" for p, s in rows
+            )
+        )
         card += [f"- config_name: {config}", "  data_files:", "  - split: test", f"    path: {config}/test.jsonl"]
     (folder / "README.md").write_text("\n".join(card + ["---", ""]))
     local_hub = HubSource(str(folder), "test", SPECS["math"].hub.fields, configs=("algebra", "geometry"))

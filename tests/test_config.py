@@ -65,18 +65,31 @@ def test_duplicate_source_names(tmp_path):
         load_recipe(p)
 
 
-@pytest.mark.parametrize("source, message", [
-    ("{name: s, kind: code, path: x, format: jsonl, code: {max_file_bytes: 10}, weight: 1}",
-     r"sources\.0: .*code: settings apply to format: code_repos, this source's format is jsonl"),
-    ("{name: s, kind: books, path: x, format: jsonl, book: {split: file}, weight: 1}",
-     r"book: settings apply to format: latex or book_text"),
-    ("{name: s, kind: exams, path: x, format: jsonl, qa_format: {}, weight: 1}",
-     r"qa_format: settings apply to format: qa_jsonl"),
-    ("{name: s, kind: books, path: x, format: latex, content: html, weight: 1}",
-     r"format: latex reads its files as text .*remove content: html"),
-    ("{name: s, kind: web, path: x, format: code_repos, content: html, weight: 1}",
-     r"format: code_repos reads its files as text"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        (
+            "{name: s, kind: code, path: x, format: jsonl, code: {max_file_bytes: 10}, weight: 1}",
+            r"sources\.0: .*code: settings apply to format: code_repos, this source's format is jsonl",
+        ),
+        (
+            "{name: s, kind: books, path: x, format: jsonl, book: {split: file}, weight: 1}",
+            r"book: settings apply to format: latex or book_text",
+        ),
+        (
+            "{name: s, kind: exams, path: x, format: jsonl, qa_format: {}, weight: 1}",
+            r"qa_format: settings apply to format: qa_jsonl",
+        ),
+        (
+            "{name: s, kind: books, path: x, format: latex, content: html, weight: 1}",
+            r"format: latex reads its files as text .*remove content: html",
+        ),
+        (
+            "{name: s, kind: web, path: x, format: code_repos, content: html, weight: 1}",
+            r"format: code_repos reads its files as text",
+        ),
+    ],
+)
 def test_format_settings_only_on_their_format(tmp_path, source, message):
     """A settings section on a format that ignores it is an error, not silently dropped."""
     with pytest.raises(ConfigError, match=message):
@@ -84,10 +97,15 @@ def test_format_settings_only_on_their_format(tmp_path, source, message):
 
 
 def test_format_settings_are_filled_with_defaults(tmp_path):
-    recipe = load_recipe(write(tmp_path, "name: t\nsources:\n"
-                               "  - {name: b, kind: books, path: x, format: latex, weight: 1}\n"
-                               "  - {name: c, kind: code, path: y, format: code_repos, weight: 1}\n"
-                               "  - {name: q, kind: exams, path: z, format: qa_jsonl, weight: 1}\n"))  # fmt: skip
+    recipe = load_recipe(
+        write(
+            tmp_path,
+            "name: t\nsources:\n"
+            "  - {name: b, kind: books, path: x, format: latex, weight: 1}\n"
+            "  - {name: c, kind: code, path: y, format: code_repos, weight: 1}\n"
+            "  - {name: q, kind: exams, path: z, format: qa_jsonl, weight: 1}\n",
+        )
+    )
     b, c, q = recipe.sources
     assert b.book.split == "chapter" and c.code is not None and q.qa_format is not None
     assert b.code is None and c.book is None and b.resolved_content == c.resolved_content == "text"
@@ -138,9 +156,14 @@ def test_cli_config_error_is_one_paragraph_exit_2(tmp_path):
     assert "Traceback" not in r.stderr and str(p) in r.stderr and "sources.0.kind" in r.stderr
 
 
-@pytest.mark.parametrize("name, hidden, world_sizes", [
-    ("qwen2_1.5b", 1536, [8, 16, 32]), ("qwen2_7b", 3584, [8, 16, 64]), ("qwen2_72b", 8192, [64, 128, 256]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, hidden, world_sizes",
+    [
+        ("qwen2_1.5b", 1536, [8, 16, 32]),
+        ("qwen2_7b", 3584, [8, 16, 64]),
+        ("qwen2_72b", 8192, [64, 128, 256]),
+    ],
+)
 def test_qwen2_configs_plan_batches_and_deepspeed_without_weights(name, hidden, world_sizes):
     from pipeline.train.trainer import batch_plan, deepspeed_config
 

@@ -32,14 +32,30 @@ _SEEDS = {"test": 40_127, "train": 8_291}
 
 # (name, subject pronoun, possessive pronoun)
 _PEOPLE = [
-    ("Maria", "she", "her"), ("James", "he", "his"), ("Aisha", "she", "her"),
-    ("Tomas", "he", "his"), ("Priya", "she", "her"), ("Kenji", "he", "his"),
-    ("Lena", "she", "her"), ("Omar", "he", "his"), ("Sofia", "she", "her"),
-    ("Daniel", "he", "his"), ("Grace", "she", "her"), ("Mateo", "he", "his"),
-    ("Hannah", "she", "her"), ("Ravi", "he", "his"), ("Chloe", "she", "her"),
-    ("Samuel", "he", "his"), ("Nadia", "she", "her"), ("Lucas", "he", "his"),
-    ("Yuki", "she", "her"), ("Felix", "he", "his"), ("Amara", "she", "her"),
-    ("Victor", "he", "his"), ("Elena", "she", "her"), ("Jonah", "he", "his"),
+    ("Maria", "she", "her"),
+    ("James", "he", "his"),
+    ("Aisha", "she", "her"),
+    ("Tomas", "he", "his"),
+    ("Priya", "she", "her"),
+    ("Kenji", "he", "his"),
+    ("Lena", "she", "her"),
+    ("Omar", "he", "his"),
+    ("Sofia", "she", "her"),
+    ("Daniel", "he", "his"),
+    ("Grace", "she", "her"),
+    ("Mateo", "he", "his"),
+    ("Hannah", "she", "her"),
+    ("Ravi", "he", "his"),
+    ("Chloe", "she", "her"),
+    ("Samuel", "he", "his"),
+    ("Nadia", "she", "her"),
+    ("Lucas", "he", "his"),
+    ("Yuki", "she", "her"),
+    ("Felix", "he", "his"),
+    ("Amara", "she", "her"),
+    ("Victor", "he", "his"),
+    ("Elena", "she", "her"),
+    ("Jonah", "he", "his"),
 ]
 
 Template = Callable[[random.Random], "tuple[str, list[str], int]"]
@@ -56,16 +72,24 @@ def _two_people(rng: random.Random) -> tuple[tuple[str, str, str], tuple[str, st
 
 def _t_shopping(rng: random.Random):
     name, he, his = _person(rng)
-    item1, item2 = rng.choice([("notebooks", "pens"), ("apples", "bananas"),
-                               ("comic books", "stickers"), ("cupcakes", "juice boxes"),
-                               ("tennis balls", "water bottles")])
+    item1, item2 = rng.choice(
+        [
+            ("notebooks", "pens"),
+            ("apples", "bananas"),
+            ("comic books", "stickers"),
+            ("cupcakes", "juice boxes"),
+            ("tennis balls", "water bottles"),
+        ]
+    )
     a, p = rng.randint(2, 6), rng.randint(2, 7)
     b, q = rng.randint(2, 8), rng.randint(1, 4)
     cost = a * p + b * q
     bill = 50 if cost < 50 else 100
-    q_text = (f"{name} goes to the store and buys {a} {item1} that cost {p} dollars each "
-              f"and {b} {item2} that cost {q} dollars each. {he.capitalize()} pays with a "
-              f"{bill}-dollar bill. How many dollars of change should {he} get back?")
+    q_text = (
+        f"{name} goes to the store and buys {a} {item1} that cost {p} dollars each "
+        f"and {b} {item2} that cost {q} dollars each. {he.capitalize()} pays with a "
+        f"{bill}-dollar bill. How many dollars of change should {he} get back?"
+    )
     steps = [
         f"The {item1} cost {a} * {p} = {a * p} dollars.",
         f"The {item2} cost {b} * {q} = {b * q} dollars.",
@@ -80,9 +104,11 @@ def _t_travel(rng: random.Random):
     s1, h1 = rng.choice([40, 45, 50, 55, 60, 65, 70]), rng.randint(2, 5)
     s2, h2 = rng.choice([30, 35, 48, 52, 75, 80]), rng.randint(1, 4)
     d1, d2 = s1 * h1, s2 * h2
-    q_text = (f"{vehicle} travels at {s1} miles per hour for {h1} hours. After a short stop, "
-              f"it continues at {s2} miles per hour for another {h2} hours. How many miles "
-              f"does it travel altogether?")
+    q_text = (
+        f"{vehicle} travels at {s1} miles per hour for {h1} hours. After a short stop, "
+        f"it continues at {s2} miles per hour for another {h2} hours. How many miles "
+        f"does it travel altogether?"
+    )
     steps = [
         f"In the first part it covers {s1} * {h1} = {d1} miles.",
         f"In the second part it covers {s2} * {h2} = {d2} miles.",
@@ -98,12 +124,13 @@ def _t_ages(rng: random.Random):
     n = rng.randint(2, 9)
     old = k * young
     total = old + young + 2 * n
-    q_text = (f"{a} is {k} times as old as {b}, who is the younger of the two cousins. "
-              f"In {n} years, the sum of their ages will be exactly {total} years. "
-              f"How old is {a} today?")
+    q_text = (
+        f"{a} is {k} times as old as {b}, who is the younger of the two cousins. "
+        f"In {n} years, the sum of their ages will be exactly {total} years. "
+        f"How old is {a} today?"
+    )
     steps = [
-        f"In {n} years both are {n} years older, so today their ages add up to "
-        f"{total} - 2 * {n} = {total - 2 * n}.",
+        f"In {n} years both are {n} years older, so today their ages add up to {total} - 2 * {n} = {total - 2 * n}.",
         f"If {b} is y years old, then {a} is {k}y and {k + 1}y = {total - 2 * n}, "
         f"so y = {total - 2 * n} / {k + 1} = {young}.",
         f"{a} is {k} * {young} = {old} years old.",
@@ -120,9 +147,11 @@ def _t_fractions(rng: random.Random):
     bike = rest // d2
     bus = rest - bike
     group = rng.choice(["class", "school club", "summer camp group", "choir", "chess team"])
-    q_text = (f"A {group} has {n} students. One out of every {d1} students walks to school, "
-              f"and 1/{d2} of the remaining students ride bikes. The rest take the bus. "
-              f"How many students take the bus?")
+    q_text = (
+        f"A {group} has {n} students. One out of every {d1} students walks to school, "
+        f"and 1/{d2} of the remaining students ride bikes. The rest take the bus. "
+        f"How many students take the bus?"
+    )
     steps = [
         f"The number of walkers is {n} / {d1} = {walk}, leaving {n} - {walk} = {rest} students.",
         f"The bike riders are {rest} / {d2} = {bike}.",
@@ -138,9 +167,11 @@ def _t_area(rng: random.Random):
     area = length * width
     what = rng.choice(["garden", "patio", "playroom floor", "backyard lawn", "studio floor"])
     cover = rng.choice(["new tiles", "fresh sod", "a rubber mat", "wooden boards", "carpet"])
-    q_text = (f"{name} has a rectangular {what} that is {length} meters long and {width} meters "
-              f"wide. {he.capitalize()} wants to cover all of it with {cover} costing {price} "
-              f"dollars per square meter. How many dollars will the {cover} cost?")
+    q_text = (
+        f"{name} has a rectangular {what} that is {length} meters long and {width} meters "
+        f"wide. {he.capitalize()} wants to cover all of it with {cover} costing {price} "
+        f"dollars per square meter. How many dollars will the {cover} cost?"
+    )
     steps = [
         f"The area is {length} * {width} = {area} square meters.",
         f"The cost is {area} * {price} = {area * price} dollars.",
@@ -154,9 +185,11 @@ def _t_marathon(rng: random.Random):
     m = rng.choice([85, 90, 95, 100, 105, 110, 120])
     b = rng.choice([10, 12, 15, 20])
     show = rng.choice(["movies", "documentaries", "concert films", "cartoon specials"])
-    q_text = (f"{name} plans a weekend marathon of {n} {show}, and each one lasts {m} minutes. "
-              f"Between two consecutive {show} {he} takes a {b}-minute break. How many minutes "
-              f"does the whole marathon last, from the first start to the last ending?")
+    q_text = (
+        f"{name} plans a weekend marathon of {n} {show}, and each one lasts {m} minutes. "
+        f"Between two consecutive {show} {he} takes a {b}-minute break. How many minutes "
+        f"does the whole marathon last, from the first start to the last ending?"
+    )
     watch = n * m
     breaks = (n - 1) * b
     steps = [
@@ -173,12 +206,20 @@ def _t_recipe(rng: random.Random):
     cups = rng.randint(2, 5)
     mult = rng.randint(2, 5)
     want = base * mult
-    food, ingredient = rng.choice([("cookies", "cups of flour"), ("muffins", "cups of milk"),
-                                   ("pancakes", "eggs"), ("dumplings", "cups of cabbage"),
-                                   ("granola bars", "cups of oats")])
-    q_text = (f"A recipe for {base} {food} uses {cups} {ingredient}. {name} is baking for a "
-              f"school fair and wants to make {want} {food}. How many {ingredient} does "
-              f"{he} need?")
+    food, ingredient = rng.choice(
+        [
+            ("cookies", "cups of flour"),
+            ("muffins", "cups of milk"),
+            ("pancakes", "eggs"),
+            ("dumplings", "cups of cabbage"),
+            ("granola bars", "cups of oats"),
+        ]
+    )
+    q_text = (
+        f"A recipe for {base} {food} uses {cups} {ingredient}. {name} is baking for a "
+        f"school fair and wants to make {want} {food}. How many {ingredient} does "
+        f"{he} need?"
+    )
     steps = [
         f"{want} {food} is {want} / {base} = {mult} batches of the recipe.",
         f"{name} needs {mult} * {cups} = {mult * cups} {ingredient}.",
@@ -191,13 +232,14 @@ def _t_savings(rng: random.Random):
     wage = rng.randint(8, 18)
     hours = rng.randint(3, 12) * 2
     weeks = rng.randint(3, 10)
-    job = rng.choice(["at a bakery", "as a lifeguard", "at a bookshop", "walking dogs",
-                      "at a bike repair shop"])
+    job = rng.choice(["at a bakery", "as a lifeguard", "at a bookshop", "walking dogs", "at a bike repair shop"])
     weekly = wage * hours
     saved = weekly // 2
-    q_text = (f"{name} works {job} and earns {wage} dollars per hour. {he.capitalize()} works "
-              f"{hours} hours every week and saves half of {his} weekly pay. How many dollars "
-              f"has {he} saved after {weeks} weeks?")
+    q_text = (
+        f"{name} works {job} and earns {wage} dollars per hour. {he.capitalize()} works "
+        f"{hours} hours every week and saves half of {his} weekly pay. How many dollars "
+        f"has {he} saved after {weeks} weeks?"
+    )
     steps = [
         f"Each week {name} earns {wage} * {hours} = {weekly} dollars.",
         f"Half of that is {weekly} / 2 = {saved} dollars saved per week.",
@@ -214,9 +256,11 @@ def _t_discount(rng: random.Random):
     thing = rng.choice(["jacket", "pair of boots", "backpack", "desk lamp", "board game"])
     off = price * pct // 100
     sale = price - off
-    q_text = (f"A {thing} normally costs {price} dollars, and this week it is sold at {pct} "
-              f"percent off. {name} also has a coupon that takes {coupon} dollars off the "
-              f"sale price. How many dollars does {name} pay for the {thing}?")
+    q_text = (
+        f"A {thing} normally costs {price} dollars, and this week it is sold at {pct} "
+        f"percent off. {name} also has a coupon that takes {coupon} dollars off the "
+        f"sale price. How many dollars does {name} pay for the {thing}?"
+    )
     steps = [
         f"The discount is {pct}/100 * {price} = {off} dollars.",
         f"The sale price is {price} - {off} = {sale} dollars.",
@@ -234,9 +278,11 @@ def _t_sharing(rng: random.Random):
     if k * g >= total:
         g = 2
     given = k * g
-    q_text = (f"{name} picks {a} apples and {b} pears at an orchard. {he.capitalize()} gives "
-              f"{g} pieces of fruit to each of {his} {k} cousins and keeps the rest for "
-              f"{his} family. How many pieces of fruit does {name} keep?")
+    q_text = (
+        f"{name} picks {a} apples and {b} pears at an orchard. {he.capitalize()} gives "
+        f"{g} pieces of fruit to each of {his} {k} cousins and keeps the rest for "
+        f"{his} family. How many pieces of fruit does {name} keep?"
+    )
     steps = [
         f"{name} picks {a} + {b} = {total} pieces of fruit.",
         f"{he.capitalize()} gives away {k} * {g} = {given} pieces.",
@@ -251,14 +297,15 @@ def _t_fence(rng: random.Random):
     gate = rng.choice([20, 25, 30, 40, 50])
     owner = rng.choice(["A farmer", "A school", "A park ranger", "A neighbor", "A zoo keeper"])
     perimeter = 4 * side
-    q_text = (f"{owner} wants to fence a square field whose sides are {side} meters long. "
-              f"Fencing costs {price} dollars per meter, and a gate adds another {gate} "
-              f"dollars. What is the total cost in dollars?")
+    q_text = (
+        f"{owner} wants to fence a square field whose sides are {side} meters long. "
+        f"Fencing costs {price} dollars per meter, and a gate adds another {gate} "
+        f"dollars. What is the total cost in dollars?"
+    )
     steps = [
         f"The perimeter of the square is 4 * {side} = {perimeter} meters.",
         f"The fencing costs {perimeter} * {price} = {perimeter * price} dollars.",
-        f"With the gate the total is {perimeter * price} + {gate} = "
-        f"{perimeter * price + gate} dollars.",
+        f"With the gate the total is {perimeter * price} + {gate} = {perimeter * price + gate} dollars.",
     ]
     return q_text, steps, perimeter * price + gate
 
@@ -270,9 +317,11 @@ def _t_tank(rng: random.Random):
     minutes = rng.randint(6, 25)
     volume = net * minutes
     vessel = rng.choice(["water tank", "fish pond", "rain barrel", "swimming pool", "cistern"])
-    q_text = (f"An empty {vessel} holds {volume} liters. A hose pours in {rate} liters per "
-              f"minute, but a small crack lets {leak} liters per minute leak out. How many "
-              f"minutes does it take to fill the {vessel} completely?")
+    q_text = (
+        f"An empty {vessel} holds {volume} liters. A hose pours in {rate} liters per "
+        f"minute, but a small crack lets {leak} liters per minute leak out. How many "
+        f"minutes does it take to fill the {vessel} completely?"
+    )
     steps = [
         f"The {vessel} gains {rate} - {leak} = {net} liters each minute.",
         f"Filling {volume} liters takes {volume} / {net} = {minutes} minutes.",
@@ -281,8 +330,18 @@ def _t_tank(rng: random.Random):
 
 
 _TEMPLATES: list = [
-    _t_shopping, _t_travel, _t_ages, _t_fractions, _t_area, _t_marathon,
-    _t_recipe, _t_savings, _t_discount, _t_sharing, _t_fence, _t_tank,
+    _t_shopping,
+    _t_travel,
+    _t_ages,
+    _t_fractions,
+    _t_area,
+    _t_marathon,
+    _t_recipe,
+    _t_savings,
+    _t_discount,
+    _t_sharing,
+    _t_fence,
+    _t_tank,
 ]
 
 
@@ -304,12 +363,14 @@ def _generate(split: str, exclude: set[str]) -> list[dict]:
         seen.add(question)
         idx = len(items)
         solution = " ".join(steps) + f" The answer is {answer}."
-        items.append({
-            "id": f"mini_gsm/{split}/{idx:04d}",
-            "question": question,
-            "solution": solution,
-            "answer": str(answer),
-        })
+        items.append(
+            {
+                "id": f"mini_gsm/{split}/{idx:04d}",
+                "question": question,
+                "solution": solution,
+                "answer": str(answer),
+            }
+        )
     return items
 
 

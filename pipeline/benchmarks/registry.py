@@ -87,64 +87,160 @@ def _letter(gold) -> str:
 
 
 MMLU_STEM = (
-    "abstract_algebra", "astronomy", "college_biology", "college_chemistry", "college_computer_science",
-    "college_mathematics", "college_physics", "computer_security", "conceptual_physics", "electrical_engineering",
-    "elementary_mathematics", "high_school_biology", "high_school_chemistry", "high_school_computer_science",
-    "high_school_mathematics", "high_school_physics", "high_school_statistics", "machine_learning",
-)  # fmt: skip
-MATH_SUBJECTS = ("algebra", "counting_and_probability", "geometry", "intermediate_algebra", "number_theory",
-                 "prealgebra", "precalculus")  # fmt: skip
+    "abstract_algebra",
+    "astronomy",
+    "college_biology",
+    "college_chemistry",
+    "college_computer_science",
+    "college_mathematics",
+    "college_physics",
+    "computer_security",
+    "conceptual_physics",
+    "electrical_engineering",
+    "elementary_mathematics",
+    "high_school_biology",
+    "high_school_chemistry",
+    "high_school_computer_science",
+    "high_school_mathematics",
+    "high_school_physics",
+    "high_school_statistics",
+    "machine_learning",
+)
+MATH_SUBJECTS = (
+    "algebra",
+    "counting_and_probability",
+    "geometry",
+    "intermediate_algebra",
+    "number_theory",
+    "prealgebra",
+    "precalculus",
+)
 
 _svamp = lambda r: {"question": f"{r['Body'].strip()} {r['Question'].strip()}", "answer": str(r["Answer"])}  # noqa: E731
-_asdiv = lambda r: {"question": f"{r['body'].strip()} {r['question'].strip()}",  # noqa: E731
-                    "answer": re.sub(r"\s*\(.*\)$", "", str(r["answer"]))}  # fmt: skip
-_olympiad = lambda r: {"question": r["question"], "answer": " ".join(map(str, r.get("final_answer") or [])),  # noqa: E731
-                       "solution": " ".join(map(str, r.get("solution") or []))}  # fmt: skip
-_cmath = lambda r: {"question": r["question"], "answer": _first(r, "golden", "answer"),  # noqa: E731
-                    "meta": {"grade": str(r["grade"])} if r.get("grade") is not None else {}}  # fmt: skip
-_math_record = lambda r: {"question": r["problem"], "answer": r.get("answer") or last_boxed(r["solution"]) or "",  # noqa: E731
-                          "solution": r.get("solution", ""),
-                          "meta": {k: str(v) for k, v in (("subject", r.get("subject") or r.get("type")),
-                                                          ("level", r.get("level"))) if v is not None}}  # fmt: skip
-_mmlu = lambda r: {"question": r["question"], "answer": _letter(int(r["answer"])), "choices": list(r["choices"]),  # noqa: E731
-                   "meta": {"subject": str(r.get("type") or r.get("subject") or "")}}  # fmt: skip
-_agieval_hub = lambda r: {"question": r["query"], "answer": _first(r, "answer") or _letter(r.get("gold")),  # noqa: E731
-                          "choices": list(r.get("choices") or [])}  # fmt: skip
+_asdiv = lambda r: {
+    "question": f"{r['body'].strip()} {r['question'].strip()}",  # noqa: E731
+    "answer": re.sub(r"\s*\(.*\)$", "", str(r["answer"])),
+}
+_olympiad = lambda r: {
+    "question": r["question"],
+    "answer": " ".join(map(str, r.get("final_answer") or [])),  # noqa: E731
+    "solution": " ".join(map(str, r.get("solution") or [])),
+}
+_cmath = lambda r: {
+    "question": r["question"],
+    "answer": _first(r, "golden", "answer"),  # noqa: E731
+    "meta": {"grade": str(r["grade"])} if r.get("grade") is not None else {},
+}
+_math_record = lambda r: {
+    "question": r["problem"],
+    "answer": r.get("answer") or last_boxed(r["solution"]) or "",  # noqa: E731
+    "solution": r.get("solution", ""),
+    "meta": {
+        k: str(v)
+        for k, v in (("subject", r.get("subject") or r.get("type")), ("level", r.get("level")))
+        if v is not None
+    },
+}
+_mmlu = lambda r: {
+    "question": r["question"],
+    "answer": _letter(int(r["answer"])),
+    "choices": list(r["choices"]),  # noqa: E731
+    "meta": {"subject": str(r.get("type") or r.get("subject") or "")},
+}
+_agieval_hub = lambda r: {
+    "question": r["query"],
+    "answer": _first(r, "answer") or _letter(r.get("gold")),  # noqa: E731
+    "choices": list(r.get("choices") or []),
+}
 
-SPECS: dict[str, BenchmarkSpec] = {s.name: s for s in [
-    BenchmarkSpec("gsm8k", "en", _gsm8k, HubSource("openai/gsm8k", "test", _gsm8k, ("main",))),
-    BenchmarkSpec("math", "en", _math_record, HubSource("EleutherAI/hendrycks_math", "test", _math_record, MATH_SUBJECTS)),
-    BenchmarkSpec("math500", "en", _math_record, HubSource("HuggingFaceH4/MATH-500", "test", _math_record)),
-    BenchmarkSpec("mmlu_stem", "en", _mmlu, HubSource("cais/mmlu", "test", _mmlu, MMLU_STEM)),
-    BenchmarkSpec("cmath", "zh", _cmath, HubSource("weitianwen/cmath", "test", _cmath)),
-    BenchmarkSpec("cmath_dev", "zh", lambda r: {"question": r["question"], "answer": _first(r, "answer", "golden")},
-                  HubSource("weitianwen/cmath", "validation", _cmath)),
-    BenchmarkSpec("gaokao_math_cloze", "zh", lambda r: {"question": r["question"], "answer": _first(r, "answer", "label")},
-                  HubSource("hails/agieval-gaokao-mathcloze", "test", _agieval_hub)),
-    BenchmarkSpec("gaokao_math_qa", "zh", lambda r: {"question": r["question"], "answer": _first(r, "label", "answer"),
-                                                     "choices": _options(r.get("options"))},
-                  HubSource("hails/agieval-gaokao-mathqa", "test", _agieval_hub)),
-    BenchmarkSpec("minerva_math", "en", lambda r: {"question": r["problem"], "answer": last_boxed(r.get("solution", "")) or "",
-                                                   "solution": r.get("solution", "")},
-                  HubSource("math-ai/minervamath", "test", lambda r: {"question": r["question"],
-                                                                      "answer": str(r.get("answer", ""))})),
-    BenchmarkSpec("sat_math", "en", lambda r: {"question": r["question"], "answer": _first(r, "Answer", "answer"),
-                                               "choices": _options(r.get("options"))},
-                  HubSource("hails/agieval-sat-math", "test", _agieval_hub)),
-    BenchmarkSpec("aime24", "en", lambda r: {"question": _first(r, "problem", "question"), "answer": str(r.get("answer", "")),
-                                             "solution": r.get("solution") or ""},
-                  HubSource("HuggingFaceH4/aime_2024", "train", lambda r: {"question": r["problem"],
-                                                                           "answer": str(r["answer"]),
-                                                                           "solution": r.get("solution") or ""})),
-    BenchmarkSpec("amc23", "en", lambda r: {"question": _first(r, "problem", "question"), "answer": str(r.get("answer", ""))},
-                  HubSource("zwhe99/amc23", "test", lambda r: {"question": r["question"], "answer": str(r["answer"])})),
-    BenchmarkSpec("olympiadbench", "en", _olympiad,
-                  HubSource("Hothan/OlympiadBench", "train", _olympiad, ("OE_TO_maths_en_COMP",))),
-    # College Math ships with the Qwen2.5-Math evaluation toolkit, not as a hub dataset: local folder only.
-    BenchmarkSpec("college_math", "en", lambda r: {"question": r["question"], "answer": str(r.get("answer", ""))}, None),
-    BenchmarkSpec("svamp", "en", _svamp, HubSource("ChilleD/SVAMP", "test", _svamp)),
-    BenchmarkSpec("asdiv", "en", _asdiv, HubSource("EleutherAI/asdiv", "validation", _asdiv)),
-]}  # fmt: skip
+SPECS: dict[str, BenchmarkSpec] = {
+    s.name: s
+    for s in [
+        BenchmarkSpec("gsm8k", "en", _gsm8k, HubSource("openai/gsm8k", "test", _gsm8k, ("main",))),
+        BenchmarkSpec(
+            "math", "en", _math_record, HubSource("EleutherAI/hendrycks_math", "test", _math_record, MATH_SUBJECTS)
+        ),
+        BenchmarkSpec("math500", "en", _math_record, HubSource("HuggingFaceH4/MATH-500", "test", _math_record)),
+        BenchmarkSpec("mmlu_stem", "en", _mmlu, HubSource("cais/mmlu", "test", _mmlu, MMLU_STEM)),
+        BenchmarkSpec("cmath", "zh", _cmath, HubSource("weitianwen/cmath", "test", _cmath)),
+        BenchmarkSpec(
+            "cmath_dev",
+            "zh",
+            lambda r: {"question": r["question"], "answer": _first(r, "answer", "golden")},
+            HubSource("weitianwen/cmath", "validation", _cmath),
+        ),
+        BenchmarkSpec(
+            "gaokao_math_cloze",
+            "zh",
+            lambda r: {"question": r["question"], "answer": _first(r, "answer", "label")},
+            HubSource("hails/agieval-gaokao-mathcloze", "test", _agieval_hub),
+        ),
+        BenchmarkSpec(
+            "gaokao_math_qa",
+            "zh",
+            lambda r: {
+                "question": r["question"],
+                "answer": _first(r, "label", "answer"),
+                "choices": _options(r.get("options")),
+            },
+            HubSource("hails/agieval-gaokao-mathqa", "test", _agieval_hub),
+        ),
+        BenchmarkSpec(
+            "minerva_math",
+            "en",
+            lambda r: {
+                "question": r["problem"],
+                "answer": last_boxed(r.get("solution", "")) or "",
+                "solution": r.get("solution", ""),
+            },
+            HubSource(
+                "math-ai/minervamath", "test", lambda r: {"question": r["question"], "answer": str(r.get("answer", ""))}
+            ),
+        ),
+        BenchmarkSpec(
+            "sat_math",
+            "en",
+            lambda r: {
+                "question": r["question"],
+                "answer": _first(r, "Answer", "answer"),
+                "choices": _options(r.get("options")),
+            },
+            HubSource("hails/agieval-sat-math", "test", _agieval_hub),
+        ),
+        BenchmarkSpec(
+            "aime24",
+            "en",
+            lambda r: {
+                "question": _first(r, "problem", "question"),
+                "answer": str(r.get("answer", "")),
+                "solution": r.get("solution") or "",
+            },
+            HubSource(
+                "HuggingFaceH4/aime_2024",
+                "train",
+                lambda r: {"question": r["problem"], "answer": str(r["answer"]), "solution": r.get("solution") or ""},
+            ),
+        ),
+        BenchmarkSpec(
+            "amc23",
+            "en",
+            lambda r: {"question": _first(r, "problem", "question"), "answer": str(r.get("answer", ""))},
+            HubSource("zwhe99/amc23", "test", lambda r: {"question": r["question"], "answer": str(r["answer"])}),
+        ),
+        BenchmarkSpec(
+            "olympiadbench",
+            "en",
+            _olympiad,
+            HubSource("Hothan/OlympiadBench", "train", _olympiad, ("OE_TO_maths_en_COMP",)),
+        ),
+        # College Math ships with the Qwen2.5-Math evaluation toolkit, not as a hub dataset: local folder only.
+        BenchmarkSpec(
+            "college_math", "en", lambda r: {"question": r["question"], "answer": str(r.get("answer", ""))}, None
+        ),
+        BenchmarkSpec("svamp", "en", _svamp, HubSource("ChilleD/SVAMP", "test", _svamp)),
+        BenchmarkSpec("asdiv", "en", _asdiv, HubSource("EleutherAI/asdiv", "validation", _asdiv)),
+    ]
+}
 
 BUILTIN: dict[str, Callable[[str], list[dict]]] = {"mini_gsm": mini_gsm}
 LANGUAGE = {"mini_gsm": "en", **{name: spec.language for name, spec in SPECS.items()}}
@@ -169,8 +265,10 @@ def expand_names(names: list[str]) -> list[str]:
 def load_benchmark(name: str, benchmarks_dir: str | Path | None = None, split: str = "test") -> list[BenchmarkItem]:
     """Items of one benchmark: built-in, else `benchmarks_dir/NAME/SPLIT.jsonl` when a folder is given, else the hub."""
     if name in BUILTIN:
-        items = [BenchmarkItem(id=r["id"], question=r["question"], answer=r["answer"], solution=r.get("solution", ""))
-                 for r in BUILTIN[name](split)]  # fmt: skip
+        items = [
+            BenchmarkItem(id=r["id"], question=r["question"], answer=r["answer"], solution=r.get("solution", ""))
+            for r in BUILTIN[name](split)
+        ]
     elif name not in SPECS:
         raise DataError(f"unknown benchmark {name!r}; known: {', '.join(known())}")
     elif benchmarks_dir is not None:
@@ -194,7 +292,9 @@ def _load_local(spec: BenchmarkSpec, folder: Path, split: str) -> list[Benchmark
 
 def _load_hub(spec: BenchmarkSpec, split: str) -> list[BenchmarkItem]:
     if spec.hub is None:
-        raise DataError(f"benchmark {spec.name!r} has no hub dataset; pass --benchmarks-dir with {spec.name}/test.jsonl")
+        raise DataError(
+            f"benchmark {spec.name!r} has no hub dataset; pass --benchmarks-dir with {spec.name}/test.jsonl"
+        )
     import datasets
 
     hub = spec.hub

@@ -110,12 +110,27 @@ def evaluate(model: "MathClassifier", heldout_file: Path, threshold: float = 0.5
     recall = tp / (tp + fn) if tp + fn else None
     f1 = 2 * precision * recall / (precision + recall) if precision and recall else (0.0 if tp + fn else None)
     r = lambda x: None if x is None else round(x, 4)  # noqa: E731
-    return {"threshold": threshold, "precision": r(precision), "recall": r(recall), "f1": r(f1),
-            "positives": tp + fn, "negatives": fp + tn, "tp": tp, "fp": fp, "fn": fn, "tn": tn}  # fmt: skip
+    return {
+        "threshold": threshold,
+        "precision": r(precision),
+        "recall": r(recall),
+        "f1": r(f1),
+        "positives": tp + fn,
+        "negatives": fp + tn,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+    }
 
 
-def train_classifier(positives: Iterable[str], negatives: Iterable[str], model_path: str | Path,
-                     settings: TrainSettings | None = None, inputs: dict | None = None) -> dict:  # fmt: skip
+def train_classifier(
+    positives: Iterable[str],
+    negatives: Iterable[str],
+    model_path: str | Path,
+    settings: TrainSettings | None = None,
+    inputs: dict | None = None,
+) -> dict:
     """Train on texts, evaluate on the held-out share, write MODEL and its sidecar MODEL.json; returns the sidecar.
 
     Texts are streamed: preprocessed lines go to temporary files, spread over buckets by a seeded draw and shuffled
@@ -151,8 +166,10 @@ def train_classifier(positives: Iterable[str], negatives: Iterable[str], model_p
                 h.close()
         if not counts["train"]["positive"] or not counts["train"]["negative"]:
             n = counts["train"]
-            raise DataError(f"training needs positive and negative documents outside the held-out share; got "
-                            f"{n['positive']} positive and {n['negative']} negative")  # fmt: skip
+            raise DataError(
+                f"training needs positive and negative documents outside the held-out share; got "
+                f"{n['positive']} positive and {n['negative']} negative"
+            )
         train_file = tmp / "train.txt"
         with train_file.open("w", encoding="utf-8") as f:
             f.writelines(_shuffled_lines(buckets, rng))
@@ -221,35 +238,56 @@ def _train_fasttext(fasttext, train_file: Path, s: TrainSettings):
         try:
             with _zeroed_allocations():
                 ft = fasttext.train_supervised(
-                    input=str(train_file), epoch=s.epochs, lr=lr, dim=s.dim, wordNgrams=s.word_ngrams,
-                    minCount=s.min_count, bucket=s.bucket, thread=s.threads, seed=s.seed, loss="softmax", verbose=0,
-                )  # fmt: skip
+                    input=str(train_file),
+                    epoch=s.epochs,
+                    lr=lr,
+                    dim=s.dim,
+                    wordNgrams=s.word_ngrams,
+                    minCount=s.min_count,
+                    bucket=s.bucket,
+                    thread=s.threads,
+                    seed=s.seed,
+                    loss="softmax",
+                    verbose=0,
+                )
             return ft, lr
         except RuntimeError as e:
             if "NaN" not in str(e):
                 raise
             if attempt == NAN_RETRIES:
-                raise DataError(f"fastText training diverged (NaN) at every learning rate from {s.lr} down to {lr}; "
-                                "check the training data or lower `lr` and `dim`") from e  # fmt: skip
+                raise DataError(
+                    f"fastText training diverged (NaN) at every learning rate from {s.lr} down to {lr}; "
+                    "check the training data or lower `lr` and `dim`"
+                ) from e
             log.warning("fastText training diverged (NaN) at lr %g; retrying at lr %g", lr, lr / 2)
             lr /= 2
     raise AssertionError("unreachable")
 
 
-def train_from_files(positive_files: list[str], negative_files: list[str], model_path: str | Path,
-                     settings: TrainSettings | None = None, text_key: str = "text") -> dict:  # fmt: skip
-    inputs = {"positives": [str(p) for p in positive_files], "negatives": [str(p) for p in negative_files],
-              "text_key": text_key}  # fmt: skip
-    return train_classifier(read_texts(positive_files, text_key), read_texts(negative_files, text_key), model_path,
-                            settings, inputs)  # fmt: skip
+def train_from_files(
+    positive_files: list[str],
+    negative_files: list[str],
+    model_path: str | Path,
+    settings: TrainSettings | None = None,
+    text_key: str = "text",
+) -> dict:
+    inputs = {
+        "positives": [str(p) for p in positive_files],
+        "negatives": [str(p) for p in negative_files],
+        "text_key": text_key,
+    }
+    return train_classifier(
+        read_texts(positive_files, text_key), read_texts(negative_files, text_key), model_path, settings, inputs
+    )
 
 
 def resolve_model_path(path: str, base: str | Path | None, key: str) -> str:
     """A configured model path, relative ones against `base` (a recipe's data_root, like its sources)."""
     resolved = Path(path) if Path(path).is_absolute() or base is None else Path(base) / path
     if not resolved.is_file():
-        raise DataError(f"{key}: math classifier model {resolved} does not exist "
-                        "(train one with `mathcpt classifier train`)")  # fmt: skip
+        raise DataError(
+            f"{key}: math classifier model {resolved} does not exist (train one with `mathcpt classifier train`)"
+        )
     return str(resolved)
 
 
@@ -307,8 +345,10 @@ def load_classifier(path: str | Path) -> MathClassifier:
             raise DataError(f"{side}: unreadable classifier sidecar ({e})") from None
         version = meta.get("preprocess", {}).get("version")
         if version != PREPROCESS_VERSION:
-            raise DataError(f"{side}: model trained with preprocessing version {version}, this code uses "
-                            f"{PREPROCESS_VERSION}; retrain it with `mathcpt classifier train`")  # fmt: skip
+            raise DataError(
+                f"{side}: model trained with preprocessing version {version}, this code uses "
+                f"{PREPROCESS_VERSION}; retrain it with `mathcpt classifier train`"
+            )
     try:
         ft = fasttext.load_model(str(path))
     except ValueError as e:
@@ -321,8 +361,14 @@ def load_classifier(path: str | Path) -> MathClassifier:
     return clf
 
 
-def score_file(model_path: str | Path, input_path: str | Path, output: str | Path, threshold: float = 0.5,
-               text_key: str = "text", batch: int = 512) -> dict:  # fmt: skip
+def score_file(
+    model_path: str | Path,
+    input_path: str | Path,
+    output: str | Path,
+    threshold: float = 0.5,
+    text_key: str = "text",
+    batch: int = 512,
+) -> dict:
     """Copy every line of input to output with `metadata.math_classifier_score` added; returns the counts."""
     if not 0 <= threshold <= 1:
         raise DataError(f"threshold must be in [0, 1], got {threshold}")
@@ -333,11 +379,17 @@ def score_file(model_path: str | Path, input_path: str | Path, output: str | Pat
             for (line_no, record), p in zip(chunk, clf.score_batch([r[text_key] for _, r in chunk])):
                 metadata = record.setdefault("metadata", {})
                 if not isinstance(metadata, dict):
-                    raise DataError(f"{input_path}:{line_no}: metadata must be an object, found "
-                                    f"{type(metadata).__name__}")  # fmt: skip
+                    raise DataError(
+                        f"{input_path}:{line_no}: metadata must be an object, found {type(metadata).__name__}"
+                    )
                 metadata[SCORE_KEY] = round(p, 6)
                 above += p >= threshold
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
             documents += len(chunk)
-    return {"documents": documents, "above_threshold": above, "below_threshold": documents - above,
-            "threshold": threshold, "output": str(output)}  # fmt: skip
+    return {
+        "documents": documents,
+        "above_threshold": above,
+        "below_threshold": documents - above,
+        "threshold": threshold,
+        "output": str(output),
+    }

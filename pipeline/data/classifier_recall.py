@@ -162,8 +162,11 @@ def _kept(scores: list[float], keep: KeepRule) -> tuple[set[int], float]:
 def _math_domains(domains: list[str | None], kept: set[int], rule: DomainRule) -> dict[str, dict]:
     pages = Counter(d for d in domains if d)
     hits = Counter(domains[i] for i in kept if domains[i])
-    return {d: {"pages": n, "kept": hits[d], "share": round(hits[d] / n, 4)}
-            for d, n in pages.items() if n >= rule.min_pages and hits[d] / n >= rule.min_share}  # fmt: skip
+    return {
+        d: {"pages": n, "kept": hits[d], "share": round(hits[d] / n, 4)}
+        for d, n in pages.items()
+        if n >= rule.min_pages and hits[d] / n >= rule.min_share
+    }
 
 
 def prepare_output(out: Path) -> None:
@@ -179,8 +182,13 @@ def run_recall(cfg: RecallConfig) -> dict:
     prepare_output(out)
     pool = Pool(cfg.pool, cfg.text_key)
     n_seed = sum(1 for _ in read_texts(cfg.positives, cfg.text_key))
-    log: dict = {"config": json.loads(cfg.model_dump_json()), "pool_documents": len(pool.domains),
-                 "seed_positives": n_seed, "iterations": [], "complete": False}  # fmt: skip
+    log: dict = {
+        "config": json.loads(cfg.model_dump_json()),
+        "pool_documents": len(pool.domains),
+        "seed_positives": n_seed,
+        "iterations": [],
+        "complete": False,
+    }
     math_domains: dict[str, dict] = {}
     scores: list[float] | None = None
     for it in range(1, cfg.iterations + 1):
@@ -197,12 +205,23 @@ def run_recall(cfg: RecallConfig) -> dict:
             lowest = set(heapq.nsmallest(cfg.negatives_sample, candidates, key=lambda i: (scores[i], i)))
             negatives = pool.texts(lowest)
             negatives_from = "pool_rule_score" if it == 1 else f"pool_iter_{it - 1}_model"
-        logger.info(f"recall iteration {it}/{cfg.iterations}: training on the seed + {len(domain_pages)} pages of "
-                    f"{len(math_domains)} math domains")  # fmt: skip
+        logger.info(
+            f"recall iteration {it}/{cfg.iterations}: training on the seed + {len(domain_pages)} pages of "
+            f"{len(math_domains)} math domains"
+        )
         model_path = folder / "model.bin"
-        sidecar = train_classifier(positives, negatives, model_path, cfg.train,
-                                   {"iteration": it, "positives": cfg.positives, "math_domains": sorted(math_domains),
-                                    "negatives": cfg.negatives or negatives_from})  # fmt: skip
+        sidecar = train_classifier(
+            positives,
+            negatives,
+            model_path,
+            cfg.train,
+            {
+                "iteration": it,
+                "positives": cfg.positives,
+                "math_domains": sorted(math_domains),
+                "negatives": cfg.negatives or negatives_from,
+            },
+        )
         scores = pool.scores(load_classifier(model_path).score_batch)
         kept, effective = _kept(scores, cfg.keep)
         with atomic_open(folder / "kept.jsonl") as f:
@@ -214,24 +233,30 @@ def run_recall(cfg: RecallConfig) -> dict:
         found = _math_domains(pool.domains, kept, cfg.domains)
         new = {d: v for d, v in found.items() if d not in math_domains}
         math_domains.update(new)
-        log["iterations"].append({
-            "iteration": it,
-            "positives": {"seed": n_seed, "from_math_domains": len(domain_pages)},
-            "negatives": {"source": negatives_from, "documents": sum(sidecar["counts"][s]["negative"]
-                                                                     for s in ("train", "heldout"))},
-            "train_counts": sidecar["counts"],
-            "heldout": sidecar["heldout"],
-            "kept": len(kept),
-            "keep_threshold": round(effective, 6),
-            "new_math_domains": dict(sorted(new.items(), key=lambda kv: -kv[1]["share"])),
-            "math_domains": sorted(math_domains),
-            "model": str(model_path.relative_to(out)),
-            "kept_path": str((folder / "kept.jsonl").relative_to(out)),
-            "seconds": round(time.time() - started, 2),
-        })  # fmt: skip
+        log["iterations"].append(
+            {
+                "iteration": it,
+                "positives": {"seed": n_seed, "from_math_domains": len(domain_pages)},
+                "negatives": {
+                    "source": negatives_from,
+                    "documents": sum(sidecar["counts"][s]["negative"] for s in ("train", "heldout")),
+                },
+                "train_counts": sidecar["counts"],
+                "heldout": sidecar["heldout"],
+                "kept": len(kept),
+                "keep_threshold": round(effective, 6),
+                "new_math_domains": dict(sorted(new.items(), key=lambda kv: -kv[1]["share"])),
+                "math_domains": sorted(math_domains),
+                "model": str(model_path.relative_to(out)),
+                "kept_path": str((folder / "kept.jsonl").relative_to(out)),
+                "seconds": round(time.time() - started, 2),
+            }
+        )
         atomic_write_text(out / LOG, json.dumps(log, indent=2) + "\n")
-        logger.info(f"recall iteration {it}: kept {len(kept)} of {len(scores)} pool pages (score ≥ {effective:.3f}), "
-                    f"{len(new)} new math domains, held-out {sidecar['heldout']}")  # fmt: skip
+        logger.info(
+            f"recall iteration {it}: kept {len(kept)} of {len(scores)} pool pages (score ≥ {effective:.3f}), "
+            f"{len(new)} new math domains, held-out {sidecar['heldout']}"
+        )
     log["complete"] = True
     atomic_write_text(out / LOG, json.dumps(log, indent=2) + "\n")
     atomic_write_text(out / "recall.resolved.yaml", dump(cfg))

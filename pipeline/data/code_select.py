@@ -54,16 +54,51 @@ from pipeline.data.html_input import decode_page
 # at 0.5). The others are priors, not measurements: languages built for numerics (Julia, R, MATLAB, Mathematica)
 # hold mostly math to begin with and need less evidence; Sage is a computer algebra system; the formal languages'
 # thresholds apply only with keep_formal_math_always off.
-DEFAULT_MIN_SCORE = {"default": 0.5, "python": 0.5, "sage": 0.2, "julia": 0.3, "r": 0.3, "matlab": 0.3,
-                     "mathematica": 0.3, "lean": 0.3, "coq": 0.3, "isabelle": 0.3, "agda": 0.3}  # fmt: skip
-REASONS = ("vendored", "binary", "unsupported_language", "too_large", "unreadable", "empty", "undecodable",
-           "generated", "minified", "data_only", "low_code_math_score")  # fmt: skip
+DEFAULT_MIN_SCORE = {
+    "default": 0.5,
+    "python": 0.5,
+    "sage": 0.2,
+    "julia": 0.3,
+    "r": 0.3,
+    "matlab": 0.3,
+    "mathematica": 0.3,
+    "lean": 0.3,
+    "coq": 0.3,
+    "isabelle": 0.3,
+    "agda": 0.3,
+}
+REASONS = (
+    "vendored",
+    "binary",
+    "unsupported_language",
+    "too_large",
+    "unreadable",
+    "empty",
+    "undecodable",
+    "generated",
+    "minified",
+    "data_only",
+    "low_code_math_score",
+)
 
 # ------------------------------------------------------------------------------------------------ language detection
 
-EXTENSIONS = {".lean": "lean", ".thy": "isabelle", ".agda": "agda", ".lagda": "agda", ".py": "python", ".jl": "julia",
-              ".r": "r", ".wl": "mathematica", ".wls": "mathematica", ".nb": "mathematica", ".sage": "sage",
-              ".spyx": "sage", ".v": "coq_or_verilog", ".m": "matlab_or_objc"}  # fmt: skip
+EXTENSIONS = {
+    ".lean": "lean",
+    ".thy": "isabelle",
+    ".agda": "agda",
+    ".lagda": "agda",
+    ".py": "python",
+    ".jl": "julia",
+    ".r": "r",
+    ".wl": "mathematica",
+    ".wls": "mathematica",
+    ".nb": "mathematica",
+    ".sage": "sage",
+    ".spyx": "sage",
+    ".v": "coq_or_verilog",
+    ".m": "matlab_or_objc",
+}
 LITERATE_AGDA = (".lagda.md", ".lagda.tex", ".lagda.rst", ".lagda.org")
 BINARY_SUFFIXES = frozenset(
     ".png .jpg .jpeg .gif .bmp .ico .pdf .zip .gz .bz2 .xz .tar .7z .bin .pt .so .dylib .dll .exe .o .a .pyc .pyo "
@@ -72,29 +107,75 @@ BINARY_SUFFIXES = frozenset(
 )
 # Directories that are not the repository's own files: never walked, never counted.
 PRUNED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__"})
-VENDORED_DIRS = frozenset({"vendor", "vendors", "vendored", "_vendor", "third_party", "thirdparty", "third-party",
-                           "3rdparty", "node_modules", "bower_components", "site-packages",
-                           "dist-packages"})  # fmt: skip
-INTERPRETERS = {"python": "python", "julia": "julia", "rscript": "r", "r": "r", "octave": "matlab", "sage": "sage",
-                "wolframscript": "mathematica", "mathematicascript": "mathematica", "lean": "lean"}  # fmt: skip
-MODE_NAMES = {"python": "python", "julia": "julia", "r": "r", "ess-r": "r", "octave": "matlab", "matlab": "matlab",
-              "mathematica": "mathematica", "wolfram": "mathematica", "wl": "mathematica", "coq": "coq",
-              "lean": "lean", "lean4": "lean", "agda": "agda", "agda2": "agda", "isabelle": "isabelle",
-              "sage": "sage"}  # fmt: skip
+VENDORED_DIRS = frozenset(
+    {
+        "vendor",
+        "vendors",
+        "vendored",
+        "_vendor",
+        "third_party",
+        "thirdparty",
+        "third-party",
+        "3rdparty",
+        "node_modules",
+        "bower_components",
+        "site-packages",
+        "dist-packages",
+    }
+)
+INTERPRETERS = {
+    "python": "python",
+    "julia": "julia",
+    "rscript": "r",
+    "r": "r",
+    "octave": "matlab",
+    "sage": "sage",
+    "wolframscript": "mathematica",
+    "mathematicascript": "mathematica",
+    "lean": "lean",
+}
+MODE_NAMES = {
+    "python": "python",
+    "julia": "julia",
+    "r": "r",
+    "ess-r": "r",
+    "octave": "matlab",
+    "matlab": "matlab",
+    "mathematica": "mathematica",
+    "wolfram": "mathematica",
+    "wl": "mathematica",
+    "coq": "coq",
+    "lean": "lean",
+    "lean4": "lean",
+    "agda": "agda",
+    "agda2": "agda",
+    "isabelle": "isabelle",
+    "sage": "sage",
+}
 SHEBANG = re.compile(r"#!\s*(?:\S*/)?(?:env\s+(?:-S\s+)?)?(?:\S*/)?([A-Za-z]+)")
 EMACS_MODE = re.compile(r"-\*-(?:.*?\bmode:\s*([\w+-]+)|\s*([\w+-]+)\s*-\*-)", re.I)
 VIM_MODE = re.compile(r"\b(?:vim?|ex):.*?\b(?:ft|filetype|syntax)=([\w+-]+)")
 
-COQ_HINTS = re.compile(r"^\s*(?:Require|Import|Export|Theorem|Lemma|Definition|Fixpoint|Inductive|Proof|Qed|Defined|"
-                       r"Section|Hypothesis|Variable|Notation|Ltac|Corollary|Remark|Record|Class|Instance|Axiom|"
-                       r"Arguments|Set Implicit|Open Scope)\b|\(\*", re.M)  # fmt: skip
-VERILOG_HINTS = re.compile(r"\bendmodule\b|^\s*module\s+\w+\s*[(#;]|\balways\s*@|^\s*(?:assign|wire|reg|input|"
-                           r"output|inout|localparam)\b|`(?:timescale|define|include|ifdef)\b|//", re.M)  # fmt: skip
-OBJC_HINTS = re.compile(r"^\s*#(?:import|include)\b|^\s*@(?:interface|implementation|end|property|protocol|class)\b|"
-                        r"\bNS[A-Z]\w+|^\s*[-+]\s*\(\w+", re.M)  # fmt: skip
+COQ_HINTS = re.compile(
+    r"^\s*(?:Require|Import|Export|Theorem|Lemma|Definition|Fixpoint|Inductive|Proof|Qed|Defined|"
+    r"Section|Hypothesis|Variable|Notation|Ltac|Corollary|Remark|Record|Class|Instance|Axiom|"
+    r"Arguments|Set Implicit|Open Scope)\b|\(\*",
+    re.M,
+)
+VERILOG_HINTS = re.compile(
+    r"\bendmodule\b|^\s*module\s+\w+\s*[(#;]|\balways\s*@|^\s*(?:assign|wire|reg|input|"
+    r"output|inout|localparam)\b|`(?:timescale|define|include|ifdef)\b|//",
+    re.M,
+)
+OBJC_HINTS = re.compile(
+    r"^\s*#(?:import|include)\b|^\s*@(?:interface|implementation|end|property|protocol|class)\b|"
+    r"\bNS[A-Z]\w+|^\s*[-+]\s*\(\w+",
+    re.M,
+)
 MATHEMATICA_HINTS = re.compile(r"\(\*|\b[A-Z]\w*\[|\w_\]|:=|/@|//\s*\w|\bBeginPackage\[")
-MATLAB_HINTS = re.compile(r"^\s*%|^\s*function\b|^\s*end\s*$|\b(?:zeros|ones|disp|fprintf|size|numel|plot)\(|\.[*^/]",
-                          re.M)  # fmt: skip
+MATLAB_HINTS = re.compile(
+    r"^\s*%|^\s*function\b|^\s*end\s*$|\b(?:zeros|ones|disp|fprintf|size|numel|plot)\(|\.[*^/]", re.M
+)
 
 
 def detect_language(path: str, text: str) -> str | None:
@@ -112,8 +193,11 @@ def detect_language(path: str, text: str) -> str | None:
         verilog = len(VERILOG_HINTS.findall(head))
         return "verilog" if "endmodule" in head or verilog > len(COQ_HINTS.findall(head)) else "coq"
     if lang == "matlab_or_objc":
-        scores = {"objective-c": 2 * len(OBJC_HINTS.findall(head)), "mathematica": len(MATHEMATICA_HINTS.findall(head)),
-                  "matlab": len(MATLAB_HINTS.findall(head))}  # fmt: skip
+        scores = {
+            "objective-c": 2 * len(OBJC_HINTS.findall(head)),
+            "mathematica": len(MATHEMATICA_HINTS.findall(head)),
+            "matlab": len(MATLAB_HINTS.findall(head)),
+        }
         best = max(scores, key=scores.get)
         return best if scores[best] else "matlab"
     return lang or language_from_header(text)
@@ -142,12 +226,17 @@ _HASH = r"#[^\n]*"
 _TRIPLE = r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
 _ML = r"\(\*[\s\S]*?\*\)"
 PROSE = {
-    "python": re.compile(f"{_TRIPLE}|{_HASH}"), "sage": re.compile(f"{_TRIPLE}|{_HASH}"),
-    "julia": re.compile(rf'#=[\s\S]*?=#|"""[\s\S]*?"""|{_HASH}'), "r": re.compile(_HASH),
-    "matlab": re.compile(r"%\{[\s\S]*?%\}|[%#][^\n]*"), "mathematica": re.compile(_ML), "coq": re.compile(_ML),
+    "python": re.compile(f"{_TRIPLE}|{_HASH}"),
+    "sage": re.compile(f"{_TRIPLE}|{_HASH}"),
+    "julia": re.compile(rf'#=[\s\S]*?=#|"""[\s\S]*?"""|{_HASH}'),
+    "r": re.compile(_HASH),
+    "matlab": re.compile(r"%\{[\s\S]*?%\}|[%#][^\n]*"),
+    "mathematica": re.compile(_ML),
+    "coq": re.compile(_ML),
     "isabelle": re.compile(rf"{_ML}|\btext\s*(?:\\<open>[\s\S]*?\\<close>|‹[\s\S]*?›)|--[^\n]*"),
-    "lean": re.compile(r"/-[\s\S]*?-/|--[^\n]*"), "agda": re.compile(r"\{-[\s\S]*?-\}|--[^\n]*"),
-}  # fmt: skip
+    "lean": re.compile(r"/-[\s\S]*?-/|--[^\n]*"),
+    "agda": re.compile(r"\{-[\s\S]*?-\}|--[^\n]*"),
+}
 # Single quotes are strings only where the language says so (Coq and Lean have x', MATLAB has A' for transpose).
 _DQ = r'"(?:[^"\\\n]|\\.)*"'
 _SQ = r"'(?:[^'\\\n]|\\.)*'"
@@ -156,33 +245,56 @@ NUMBER = re.compile(r"\b\d+(?:\.\d+)?")
 IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9']*")
 SUBWORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 PROSE_WORD = re.compile(r"[A-Za-z]+")
-LATEX = re.compile(r"\\(?:frac|sum|int|sqrt|alpha|beta|gamma|delta|epsilon|lambda|sigma|theta|pi|infty|mathbb|"
-                   r"mathrm|cdot|leq?|geq?|ne|partial|binom|prod|lim|log|exp|sin|cos|left|right|operatorname)\b|"
-                   r"\.\. math::|:math:`|"
-                   # $…$ holding a command, ^, _ or =, not shell's $1 … $2 or ${var}
-                   r"(?<![\w$])\$(?=[^$\n]{0,120}?[\\^_=])[^\s${}()][^$\n]{0,120}?(?<!\s)\$(?![\w$])")  # fmt: skip
-PROOF_WORDS = re.compile(r"\b(?:Theorem|Lemma|Corollary|Proposition|Proof|Qed|theorem|lemma|corollary|proof|"
-                         r"qed|by|induction|rewrite|simp|intro|intros|apply|exact|omega|ring|linarith)\b")  # fmt: skip
+LATEX = re.compile(
+    r"\\(?:frac|sum|int|sqrt|alpha|beta|gamma|delta|epsilon|lambda|sigma|theta|pi|infty|mathbb|"
+    r"mathrm|cdot|leq?|geq?|ne|partial|binom|prod|lim|log|exp|sin|cos|left|right|operatorname)\b|"
+    r"\.\. math::|:math:`|"
+    # $…$ holding a command, ^, _ or =, not shell's $1 … $2 or ${var}
+    r"(?<![\w$])\$(?=[^$\n]{0,120}?[\\^_=])[^\s${}()][^$\n]{0,120}?(?<!\s)\$(?![\w$])"
+)
+PROOF_WORDS = re.compile(
+    r"\b(?:Theorem|Lemma|Corollary|Proposition|Proof|Qed|theorem|lemma|corollary|proof|"
+    r"qed|by|induction|rewrite|simp|intro|intros|apply|exact|omega|ring|linarith)\b"
+)
 MATH_IMPORTS = {
-    "python": re.compile(r"^\s*(?:from|import)\s+(?:sympy|numpy|scipy|mpmath|gmpy2|sage|symengine|networkx|galgebra|"
-                         r"flint|cypari2|jax\.numpy|torch\.linalg)\b", re.M),
-    "julia": re.compile(r"^\s*(?:using|import)\s+[^\n]*\b(?:LinearAlgebra|Statistics|SpecialFunctions|Polynomials|"
-                        r"DifferentialEquations|Symbolics|Distributions|ForwardDiff|Combinatorics|Primes|"
-                        r"AbstractAlgebra|Nemo|Oscar|SymPy|QuadGK|FFTW|Optim|Calculus|Roots)\b", re.M),
-    "r": re.compile(r"\b(?:library|require)\((?:stats|MASS|Matrix|deSolve|pracma|numDeriv|expm|mvtnorm|gmp|Rmpfr|"
-                    r"polynom|Deriv|Ryacas|caracas)\)"),
+    "python": re.compile(
+        r"^\s*(?:from|import)\s+(?:sympy|numpy|scipy|mpmath|gmpy2|sage|symengine|networkx|galgebra|"
+        r"flint|cypari2|jax\.numpy|torch\.linalg)\b",
+        re.M,
+    ),
+    "julia": re.compile(
+        r"^\s*(?:using|import)\s+[^\n]*\b(?:LinearAlgebra|Statistics|SpecialFunctions|Polynomials|"
+        r"DifferentialEquations|Symbolics|Distributions|ForwardDiff|Combinatorics|Primes|"
+        r"AbstractAlgebra|Nemo|Oscar|SymPy|QuadGK|FFTW|Optim|Calculus|Roots)\b",
+        re.M,
+    ),
+    "r": re.compile(
+        r"\b(?:library|require)\((?:stats|MASS|Matrix|deSolve|pracma|numDeriv|expm|mvtnorm|gmp|Rmpfr|"
+        r"polynom|Deriv|Ryacas|caracas)\)"
+    ),
     "mathematica": re.compile(r"\bNeeds\[|\bBeginPackage\["),
     # Formal libraries of mathematics (as opposed to programming-language or tactic infrastructure).
-    "coq": re.compile(r"^\s*(?:From\s+(?:mathcomp|Coquelicot|Flocq)\b|Require\s+(?:Import\s+|Export\s+)?[^.]*?\b(?:"
-                      r"Arith|ZArith|NArith|QArith|PArith|Reals|Rbase|Znumtheory|Ring|Field|Lia|Lra|Psatz|Omega|"
-                      r"ssralg|ssrnum|Rfunctions)\b)", re.M),
-    "lean": re.compile(r"^\s*import\s+(?:Mathlib|Std\.Data\.(?:Nat|Int|Rat)|data\.|analysis\.|algebra\.|"
-                       r"number_theory\.|topology\.|linear_algebra\.)", re.M),
-    "isabelle": re.compile(r"\bimports\b[^\n]*\b(?:Complex_Main|HOL-Analysis|HOL-Algebra|HOL-Number_Theory|"
-                           r"HOL-Probability|Main)\b"),
-    "agda": re.compile(r"^\s*open\s+import\s+(?:Data\.(?:Nat|Integer|Rational|Real|Fin)|Algebra|"
-                       r"Relation\.Binary\.PropositionalEquality)", re.M),
-}  # fmt: skip
+    "coq": re.compile(
+        r"^\s*(?:From\s+(?:mathcomp|Coquelicot|Flocq)\b|Require\s+(?:Import\s+|Export\s+)?[^.]*?\b(?:"
+        r"Arith|ZArith|NArith|QArith|PArith|Reals|Rbase|Znumtheory|Ring|Field|Lia|Lra|Psatz|Omega|"
+        r"ssralg|ssrnum|Rfunctions)\b)",
+        re.M,
+    ),
+    "lean": re.compile(
+        r"^\s*import\s+(?:Mathlib|Std\.Data\.(?:Nat|Int|Rat)|data\.|analysis\.|algebra\.|"
+        r"number_theory\.|topology\.|linear_algebra\.)",
+        re.M,
+    ),
+    "isabelle": re.compile(
+        r"\bimports\b[^\n]*\b(?:Complex_Main|HOL-Analysis|HOL-Algebra|HOL-Number_Theory|"
+        r"HOL-Probability|Main)\b"
+    ),
+    "agda": re.compile(
+        r"^\s*open\s+import\s+(?:Data\.(?:Nat|Integer|Rational|Real|Fin)|Algebra|"
+        r"Relation\.Binary\.PropositionalEquality)",
+        re.M,
+    ),
+}
 MATH_IMPORTS["sage"] = MATH_IMPORTS["python"]
 # The standard library's math modules: weak evidence, layout and date code imports them too.
 STDLIB_MATH_IMPORTS = re.compile(r"^\s*(?:from|import)\s+(?:math|cmath|fractions|statistics|decimal)\b", re.M)
@@ -210,7 +322,8 @@ CODE_MATH_TERMS = frozenset(
 # Prose (comments, docstrings): the web math vocabulary and the identifier words, less the words every program's
 # documentation uses.
 PROSE_MATH_TERMS = (MATH_WORDS | CODE_MATH_TERMS) - frozenset(
-    "function functions variable variables set sets graph graphs answer problem expression sequence".split())
+    "function functions variable variables set sets graph graphs answer problem expression sequence".split()
+)
 
 
 @dataclass
@@ -427,6 +540,13 @@ def select_file(item: CodeFile, settings: CodeSettings = CodeSettings()) -> Verd
     if not formal_pass and score < threshold(settings, language):
         return Verdict(False, "low_code_math_score", language, score)
     licence, licence_source = file_licence(text, item.repo_root)
-    metadata = {"language": language, "path": item.rel_path, "repo": item.repo, "licence": licence,
-                "licence_source": licence_source, "code_math_score": score, "bytes": len(raw)}  # fmt: skip
+    metadata = {
+        "language": language,
+        "path": item.rel_path,
+        "repo": item.repo,
+        "licence": licence,
+        "licence_source": licence_source,
+        "code_math_score": score,
+        "bytes": len(raw),
+    }
     return Verdict(True, None, language, score, text, metadata)

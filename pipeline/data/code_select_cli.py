@@ -21,8 +21,9 @@ from pipeline.data.code_select import iter_code_files, select_file
 from pipeline.errors import ConfigError, require_inputs
 
 
-def code_settings(languages: list[str] | None, min_scores: list[str], max_file_bytes: int | None,
-                  score_formal: bool) -> CodeSettings:  # fmt: skip
+def code_settings(
+    languages: list[str] | None, min_scores: list[str], max_file_bytes: int | None, score_formal: bool
+) -> CodeSettings:
     """The CLI's flags as the recipe's `code:` settings, validated the same way (a bad language is a ConfigError)."""
     raw: dict = {"keep_formal_math_always": not score_formal}
     if languages:
@@ -35,8 +36,7 @@ def code_settings(languages: list[str] | None, min_scores: list[str], max_file_b
         try:
             thresholds[language.strip().lower() or "default"] = float(value)
         except ValueError:
-            raise ConfigError(f"--min-score {item!r}: expected a number or "
-                              "LANGUAGE=NUMBER") from None  # fmt: skip
+            raise ConfigError(f"--min-score {item!r}: expected a number or LANGUAGE=NUMBER") from None
     if thresholds:
         raw["min_math_score"] = thresholds
     return validate(CodeSettings, raw, "command-line flags (--languages, --min-score, --max-file-bytes)")
@@ -54,8 +54,10 @@ def select_code_inputs(inputs: list[str], output: str, settings: CodeSettings = 
                     skipped[verdict.reason] += 1
                     continue
                 doc_id = os.path.join(given, item.input_rel) if Path(given).is_dir() else given
-                f.write(json.dumps({"id": doc_id, "text": verdict.text, "metadata": verdict.metadata},
-                                   ensure_ascii=False) + "\n")  # fmt: skip
+                f.write(
+                    json.dumps({"id": doc_id, "text": verdict.text, "metadata": verdict.metadata}, ensure_ascii=False)
+                    + "\n"
+                )
                 written += 1
                 languages[verdict.language] += 1
     return {"written": written, "languages": dict(sorted(languages.items())), "skipped": dict(sorted(skipped.items()))}

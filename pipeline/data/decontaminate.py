@@ -41,8 +41,17 @@ DROPPED_COMMANDS = frozenset(
     "scriptstyle quad qquad enspace thinspace medspace thickspace negthinspace hspace vspace limits nolimits "
     "mathrm mathit mathbf mathsf mathtt textrm textit textbf text mbox boldsymbol bm rm it bf".lower().split()
 )
-COMMAND_ALIASES = {"dfrac": "frac", "tfrac": "frac", "le": "leq", "ge": "geq", "ne": "neq", "leqslant": "leq",
-                   "geqslant": "geq", "to": "rightarrow", "gets": "leftarrow"}  # fmt: skip
+COMMAND_ALIASES = {
+    "dfrac": "frac",
+    "tfrac": "frac",
+    "le": "leq",
+    "ge": "geq",
+    "ne": "neq",
+    "leqslant": "leq",
+    "geqslant": "geq",
+    "to": "rightarrow",
+    "gets": "leftarrow",
+}
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the rolling n-gram hash
 # Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space, mapped one-to-one to half-width before the token
 # regex runs, so `\ｆｒａｃ` is still a command and character offsets stay valid for span removal.
@@ -120,8 +129,14 @@ class Match:
 
     def record(self) -> dict:
         e = self.entry
-        return {"benchmark": e.benchmark, "item_id": e.item_id, "field": e.field, "kind": self.kind,
-                "lcs_ratio": round(self.lcs_ratio, 4), "ngram": self.ngram}  # fmt: skip
+        return {
+            "benchmark": e.benchmark,
+            "item_id": e.item_id,
+            "field": e.field,
+            "kind": self.kind,
+            "lcs_ratio": round(self.lcs_ratio, 4),
+            "ngram": self.ngram,
+        }
 
 
 class _GramTable:
@@ -140,7 +155,9 @@ class _GramTable:
         lo = np.searchsorted(self.keys, doc_grams, side="left")
         hi = np.searchsorted(self.keys, doc_grams, side="right")
         found = np.nonzero(hi > lo)[0]
-        return [(int(pos), int(self.entries[k]), int(self.offsets[k])) for pos in found for k in range(lo[pos], hi[pos])]
+        return [
+            (int(pos), int(self.entries[k]), int(self.offsets[k])) for pos in found for k in range(lo[pos], hi[pos])
+        ]
 
     @property
     def nbytes(self) -> int:
@@ -150,8 +167,14 @@ class _GramTable:
 class ContaminationIndex:
     """n-gram index over benchmark items with LCS confirmation (see module docstring)."""
 
-    def __init__(self, items: dict[str, list[BenchmarkItem]], n: int = 13, lcs_threshold: float = 0.6,
-                 include_solutions: bool = False, min_item_tokens: int = 5):  # fmt: skip
+    def __init__(
+        self,
+        items: dict[str, list[BenchmarkItem]],
+        n: int = 13,
+        lcs_threshold: float = 0.6,
+        include_solutions: bool = False,
+        min_item_tokens: int = 5,
+    ):
         self.n, self.lcs_threshold, self.min_item_tokens = n, lcs_threshold, min_item_tokens
         self.entries: list[Entry] = []
         for benchmark, bench_items in items.items():
@@ -212,13 +235,27 @@ class ContaminationIndex:
             span_start = max(0, min(p - o for p, o in hits))
             span_end = min(len(tokens), max(last_pos - last_offset + m, pos - offset + m))
             exact = tokens[pos - offset : pos - offset + m] == list(entry.tokens) if pos >= offset else False
-            matches.append(Match(entry, "exact" if exact else "ngram", ratio,
-                                 " ".join(tokens[pos : pos + min(m, self.n)]), span_start, span_end))  # fmt: skip
+            matches.append(
+                Match(
+                    entry,
+                    "exact" if exact else "ngram",
+                    ratio,
+                    " ".join(tokens[pos : pos + min(m, self.n)]),
+                    span_start,
+                    span_end,
+                )
+            )
         return sorted(matches, key=lambda mt: mt.token_start)
 
 
-def load_index(benchmarks: list[str], benchmarks_dir: str | None, n: int, lcs_threshold: float,
-               include_solutions: bool, min_item_tokens: int) -> ContaminationIndex:  # fmt: skip
+def load_index(
+    benchmarks: list[str],
+    benchmarks_dir: str | None,
+    n: int,
+    lcs_threshold: float,
+    include_solutions: bool,
+    min_item_tokens: int,
+) -> ContaminationIndex:
     items = {name: load_benchmark(name, benchmarks_dir) for name in benchmarks}
     return ContaminationIndex(items, n, lcs_threshold, include_solutions, min_item_tokens)
 
@@ -243,9 +280,18 @@ class BenchmarkDecontaminationFilter(BaseFilter):
 
     name = "🧪 decontamination (n-gram + LCS)"
 
-    def __init__(self, benchmarks: list[str], ngram: int = 13, lcs_threshold: float = 0.6,
-                 benchmarks_dir: str | None = None, include_solutions: bool = False, min_item_tokens: int = 5,
-                 mode: str = "document", min_remaining_tokens: int = 50, exclusion_writer=None):  # fmt: skip
+    def __init__(
+        self,
+        benchmarks: list[str],
+        ngram: int = 13,
+        lcs_threshold: float = 0.6,
+        benchmarks_dir: str | None = None,
+        include_solutions: bool = False,
+        min_item_tokens: int = 5,
+        mode: str = "document",
+        min_remaining_tokens: int = 50,
+        exclusion_writer=None,
+    ):
         super().__init__(exclusion_writer=exclusion_writer)
         self.benchmarks, self.benchmarks_dir = list(benchmarks), benchmarks_dir
         self.ngram, self.lcs_threshold = ngram, lcs_threshold
@@ -256,8 +302,14 @@ class BenchmarkDecontaminationFilter(BaseFilter):
     @property
     def index(self) -> ContaminationIndex:
         if self._index is None:  # built lazily, in the worker that uses it
-            self._index = load_index(self.benchmarks, self.benchmarks_dir, self.ngram, self.lcs_threshold,
-                                     self.include_solutions, self.min_item_tokens)  # fmt: skip
+            self._index = load_index(
+                self.benchmarks,
+                self.benchmarks_dir,
+                self.ngram,
+                self.lcs_threshold,
+                self.include_solutions,
+                self.min_item_tokens,
+            )
         return self._index
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:

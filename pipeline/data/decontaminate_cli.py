@@ -20,17 +20,28 @@ from pipeline.data.readers import read_documents
 from pipeline.data.report import contamination_summary
 
 
-def decontaminate_file(input_path: str, output: str, benchmarks: list[str], benchmarks_dir: str | None,
-                       ngram: int, report_path: str | None, lcs_threshold: float = 0.6, mode: str = "document",
-                       include_solutions: bool = False) -> dict:  # fmt: skip
-    step = BenchmarkDecontaminationFilter(expand_names(benchmarks), ngram, lcs_threshold, benchmarks_dir,
-                                          include_solutions, mode=mode)  # fmt: skip
+def decontaminate_file(
+    input_path: str,
+    output: str,
+    benchmarks: list[str],
+    benchmarks_dir: str | None,
+    ngram: int,
+    report_path: str | None,
+    lcs_threshold: float = 0.6,
+    mode: str = "document",
+    include_solutions: bool = False,
+) -> dict:
+    step = BenchmarkDecontaminationFilter(
+        expand_names(benchmarks), ngram, lcs_threshold, benchmarks_dir, include_solutions, mode=mode
+    )
     step.index  # noqa: B018 - build the index (and fail on a bad benchmark) before reading the corpus
     removals, documents, kept = [], 0, 0
     with atomic_open(output) as f:
         for record in read_documents(input_path):
             documents += 1
-            doc = Document(text=record["text"], id=str(record.get("id", documents)), metadata=dict(record.get("metadata") or {}))
+            doc = Document(
+                text=record["text"], id=str(record.get("id", documents)), metadata=dict(record.get("metadata") or {})
+            )
             keep = step.filter(doc) is True
             for match in doc.metadata.get("contamination", []):
                 removals.append({"id": doc.id, "action": "span_removed" if keep else "document_removed", **match})

@@ -109,8 +109,9 @@ class DedupIndexWriter(PipelineStep):
     name = "🫂 dedup index"
     type = "🫂 - DEDUP"
 
-    def __init__(self, folder: str | Path, ngram: int, num_perm: int, seed: int, keep: str, score_key: str,
-                 date_key: str):  # fmt: skip
+    def __init__(
+        self, folder: str | Path, ngram: int, num_perm: int, seed: int, keep: str, score_key: str, date_key: str
+    ):
         super().__init__()
         self.folder = str(folder)
         self.hasher_args = (ngram, num_perm, seed)
@@ -123,9 +124,12 @@ class DedupIndexWriter(PipelineStep):
         keys, prios = [], []
         # Written under .partial names and renamed at the end, so a killed task leaves no index that looks complete;
         # `.sig`, which the planner takes as the sign of a finished rank, is renamed last.
-        with (atomic_path(folder / f"{rank:05d}.sig", suffix=".partial") as sig_tmp,
-              atomic_path(folder / f"{rank:05d}.ids", suffix=".partial") as ids_tmp,
-              open(sig_tmp, "wb") as sigs, open(ids_tmp, "w") as ids):  # fmt: skip
+        with (
+            atomic_path(folder / f"{rank:05d}.sig", suffix=".partial") as sig_tmp,
+            atomic_path(folder / f"{rank:05d}.ids", suffix=".partial") as ids_tmp,
+            open(sig_tmp, "wb") as sigs,
+            open(ids_tmp, "w") as ids,
+        ):
             for doc in data:
                 with self.track_time():
                     tokens = TOKEN.findall(doc.text.lower())  # once: both the text hash and the shingles use them
@@ -148,8 +152,9 @@ def _find(parent: np.ndarray, i: int) -> int:
     return root
 
 
-def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num_perm: int, num_bands: int,
-               threshold: float) -> dict:  # fmt: skip
+def plan_dedup(
+    folder: str | Path, world_size: int, exact: bool, near: bool, num_perm: int, num_bands: int, threshold: float
+) -> dict:
     """Step 2: decide every document's fate; writes `{rank}.decision.npy` and `{rank}.duplicate_of.json`."""
     folder = Path(folder)
     ranks = [r for r in range(world_size) if (folder / f"{r:05d}.sig").is_file()]
@@ -229,14 +234,21 @@ def plan_dedup(folder: str | Path, world_size: int, exact: bool, near: bool, num
                         names[int(start) + local] = json.loads(line)
     for r, start, count in zip(ranks, offsets[:-1], counts):
         part = slice(int(start), int(start) + count)
-        dup_of = {str(i - int(start)): names[int(keeper[i])] for i in (np.flatnonzero(kind[part]) + part.start).tolist()}
+        dup_of = {
+            str(i - int(start)): names[int(keeper[i])] for i in (np.flatnonzero(kind[part]) + part.start).tolist()
+        }
         atomic_write_text(folder / f"{r:05d}.duplicate_of.json", json.dumps(dup_of))
         with atomic_open(folder / f"{r:05d}.decision.npy", "wb") as f:  # last: the tagger reads both
             np.save(f, kind[part])
     sizes = np.unique(roots, return_counts=True)[1]
-    return {"documents": n, "exact_duplicates": int((kind == EXACT).sum()), "near_duplicates": int((kind == NEAR).sum()),
-            "candidate_pairs_checked": pairs_checked, "pairs_merged": pairs_merged,
-            "groups_with_duplicates": int((sizes > 1).sum())}  # fmt: skip
+    return {
+        "documents": n,
+        "exact_duplicates": int((kind == EXACT).sum()),
+        "near_duplicates": int((kind == NEAR).sum()),
+        "candidate_pairs_checked": pairs_checked,
+        "pairs_merged": pairs_merged,
+        "groups_with_duplicates": int((sizes > 1).sum()),
+    }
 
 
 class DedupDecisionTagger(PipelineStep):
@@ -290,8 +302,16 @@ class DedupPlanner(PipelineStep):
     name = "🫂 dedup plan"
     type = "🫂 - DEDUP"
 
-    def __init__(self, folder: str | Path, index_tasks: int, exact: bool, near: bool, num_perm: int, num_bands: int,
-                 threshold: float):  # fmt: skip
+    def __init__(
+        self,
+        folder: str | Path,
+        index_tasks: int,
+        exact: bool,
+        near: bool,
+        num_perm: int,
+        num_bands: int,
+        threshold: float,
+    ):
         super().__init__()
         self.folder, self.args = str(folder), (index_tasks, exact, near, num_perm, num_bands, threshold)
 

@@ -23,11 +23,23 @@ from pipeline.config import QAFields, SourceConfig
 CJK = re.compile(r"[\u3400-\u9fff]")
 LETTERS = "ABCDEFGHIJ"
 LABELS = {
-    "en": {"problem": "Problem: ", "solution": "Solution: ", "answer": "Final answer: ", "set": "Problem set",
-           "answers": "Answers", "short_answer": "Answer: "},
-    "zh": {"problem": "题目：", "solution": "解答：", "answer": "答案：", "set": "练习题", "answers": "参考答案",
-           "short_answer": "答案："},
-}  # fmt: skip
+    "en": {
+        "problem": "Problem: ",
+        "solution": "Solution: ",
+        "answer": "Final answer: ",
+        "set": "Problem set",
+        "answers": "Answers",
+        "short_answer": "Answer: ",
+    },
+    "zh": {
+        "problem": "题目：",
+        "solution": "解答：",
+        "answer": "答案：",
+        "set": "练习题",
+        "answers": "参考答案",
+        "short_answer": "答案：",
+    },
+}
 # Marks a group of records that `group_problem_sets` made, so the reader renders it as one document.
 PROBLEM_SET = "_problem_set"
 

@@ -44,8 +44,9 @@ class ChainedSlurmExecutor(SlurmPipelineExecutor):
         pass
 
 
-def build_executor(ex: ExecutorConfig, pipeline: list, out: Path, name: str, tasks: int = 1,
-                   depends: PipelineExecutor | None = None) -> PipelineExecutor:  # fmt: skip
+def build_executor(
+    ex: ExecutorConfig, pipeline: list, out: Path, name: str, tasks: int = 1, depends: PipelineExecutor | None = None
+) -> PipelineExecutor:
     """The executor of one pass, logging to `out/logs/<name>` (completion markers there make re-runs resume)."""
     logs = str(out / "logs" / name)
     if ex.kind == "local":
@@ -53,8 +54,14 @@ def build_executor(ex: ExecutorConfig, pipeline: list, out: Path, name: str, tas
     if ex.kind == "ray":
         start_ray(ex.ray)
         r = ex.ray
-        return RayPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=ex.workers or -1, logging_dir=logs,
-                                   cpus_per_task=r.cpus_per_task, mem_per_cpu_gb=r.mem_per_cpu_gb)  # fmt: skip
+        return RayPipelineExecutor(
+            pipeline=pipeline,
+            tasks=tasks,
+            workers=ex.workers or -1,
+            logging_dir=logs,
+            cpus_per_task=r.cpus_per_task,
+            mem_per_cpu_gb=r.mem_per_cpu_gb,
+        )
     s = ex.slurm
     sbatch_args: dict = {"account": s.account} if s.account else {}
     cwd = os.getcwd()
@@ -62,12 +69,22 @@ def build_executor(ex: ExecutorConfig, pipeline: list, out: Path, name: str, tas
         # Relative paths in the recipe resolve against the folder mathcpt ran in, wherever submit.sh is run from.
         sbatch_args["chdir"] = cwd
     return ChainedSlurmExecutor(
-        pipeline=pipeline, tasks=tasks, workers=ex.workers or -1, logging_dir=logs, depends=depends,
-        time=s.time, partition=s.partition, cpus_per_task=s.cpus_per_task, mem_per_cpu_gb=s.mem_per_cpu_gb,
-        qos=s.qos, sbatch_args={**sbatch_args, **s.sbatch_args}, env_command=slurm_env_command(s),
-        job_name=job_name(out, name), slurm_logs_folder=str(Path(s.logs or out / "slurm" / "logs") / name),
+        pipeline=pipeline,
+        tasks=tasks,
+        workers=ex.workers or -1,
+        logging_dir=logs,
+        depends=depends,
+        time=s.time,
+        partition=s.partition,
+        cpus_per_task=s.cpus_per_task,
+        mem_per_cpu_gb=s.mem_per_cpu_gb,
+        qos=s.qos,
+        sbatch_args={**sbatch_args, **s.sbatch_args},
+        env_command=slurm_env_command(s),
+        job_name=job_name(out, name),
+        slurm_logs_folder=str(Path(s.logs or out / "slurm" / "logs") / name),
         max_array_size=s.max_array_size,
-    )  # fmt: skip
+    )
 
 
 def job_name(out: Path, name: str) -> str:
@@ -113,8 +130,10 @@ def check_completed(executor: PipelineExecutor, out: Path, name: str) -> None:
     """Raise if a pass left tasks unfinished: Ray's executor only logs a warning when tasks fail."""
     incomplete = executor.get_incomplete_ranks(skip_completed=True)
     if incomplete:
-        raise DataError(f"the {name} pass did not complete {len(incomplete)} of its {executor.world_size} tasks "
-                        f"(ranks {incomplete[:10]}); their logs are in {out / 'logs' / name / 'logs'}")  # fmt: skip
+        raise DataError(
+            f"the {name} pass did not complete {len(incomplete)} of its {executor.world_size} tasks "
+            f"(ranks {incomplete[:10]}); their logs are in {out / 'logs' / name / 'logs'}"
+        )
 
 
 def merge_stats(logs: Path) -> None:
@@ -175,11 +194,19 @@ class SlurmScripts:
         """submit.sh (when only written: submits the same chain later) or jobs.json (what was submitted)."""
         if self.submitted:
             path = self.folder / "jobs.json"
-            atomic_write_text(path, json.dumps([{"name": j.name, "job_id": j.job_id, "script": str(j.script),
-                                                 "args": j.args} for j in self.jobs], indent=2))  # fmt: skip
+            atomic_write_text(
+                path,
+                json.dumps(
+                    [{"name": j.name, "job_id": j.job_id, "script": str(j.script), "args": j.args} for j in self.jobs],
+                    indent=2,
+                ),
+            )
             return path
-        lines = ["#!/bin/bash", "# Submits the data recipe's passes as one Slurm dependency chain (mathcpt wrote it).",
-                 "set -euo pipefail"]  # fmt: skip
+        lines = [
+            "#!/bin/bash",
+            "# Submits the data recipe's passes as one Slurm dependency chain (mathcpt wrote it).",
+            "set -euo pipefail",
+        ]
         for i, j in enumerate(self.jobs, 1):
             # datatrove's own arguments plus our placeholders; the placeholders must expand, so those are "-quoted.
             args = [f'"{a}"' if "${job_" in a else shlex.quote(a) for a in j.args]
@@ -230,11 +257,20 @@ def validate_sbatch_script(path: Path, s: SlurmSettings) -> list[str]:
     _bash_syntax(path)
     text = path.read_text()
     directives = dict(re.findall(r"^#SBATCH --([a-z-]+)(?:=(.*))?$", text, re.M))
-    expected = {"partition": s.partition, "time": s.time, "cpus-per-task": str(s.cpus_per_task),
-                "mem-per-cpu": f"{s.mem_per_cpu_gb}G", **({"account": s.account} if s.account else {}),
-                **({"qos": s.qos} if s.qos else {}), **{k: str(v) for k, v in s.sbatch_args.items()}}  # fmt: skip
-    problems = [f"#SBATCH --{k} is {directives.get(k)!r}, the recipe says {v!r}"
-                for k, v in expected.items() if directives.get(k) != v]  # fmt: skip
+    expected = {
+        "partition": s.partition,
+        "time": s.time,
+        "cpus-per-task": str(s.cpus_per_task),
+        "mem-per-cpu": f"{s.mem_per_cpu_gb}G",
+        **({"account": s.account} if s.account else {}),
+        **({"qos": s.qos} if s.qos else {}),
+        **{k: str(v) for k, v in s.sbatch_args.items()},
+    }
+    problems = [
+        f"#SBATCH --{k} is {directives.get(k)!r}, the recipe says {v!r}"
+        for k, v in expected.items()
+        if directives.get(k) != v
+    ]
     command = re.search(r"^(?:srun .*)?launch_pickled_pipeline (\S+)$", text, re.M)
     steps: list[str] = []
     if not command:

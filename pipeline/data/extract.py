@@ -30,9 +30,24 @@ from pipeline.data.html_input import MAX_HTML_BYTES, is_garbled
 
 # Tags whose whole subtree is never content.
 DROP_TAGS = {
-    "head", "style", "noscript", "template", "form", "button", "select", "input", "textarea", "iframe", "svg",
-    "canvas", "nav", "aside", "object", "embed", "dialog",
-}  # fmt: skip
+    "head",
+    "style",
+    "noscript",
+    "template",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "iframe",
+    "svg",
+    "canvas",
+    "nav",
+    "aside",
+    "object",
+    "embed",
+    "dialog",
+}
 # Dropped only outside the main article: an <article> often carries its own <header> with the title.
 OUTER_ONLY_TAGS = {"header", "footer"}
 BOILERPLATE = re.compile(
@@ -44,9 +59,32 @@ BOILERPLATE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "se
 # Rendered copies of formulas whose source is kept elsewhere on the page (MathJax v2 keeps it in <script>).
 RENDERED_MATH_CLASSES = {"MathJax", "MathJax_Preview", "MathJax_Display", "MathJax_SVG", "MathJax_CHTML", "katex-html"}
 BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "blockquote", "figure", "figcaption", "dl", "dt", "dd", "table",
-    "tr", "ul", "ol", "li", "hr", "br", "address", "details", "summary", "body", "header", "footer", "center",
-}  # fmt: skip
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "ul",
+    "ol",
+    "li",
+    "hr",
+    "br",
+    "address",
+    "details",
+    "summary",
+    "body",
+    "header",
+    "footer",
+    "center",
+}
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 MATH_IMG_CLASS = re.compile(r"math|latex|tex|equation|formula", re.I)
 LATEX_ALT = re.compile(r"\\[A-Za-z]+|[\^_]\{?|=")
@@ -80,7 +118,12 @@ class _Renderer:
             if seg.verbatim:
                 if i > 0 and parts[i - 1] and not parts[i - 1][-1].isspace() and parts[i - 1][-1] not in "([{":
                     parts[i] = " " + parts[i]
-                if i + 1 < len(parts) and parts[i + 1] and not parts[i + 1][0].isspace() and parts[i + 1][0] not in ".,;:!?)]}":
+                if (
+                    i + 1 < len(parts)
+                    and parts[i + 1]
+                    and not parts[i + 1][0].isspace()
+                    and parts[i + 1][0] not in ".,;:!?)]}"
+                ):
                     parts[i] = parts[i] + " "
         text = "".join(parts).strip()
         if text:
@@ -132,12 +175,40 @@ def _tex_annotation(node: LexborNode) -> str | None:
 
 
 MO_LATEX = {
-    "×": r"\times", "·": r"\cdot", "÷": r"\div", "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "±": r"\pm",
-    "∞": r"\infty", "→": r"\to", "∑": r"\sum", "∏": r"\prod", "∫": r"\int", "∈": r"\in", "∂": r"\partial",
-    "−": "-", "⋅": r"\cdot", "≈": r"\approx", "⁡": "", "⁢": "",
-}  # fmt: skip
-MI_LATEX = {"π": r"\pi", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "θ": r"\theta", "λ": r"\lambda",
-            "μ": r"\mu", "σ": r"\sigma", "φ": r"\varphi", "ω": r"\omega", "Δ": r"\Delta", "Σ": r"\Sigma"}  # fmt: skip
+    "×": r"\times",
+    "·": r"\cdot",
+    "÷": r"\div",
+    "≤": r"\leq",
+    "≥": r"\geq",
+    "≠": r"\neq",
+    "±": r"\pm",
+    "∞": r"\infty",
+    "→": r"\to",
+    "∑": r"\sum",
+    "∏": r"\prod",
+    "∫": r"\int",
+    "∈": r"\in",
+    "∂": r"\partial",
+    "−": "-",
+    "⋅": r"\cdot",
+    "≈": r"\approx",
+    "⁡": "",
+    "⁢": "",
+}
+MI_LATEX = {
+    "π": r"\pi",
+    "α": r"\alpha",
+    "β": r"\beta",
+    "γ": r"\gamma",
+    "θ": r"\theta",
+    "λ": r"\lambda",
+    "μ": r"\mu",
+    "σ": r"\sigma",
+    "φ": r"\varphi",
+    "ω": r"\omega",
+    "Δ": r"\Delta",
+    "Σ": r"\Sigma",
+}
 FUNCTIONS = {"sin", "cos", "tan", "log", "ln", "exp", "lim", "max", "min", "det", "sec", "csc", "cot"}
 
 
@@ -281,11 +352,7 @@ def extract_html(raw_html: str, keep_code_blocks: bool = True) -> tuple[str, dic
     """Return (text, stats) for one page: the main content as Markdown-like text with formulas as LaTeX."""
     tree = LexborHTMLParser(raw_html)
     root = (
-        tree.css_first("main")
-        or tree.css_first("article")
-        or tree.css_first('[role="main"]')
-        or tree.body
-        or tree.root
+        tree.css_first("main") or tree.css_first("article") or tree.css_first('[role="main"]') or tree.body or tree.root
     )
     out = _Renderer(keep_code_blocks=keep_code_blocks)
     if root is not None:

@@ -48,7 +48,10 @@ def _warc_pages(path: Path) -> Iterator[Page]:
     try:
         with path.open("rb") as f:
             for record in ArchiveIterator(f):
-                uri = record.rec_headers.get_header("WARC-Target-URI") or f"{path}#{record.rec_headers.get_header('WARC-Record-ID')}"
+                uri = (
+                    record.rec_headers.get_header("WARC-Target-URI")
+                    or f"{path}#{record.rec_headers.get_header('WARC-Record-ID')}"
+                )
                 if record.rec_type != "response":
                     continue  # requests, metadata, warcinfo: not pages at all
                 ctype = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
@@ -74,14 +77,18 @@ def extract_inputs(inputs: list[str], output: str, keep_code_blocks: bool = True
             text = ""
             if page.html is not None:
                 text, counts = extract_html(page.html, keep_code_blocks)
-            reason = page.reason or ("empty_extraction" if not text.strip() else "garbled_text" if is_garbled(text)
-                                     else None)  # fmt: skip
+            reason = page.reason or (
+                "empty_extraction" if not text.strip() else "garbled_text" if is_garbled(text) else None
+            )
             if reason:
                 skipped[reason] += 1
                 logger.warning(f"{page_id}: skipped, {reason}")
                 continue
-            record = {"id": page_id, "text": text, "metadata": {"charset": page.charset, "extracted_math":
-                                                                counts["inline_math"] + counts["display_math"]}}  # fmt: skip
+            record = {
+                "id": page_id,
+                "text": text,
+                "metadata": {"charset": page.charset, "extracted_math": counts["inline_math"] + counts["display_math"]},
+            }
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
             written += 1
     return {"written": written, "skipped": dict(sorted(skipped.items()))}

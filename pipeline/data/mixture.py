@@ -37,14 +37,23 @@ def plan_mixture(recipe: Recipe, available: dict[str, dict]) -> dict[str, dict]:
         epochs = planned / have
         if epochs > s.max_epochs:
             knob = "its tokens budget" if s.tokens is not None else "its weight or mixture.total_tokens"
-            msg = (f"sources.{s.name}: the mixture plans {planned:,} tokens = {epochs:.2f} epochs of its {have:,} "
-                   f"tokens, over max_epochs={s.max_epochs}; lower {knob}, or raise max_epochs")  # fmt: skip
+            msg = (
+                f"sources.{s.name}: the mixture plans {planned:,} tokens = {epochs:.2f} epochs of its {have:,} "
+                f"tokens, over max_epochs={s.max_epochs}; lower {knob}, or raise max_epochs"
+            )
             if recipe.mixture.on_exceeding_max_epochs == "error":
                 raise ConfigError(msg)
             logger.warning(msg)
-        plan[s.name] = {"kind": s.kind, "weight": s.weight, "budget": s.tokens, "tokens": have,
-                        "documents": available[s.name]["documents"], "planned_tokens": planned,
-                        "epochs": round(epochs, 4), "max_epochs": s.max_epochs}  # fmt: skip
+        plan[s.name] = {
+            "kind": s.kind,
+            "weight": s.weight,
+            "budget": s.tokens,
+            "tokens": have,
+            "documents": available[s.name]["documents"],
+            "planned_tokens": planned,
+            "epochs": round(epochs, 4),
+            "max_epochs": s.max_epochs,
+        }
     planned_total = sum(p["planned_tokens"] for p in plan.values())
     for p in plan.values():
         p["share"] = round(p["planned_tokens"] / planned_total, 6)  # the effective share the trainer samples by

@@ -88,11 +88,14 @@ def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
 
             files = find_main_files(base, source.book.max_file_bytes)  # chapters are read through their book's \input
             if not files:
-                raise DataError(f"source {source.name!r}: no top-level .tex file (one with \\documentclass and "
-                                f"\\begin{{document}}) under {base}")  # fmt: skip
+                raise DataError(
+                    f"source {source.name!r}: no top-level .tex file (one with \\documentclass and "
+                    f"\\begin{{document}}) under {base}"
+                )
         else:
             pattern = {"files": source.file_glob, "parquet": "**/*.parquet", "book_text": source.file_glob}.get(
-                source.format, "**/*.jsonl")  # fmt: skip
+                source.format, "**/*.jsonl"
+            )
             files = [p for p in base.glob(pattern) if p.is_file()]
     elif base.is_file():
         files = [base]
@@ -164,11 +167,13 @@ class SourceReader(PipelineStep):
                         if line.strip():
                             yield str(path), line_no, line
                 except UnicodeDecodeError as e:
-                    self._skip(source, "unreadable_file", f"{path}: stopped reading at invalid UTF-8 ({e})",
-                               count_file_skips)  # fmt: skip
+                    self._skip(
+                        source, "unreadable_file", f"{path}: stopped reading at invalid UTF-8 ({e})", count_file_skips
+                    )
 
-    def _parse(self, source: SourceConfig, path: str, line_no: int, raw: RawRecord,
-               count: bool = True) -> dict | str | CodeFile | None:  # fmt: skip
+    def _parse(
+        self, source: SourceConfig, path: str, line_no: int, raw: RawRecord, count: bool = True
+    ) -> dict | str | CodeFile | None:
         """A JSON line → its object, a file → its text (HTML through decode_page); skips counted and logged."""
         if isinstance(raw, Path):
             try:
@@ -190,10 +195,13 @@ class SourceReader(PipelineStep):
         try:
             record = json.loads(raw)
         except json.JSONDecodeError as e:
-            return self._skip(source, "malformed_json", f"{path}:{line_no}: skipped malformed JSON line ({e.msg})", count)
+            return self._skip(
+                source, "malformed_json", f"{path}:{line_no}: skipped malformed JSON line ({e.msg})", count
+            )
         if not isinstance(record, dict):
-            return self._skip(source, "malformed_json", f"{path}:{line_no}: skipped a JSON line that is not an object",
-                              count)  # fmt: skip
+            return self._skip(
+                source, "malformed_json", f"{path}:{line_no}: skipped a JSON line that is not an object", count
+            )
         return record
 
     def parsed_records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str | CodeFile]]:
@@ -207,7 +215,9 @@ class SourceReader(PipelineStep):
             if record is not None:
                 yield path, line_no, record
 
-    def _parquet_records(self, source: SourceConfig, path: Path, count_file_skips: bool) -> Iterator[tuple[str, int, dict]]:
+    def _parquet_records(
+        self, source: SourceConfig, path: Path, count_file_skips: bool
+    ) -> Iterator[tuple[str, int, dict]]:
         import pyarrow.parquet as pq
 
         try:
@@ -219,8 +229,11 @@ class SourceReader(PipelineStep):
         for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS):
             for record in batch.to_pylist():
                 row += 1
-                meta = {k: v for k, v in record.items() if k not in (source.text_key, "id", "metadata")
-                        and isinstance(v, (str, int, float, bool))}  # fmt: skip
+                meta = {
+                    k: v
+                    for k, v in record.items()
+                    if k not in (source.text_key, "id", "metadata") and isinstance(v, (str, int, float, bool))
+                }
                 if isinstance(record.get("metadata"), dict):
                     meta.update(record["metadata"])
                 yield str(path), row, {**record, "metadata": meta}
@@ -257,8 +270,9 @@ class SourceReader(PipelineStep):
         metadata = {**verdict.metadata, "source": source.name, "kind": source.kind, "content": "text"}
         return Document(text=verdict.text, id=item.path, metadata=metadata)
 
-    def _document(self, source: SourceConfig, path: str, line_no: int,
-                  record: dict | str | CodeFile) -> Document | None:  # fmt: skip
+    def _document(
+        self, source: SourceConfig, path: str, line_no: int, record: dict | str | CodeFile
+    ) -> Document | None:
         if isinstance(record, CodeFile):
             return self._code_document(source, record)
         if isinstance(record, str):
@@ -290,8 +304,9 @@ class SourceReader(PipelineStep):
             parsed = books
             if source.format == "qa_jsonl" and source.qa_format.layout == "problem_set":
                 # Groups must not depend on the task count, so every task parses every record here; one counts skips.
-                records = exams.group_problem_sets(self._parsed(source, records, count=rank == 0),
-                                                   source.qa_format.problems_per_set)  # fmt: skip
+                records = exams.group_problem_sets(
+                    self._parsed(source, records, count=rank == 0), source.qa_format.problems_per_set
+                )
                 parsed = True
             for i, (path, line_no, record) in enumerate(records):
                 if not books and i % world_size != rank:

@@ -45,8 +45,13 @@ from pipeline.benchmarks.registry import expand_names
 from pipeline.config import ExecutorConfig, Recipe, dump
 from pipeline.data.classifier import resolve_model_path
 from pipeline.data.decontaminate import BenchmarkDecontaminationFilter
-from pipeline.data.dedup import (DedupDecisionTagger, DedupIndexWriter, DedupPlanner, ExactDedupFilter,
-                                 MinhashNearDedupFilter)
+from pipeline.data.dedup import (
+    DedupDecisionTagger,
+    DedupIndexWriter,
+    DedupPlanner,
+    ExactDedupFilter,
+    MinhashNearDedupFilter,
+)
 from pipeline.data.executors import SlurmScripts, build_executor, check_completed, merge_stats, slurm_scripts
 from pipeline.data.extract import MathExtractor
 from pipeline.data.filters import MathClassifierFilter, MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter
@@ -115,8 +120,14 @@ def filter_pipeline(recipe: Recipe, out: Path) -> list:
         *postfilter_steps(recipe, lambda: _writer(dropped / "synthesis")),
     ]
     if st.language.enabled:
-        steps.append(MathLanguageFilter(st.language.languages, st.language.min_score, st.language.apply_to,
-                                        exclusion_writer=_writer(dropped / "language")))  # fmt: skip
+        steps.append(
+            MathLanguageFilter(
+                st.language.languages,
+                st.language.min_score,
+                st.language.apply_to,
+                exclusion_writer=_writer(dropped / "language"),
+            )
+        )
     if st.math.enabled:
         m, math_dropped = st.math, _writer(dropped / "math")
         if m.scorer == "classifier":
@@ -126,9 +137,17 @@ def filter_pipeline(recipe: Recipe, out: Path) -> list:
             steps.append(MathScoreFilter(m.min_score, m.apply_to, exclusion_writer=math_dropped))
     if st.quality.enabled:
         q = st.quality
-        steps.append(MathSafeQualityFilter(q.min_words, q.max_words, q.max_duplicate_line_fraction,
-                                           q.min_mean_word_length, q.max_mean_word_length, q.apply_to,
-                                           exclusion_writer=_writer(dropped / "quality")))  # fmt: skip
+        steps.append(
+            MathSafeQualityFilter(
+                q.min_words,
+                q.max_words,
+                q.max_duplicate_line_fraction,
+                q.min_mean_word_length,
+                q.max_mean_word_length,
+                q.apply_to,
+                exclusion_writer=_writer(dropped / "quality"),
+            )
+        )
     steps.append(_writer(out / "work" / "filtered"))
     return steps
 
@@ -140,15 +159,28 @@ def _filtered_reader(out: Path) -> JsonlReader:
 def dedup_index_pipeline(recipe: Recipe, out: Path) -> list:
     """Pass 2a: text hash, MinHash signature and keep-rule priority per document (pipeline.data.dedup)."""
     d = recipe.stages.dedup
-    return [_filtered_reader(out), DedupIndexWriter(out / "work" / "dedup_index", d.ngram, d.num_bands * d.rows_per_band,
-                                                    d.seed, d.keep, d.score_key, d.date_key)]  # fmt: skip
+    return [
+        _filtered_reader(out),
+        DedupIndexWriter(
+            out / "work" / "dedup_index",
+            d.ngram,
+            d.num_bands * d.rows_per_band,
+            d.seed,
+            d.keep,
+            d.score_key,
+            d.date_key,
+        ),
+    ]
 
 
 def dedup_plan_pipeline(recipe: Recipe, out: Path) -> list:
     """Pass 2b (one task): which document of each duplicate group survives."""
     d = recipe.stages.dedup
-    return [DedupPlanner(out / "work" / "dedup_index", 1, d.exact, d.near, d.num_bands * d.rows_per_band, d.num_bands,
-                         d.threshold)]  # fmt: skip
+    return [
+        DedupPlanner(
+            out / "work" / "dedup_index", 1, d.exact, d.near, d.num_bands * d.rows_per_band, d.num_bands, d.threshold
+        )
+    ]
 
 
 def dedup_pipeline(recipe: Recipe, out: Path) -> list:
@@ -163,10 +195,19 @@ def dedup_pipeline(recipe: Recipe, out: Path) -> list:
         steps.append(MinhashNearDedupFilter(exclusion_writer=_writer(dropped / "near_dedup")))
     if st.decontamination.enabled:
         c = st.decontamination
-        steps.append(BenchmarkDecontaminationFilter(
-            expand_names(c.benchmarks), c.ngram, c.lcs_threshold, c.benchmarks_dir, c.include_solutions,
-            c.min_item_tokens, c.mode, c.min_remaining_tokens, exclusion_writer=_writer(dropped / "decontamination"),
-        ))  # fmt: skip
+        steps.append(
+            BenchmarkDecontaminationFilter(
+                expand_names(c.benchmarks),
+                c.ngram,
+                c.lcs_threshold,
+                c.benchmarks_dir,
+                c.include_solutions,
+                c.min_item_tokens,
+                c.mode,
+                c.min_remaining_tokens,
+                exclusion_writer=_writer(dropped / "decontamination"),
+            )
+        )
     steps.append(_writer(out / "kept", "${source}/${rank}.jsonl"))
     return steps
 
@@ -190,8 +231,9 @@ def kept_files(out: Path, source: str | None = None) -> list[Path]:
     return sorted(base.glob("**/*.jsonl")) if base.exists() else []
 
 
-def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False,
-               executor: ExecutorConfig | None = None) -> dict:  # fmt: skip
+def run_recipe(
+    recipe: Recipe, out_dir: str | Path, overwrite: bool = False, executor: ExecutorConfig | None = None
+) -> dict:
     """Run every pass of the recipe into out_dir and return the report dict.
 
     `executor` replaces the recipe's for this call (the Slurm chain's finish job runs the rest locally).
@@ -246,8 +288,10 @@ def run_recipe(recipe: Recipe, out_dir: str | Path, overwrite: bool = False,
                 _run(ex, steps + [tokenizer_step], out, f"tokenize_{s.name}_{split}")
             has_shards = any((out / folder / s.name).glob("*.ds"))
             shards = SourceShards(out / folder / s.name, token_size) if has_shards else None
-            counts[split][s.name] = {"tokens": shards.num_tokens if shards else 0,
-                                     "documents": shards.num_documents if shards else 0}  # fmt: skip
+            counts[split][s.name] = {
+                "tokens": shards.num_tokens if shards else 0,
+                "documents": shards.num_documents if shards else 0,
+            }
 
     plan = plan_mixture(recipe, counts["train"])
     if "validation" in counts:

@@ -24,8 +24,14 @@ from pipeline.data.synthesis.report import synthesis_summary
 PASSES = ["filter", "dedup"]
 # The visual report (pipeline/data/report_html.py) beside report.md: its folder and plots, linked from report.md.
 REPORT_DIR = "report"
-PLOTS = {"funnel": "stage funnel", "drop_reasons": "drop reasons", "language": "language",
-         "math_score": "math score", "tokens": "tokens per source", "duplicates": "duplicate clusters"}  # fmt: skip
+PLOTS = {
+    "funnel": "stage funnel",
+    "drop_reasons": "drop reasons",
+    "language": "language",
+    "math_score": "math score",
+    "tokens": "tokens per source",
+    "duplicates": "duplicate clusters",
+}
 
 
 def _count(value) -> int:
@@ -38,15 +44,17 @@ def _steps(stats_file: Path) -> list[dict]:
     rows = []
     for step in json.loads(stats_file.read_text()):
         stats = {k: _count(v) for k, v in step["stats"].items() if k != "doc_len" and not k.startswith("doc_len")}
-        rows.append({
-            "stage": step["name"],
-            "in": stats.get("total", stats.get("documents")),
-            "out": stats.get("forwarded", stats.get("documents")),
-            "dropped": {k.removeprefix("dropped_"): v for k, v in stats.items() if k.startswith("dropped_")},
-            "skipped": {k.removeprefix("skipped_"): v for k, v in stats.items() if k.startswith("skipped_")},
-            "counted": {k: v for k, v in stats.items() if k.split("/")[0] in BOOK_COUNTERS},
-            "seconds": round(step["time_stats"]["total"], 3) if step.get("time_stats") else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "stage": step["name"],
+                "in": stats.get("total", stats.get("documents")),
+                "out": stats.get("forwarded", stats.get("documents")),
+                "dropped": {k.removeprefix("dropped_"): v for k, v in stats.items() if k.startswith("dropped_")},
+                "skipped": {k.removeprefix("skipped_"): v for k, v in stats.items() if k.startswith("skipped_")},
+                "counted": {k: v for k, v in stats.items() if k.split("/")[0] in BOOK_COUNTERS},
+                "seconds": round(step["time_stats"]["total"], 3) if step.get("time_stats") else None,
+            }
+        )
     return rows
 
 
@@ -57,8 +65,13 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
         if stats_file.is_file():
             # Writers and the re-reading of intermediate files are plumbing, not stages a reader of the report judges.
             # The dedup tagger only carries the plan to the two dedup filters, which report its effect.
-            stages += [r for r in _steps(stats_file) if "WRITER" not in r["stage"] and "Jsonl" not in r["stage"]
-                       and DedupDecisionTagger.name not in r["stage"]]
+            stages += [
+                r
+                for r in _steps(stats_file)
+                if "WRITER" not in r["stage"]
+                and "Jsonl" not in r["stage"]
+                and DedupDecisionTagger.name not in r["stage"]
+            ]
     # One pass over kept/ and over each dropped/ stage: contamination removals (whole documents dropped, spans cut
     # from kept ones) and where each planted ground-truth label ended.
     removed, cut = [], []
@@ -69,8 +82,10 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
             md = d["metadata"]
             if removals is not None:
                 action = "span_removed" if where == "kept" else "document_removed"
-                removals += [{"id": d["id"], "source": md.get("source"), "action": action, **match}
-                             for match in md.get("contamination") or []]  # fmt: skip
+                removals += [
+                    {"id": d["id"], "source": md.get("source"), "action": action, **match}
+                    for match in md.get("contamination") or []
+                ]
             label = (md.get("truth") or {}).get("label")
             if label:
                 truth[label][where] += 1
@@ -98,15 +113,23 @@ def contamination_summary(removals: list[dict]) -> dict:
         b["documents_removed" if r["action"] == "document_removed" else "spans_removed"].add(r["id"])
         b["items"].add(r["item_id"])
     return {
-        "per_benchmark": {name: {"documents_removed": len(v["documents_removed"]), "spans_removed": len(v["spans_removed"]),
-                                 "items_hit": len(v["items"])} for name, v in sorted(per.items())},
+        "per_benchmark": {
+            name: {
+                "documents_removed": len(v["documents_removed"]),
+                "spans_removed": len(v["spans_removed"]),
+                "items_hit": len(v["items"]),
+            }
+            for name, v in sorted(per.items())
+        },
         "removals": removals,
-    }  # fmt: skip
+    }
 
 
 def stage_reasons(stage: dict) -> str:
-    """"reason: n" for drops, "skipped reason: n" for documents a stage passed through without judging."""
-    parts = [f"{k}: {v}" for k, v in stage["dropped"].items()] + [f"skipped {k}: {v}" for k, v in stage["skipped"].items()]
+    """ "reason: n" for drops, "skipped reason: n" for documents a stage passed through without judging."""
+    parts = [f"{k}: {v}" for k, v in stage["dropped"].items()] + [
+        f"skipped {k}: {v}" for k, v in stage["skipped"].items()
+    ]
     parts += [f"{k}: {v}" for k, v in stage.get("counted", {}).items()]
     return ", ".join(parts)
 
@@ -116,28 +139,50 @@ def stage_name(stage: dict) -> str:
 
 
 def render_markdown(report: dict) -> str:
-    lines = [f"# Data run: {report['recipe']}", "", "## Stages", "", "| stage | in | out | dropped (reason: n) |",
-             "|---|---:|---:|---|"]  # fmt: skip
+    lines = [
+        f"# Data run: {report['recipe']}",
+        "",
+        "## Stages",
+        "",
+        "| stage | in | out | dropped (reason: n) |",
+        "|---|---:|---:|---|",
+    ]
     for s in report["stages"]:
         reasons = stage_reasons(s) or "–"
-        lines.append(f"| {stage_name(s)} | {s['in'] if s['in'] is not None else ''} | "
-                     f"{s['out'] if s['out'] is not None else ''} | {reasons} |")  # fmt: skip
-    lines += ["", "## Sources and mixture", "", "| source | kind | documents | tokens | share | planned | epochs |",
-              "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+        lines.append(
+            f"| {stage_name(s)} | {s['in'] if s['in'] is not None else ''} | "
+            f"{s['out'] if s['out'] is not None else ''} | {reasons} |"
+        )
+    lines += [
+        "",
+        "## Sources and mixture",
+        "",
+        "| source | kind | documents | tokens | share | planned | epochs |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for name, s in report["sources"].items():
-        lines.append(f"| {name} | {s['kind']} | {s['documents']:,} | {s['tokens']:,} | {s['share']:.1%} | "
-                     f"{s['planned_tokens']:,} | {s['epochs']:.2f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {s['kind']} | {s['documents']:,} | {s['tokens']:,} | {s['share']:.1%} | "
+            f"{s['planned_tokens']:,} | {s['epochs']:.2f} |"
+        )
     c = report["contamination"]
     lines += ["", "## Decontamination", ""]
     if c["per_benchmark"]:
         for b, v in c["per_benchmark"].items():
-            lines.append(f"- {b}: {v['documents_removed']} documents removed, {v['spans_removed']} documents with "
-                         f"spans cut out, {v['items_hit']} items hit")  # fmt: skip
-        lines += ["", "| document | action | benchmark | item | kind | LCS ratio | matched n-gram |",
-                  "|---|---|---|---|---|---:|---|"]  # fmt: skip
+            lines.append(
+                f"- {b}: {v['documents_removed']} documents removed, {v['spans_removed']} documents with "
+                f"spans cut out, {v['items_hit']} items hit"
+            )
+        lines += [
+            "",
+            "| document | action | benchmark | item | kind | LCS ratio | matched n-gram |",
+            "|---|---|---|---|---|---:|---|",
+        ]
         for r in c["removals"]:
-            lines.append(f"| {r['id']} | {r['action']} | {r['benchmark']} | {r['item_id']} | {r['kind']} | "
-                         f"{r['lcs_ratio']:.3f} | {r['ngram']} |")  # fmt: skip
+            lines.append(
+                f"| {r['id']} | {r['action']} | {r['benchmark']} | {r['item_id']} | {r['kind']} | "
+                f"{r['lcs_ratio']:.3f} | {r['ngram']} |"
+            )
     else:
         lines.append("No contaminated documents found.")
     if report["ground_truth"]:
@@ -147,8 +192,12 @@ def render_markdown(report: dict) -> str:
     lines += render_synthesis(report.get("synthesis") or {})
     if "wall_seconds" in report:
         lines += ["", f"Wall time: {report['wall_seconds']} s"]
-    lines += ["", f"Plots and kept/dropped examples per stage: [{REPORT_DIR}/index.html]({REPORT_DIR}/index.html) ("
-              + ", ".join(f"[{title}]({REPORT_DIR}/{name}.png)" for name, title in PLOTS.items()) + ")"]
+    lines += [
+        "",
+        f"Plots and kept/dropped examples per stage: [{REPORT_DIR}/index.html]({REPORT_DIR}/index.html) ("
+        + ", ".join(f"[{title}]({REPORT_DIR}/{name}.png)" for name, title in PLOTS.items())
+        + ")",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -147,8 +147,13 @@ def _recipe(run: Path) -> dict:
 
 def _excerpt(doc: dict, where: str, note: str) -> dict:
     # The whole text by reference (no copy): the excerpt is cut at render time, and only a bounded set is held.
-    return {"id": str(doc.get("id")), "source": (doc.get("metadata") or {}).get("source"), "where": where,
-            "note": note, "text": doc.get("text", "")}  # fmt: skip
+    return {
+        "id": str(doc.get("id")),
+        "source": (doc.get("metadata") or {}).get("source"),
+        "where": where,
+        "note": note,
+        "text": doc.get("text", ""),
+    }
 
 
 def _round_robin(groups: dict[str, list], n: int) -> list:
@@ -239,8 +244,9 @@ def collect(run: Path, report: dict, recipe: dict) -> tuple[list[Stage], Collect
         elif s.score_key:
             s.kept_examples = [e for _, _, e in sorted(lowest[s.score_key], key=lambda t: (-t[0], t[1]))]
         elif s.folder in c.clusters:
-            s.kept_examples = [{**found[i], "note": note} for i, uses in wanted.items() if i in found
-                               for st, note in uses if st is s]  # fmt: skip
+            s.kept_examples = [
+                {**found[i], "note": note} for i, uses in wanted.items() if i in found for st, note in uses if st is s
+            ]
         elif s.folder == "decontamination" and contaminated:
             s.kept_examples = contaminated
         elif s.folder:
@@ -334,8 +340,9 @@ def highlight(text: str) -> str:
         m = MATH_SPANS.search(text, 0, 50 * EXCERPT)  # bounded: a stray "$" must not scan a huge document
         if m:
             start, end = max(m.start() - EXCERPT // 4, 0), min(m.end(), m.start() + EXCERPT) + EXCERPT // 4
-            out += (f'\n<span class="muted">[first formula, at character {m.start():,}]</span>\n…'
-                    f"{_mark(text[start:end])}…")  # fmt: skip
+            out += (
+                f'\n<span class="muted">[first formula, at character {m.start():,}]</span>\n…{_mark(text[start:end])}…'
+            )
     return out
 
 
@@ -369,21 +376,27 @@ def cluster_sizes(clusters: dict[str, Counter]) -> dict[str, Counter]:
     A duplicate group keeps one document and drops the rest as exact or near copies of it (`duplicate_of` names
     the kept one for both), so "exact + near" counts whole groups.
     """
-    named = {"exact": clusters.get("exact_dedup", Counter()), "near": clusters.get("near_dedup", Counter()),
-             "whole group (exact + near)": whole_groups(clusters)}  # fmt: skip
+    named = {
+        "exact": clusters.get("exact_dedup", Counter()),
+        "near": clusters.get("near_dedup", Counter()),
+        "whole group (exact + near)": whole_groups(clusters),
+    }
     return {kind: Counter(n + 1 for n in c.values()) for kind, c in named.items()}
 
 
 def _examples(s: Stage) -> str:
     def one(e: dict) -> str:
-        return (f'<div class="ex {"kept" if e["where"] == "kept" else "dropped"}"><code>{_esc(e["id"])}</code> '
-                f'<span class="muted">{_esc(e["source"])} · {_esc(e["where"])}</span><br>{_esc(e["note"])}'
-                f'<pre>{highlight(e["text"])}</pre></div>')  # fmt: skip
+        return (
+            f'<div class="ex {"kept" if e["where"] == "kept" else "dropped"}"><code>{_esc(e["id"])}</code> '
+            f'<span class="muted">{_esc(e["source"])} · {_esc(e["where"])}</span><br>{_esc(e["note"])}'
+            f"<pre>{highlight(e['text'])}</pre></div>"
+        )
 
     kept = "".join(map(one, s.kept_examples)) or '<p class="muted">no example</p>'
     dropped = "".join(map(one, s.dropped_examples)) or '<p class="muted">nothing dropped by this stage</p>'
-    return (f'<h3>{_esc(s.name)}</h3><div class="pair"><div><b>kept</b>{kept}</div>'
-            f"<div><b>dropped</b>{dropped}</div></div>")  # fmt: skip
+    return (
+        f'<h3>{_esc(s.name)}</h3><div class="pair"><div><b>kept</b>{kept}</div><div><b>dropped</b>{dropped}</div></div>'
+    )
 
 
 def render_html(report: dict, stages: list[Stage], c: Collected) -> str:
@@ -391,100 +404,182 @@ def render_html(report: dict, stages: list[Stage], c: Collected) -> str:
     read, kept = (stages[0], stages[-1]) if stages else (None, None)
     n_read, n_kept = (read.docs_in, kept.docs_out) if stages else (0, 0)
     dropped_pct = f"{1 - n_kept / n_read:.1%}" if n_read else "–"
-    cards = [("documents read", f"{n_read:,}"), ("documents kept", f"{n_kept:,}"), ("dropped", dropped_pct),
-             ("text kept", _bytes(kept.bytes_out) if kept else "–"),
-             ("tokens kept", f"{sum(s.get('tokens', 0) for s in sources.values()):,}"),
-             ("sources", str(len(sources)))]  # fmt: skip
+    cards = [
+        ("documents read", f"{n_read:,}"),
+        ("documents kept", f"{n_kept:,}"),
+        ("dropped", dropped_pct),
+        ("text kept", _bytes(kept.bytes_out) if kept else "–"),
+        ("tokens kept", f"{sum(s.get('tokens', 0) for s in sources.values()):,}"),
+        ("sources", str(len(sources))),
+    ]
     if "wall_seconds" in report:
         cards.append(("wall time", f"{report['wall_seconds']} s"))
-    out = [f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Data run: {_esc(report['recipe'])}"
-           f"</title><style>{CSS}</style></head><body>", f"<h1>Data run: {_esc(report['recipe'])}</h1>",
-           '<p class="muted">What each stage of the recipe kept and dropped. Written by <code>mathcpt data</code>; '
-           "re-render with <code>mathcpt report RUN_DIR --html</code>.</p>",
-           '<div class="glance">' + "".join(f'<div class="card"><span class="muted">{_esc(k)}</span><b>{_esc(v)}</b>'
-                                            "</div>" for k, v in cards) + "</div>"]  # fmt: skip
+    out = [
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Data run: {_esc(report["recipe"])}'
+        f"</title><style>{CSS}</style></head><body>",
+        f"<h1>Data run: {_esc(report['recipe'])}</h1>",
+        '<p class="muted">What each stage of the recipe kept and dropped. Written by <code>mathcpt data</code>; '
+        "re-render with <code>mathcpt report RUN_DIR --html</code>.</p>",
+        '<div class="glance">'
+        + "".join(f'<div class="card"><span class="muted">{_esc(k)}</span><b>{_esc(v)}</b></div>' for k, v in cards)
+        + "</div>",
+    ]
 
     rows = []
     for s in stages:
         cut = f" (+{_bytes(s.bytes_cut)} cut from kept documents)" if s.bytes_cut else ""
         seconds = s.row.get("seconds") if s.row.get("seconds") is not None else "–"
-        rows.append(f'<tr data-stage="{_esc(s.name)}"><td>{_esc(s.name)}</td><td class="n">{s.docs_in:,}</td>'
-                    f'<td class="n">{s.docs_out:,}</td><td class="n">{s.dropped:,}</td><td class="n">{s.skipped:,}</td>'
-                    f'<td class="n">{_bytes(s.bytes_in, s.approx_in)}</td>'
-                    f'<td class="n" data-bytes-out="{s.bytes_out if s.bytes_out is not None else ""}">'
-                    f"{_bytes(s.bytes_out, s.approx_out)}</td><td class=\"n\">{_bytes(s.bytes_dropped)}{cut}</td>"
-                    f'<td class="n">{seconds}</td></tr>')  # fmt: skip
-    out += ["<h2>Stage funnel</h2>", _img("funnel"),
-            _table(["stage", "docs in", "docs out", "dropped", "passed unjudged", "bytes in", "bytes out",
-                    "bytes dropped", "seconds"], rows),
-            '<p class="muted">Bytes: UTF-8 text measured from the run\'s files; "≈" marks datatrove\'s doc_len '
-            "(characters) where no file holds the text (raw input before extraction). “passed unjudged”: documents "
-            "of kinds the stage does not apply to.</p>"]  # fmt: skip
+        rows.append(
+            f'<tr data-stage="{_esc(s.name)}"><td>{_esc(s.name)}</td><td class="n">{s.docs_in:,}</td>'
+            f'<td class="n">{s.docs_out:,}</td><td class="n">{s.dropped:,}</td><td class="n">{s.skipped:,}</td>'
+            f'<td class="n">{_bytes(s.bytes_in, s.approx_in)}</td>'
+            f'<td class="n" data-bytes-out="{s.bytes_out if s.bytes_out is not None else ""}">'
+            f'{_bytes(s.bytes_out, s.approx_out)}</td><td class="n">{_bytes(s.bytes_dropped)}{cut}</td>'
+            f'<td class="n">{seconds}</td></tr>'
+        )
+    out += [
+        "<h2>Stage funnel</h2>",
+        _img("funnel"),
+        _table(
+            [
+                "stage",
+                "docs in",
+                "docs out",
+                "dropped",
+                "passed unjudged",
+                "bytes in",
+                "bytes out",
+                "bytes dropped",
+                "seconds",
+            ],
+            rows,
+        ),
+        '<p class="muted">Bytes: UTF-8 text measured from the run\'s files; "≈" marks datatrove\'s doc_len '
+        "(characters) where no file holds the text (raw input before extraction). “passed unjudged”: documents "
+        "of kinds the stage does not apply to.</p>",
+    ]
 
     reasons = [(s.name, reason, n) for s in stages for reason, n in s.row["dropped"].items()]
-    rows = [f'<tr><td>{_esc(stage)}</td><td>{_esc(reason)}</td><td class="n" data-stage="{_esc(stage)}" '
-            f'data-reason="{_esc(reason)}">{n}</td></tr>' for stage, reason, n in reasons]  # fmt: skip
-    out += ["<h2>Drop reasons</h2>", _img("drop_reasons"),
-            _table(["stage", "reason", "documents"], rows) if rows else "<p>No documents were dropped.</p>"]
+    rows = [
+        f'<tr><td>{_esc(stage)}</td><td>{_esc(reason)}</td><td class="n" data-stage="{_esc(stage)}" '
+        f'data-reason="{_esc(reason)}">{n}</td></tr>'
+        for stage, reason, n in reasons
+    ]
+    out += [
+        "<h2>Drop reasons</h2>",
+        _img("drop_reasons"),
+        _table(["stage", "reason", "documents"], rows) if rows else "<p>No documents were dropped.</p>",
+    ]
 
-    out += ["<h2>Language</h2>", _img("language"),
-            "<h2>Math score</h2>", _img("math_score")]
+    out += ["<h2>Language</h2>", _img("language"), "<h2>Math score</h2>", _img("math_score")]
 
-    rows = [f'<tr data-source="{_esc(name)}"><td>{_esc(name)}</td><td>{_esc(s.get("kind"))}</td>'
-            f'<td class="n">{s.get("documents", 0):,}</td><td class="n">{s.get("tokens", 0):,}</td>'
-            f'<td class="n">{s.get("planned_tokens", 0):,}</td><td class="n">{s.get("weight", 0)}</td>'
-            f'<td class="n">{s.get("share", 0):.1%}</td><td class="n">{s.get("epochs", 0):.2f}</td></tr>'
-            for name, s in sources.items()]  # fmt: skip
-    out += ["<h2>Tokens per source</h2>", _img("tokens"),
-            _table(["source", "kind", "documents", "kept tokens", "planned tokens", "weight", "planned share",
-                    "epochs"], rows)]  # fmt: skip
+    rows = [
+        f'<tr data-source="{_esc(name)}"><td>{_esc(name)}</td><td>{_esc(s.get("kind"))}</td>'
+        f'<td class="n">{s.get("documents", 0):,}</td><td class="n">{s.get("tokens", 0):,}</td>'
+        f'<td class="n">{s.get("planned_tokens", 0):,}</td><td class="n">{s.get("weight", 0)}</td>'
+        f'<td class="n">{s.get("share", 0):.1%}</td><td class="n">{s.get("epochs", 0):.2f}</td></tr>'
+        for name, s in sources.items()
+    ]
+    out += [
+        "<h2>Tokens per source</h2>",
+        _img("tokens"),
+        _table(
+            ["source", "kind", "documents", "kept tokens", "planned tokens", "weight", "planned share", "epochs"], rows
+        ),
+    ]
 
     sizes = cluster_sizes(c.clusters)
-    rows = [f'<tr><td>{_esc(kind)}</td><td class="n">{size}</td><td class="n" data-kind="{_esc(kind)}" '
-            f'data-size="{size}">{n}</td></tr>'
-            for kind, counter in sizes.items() for size, n in sorted(counter.items())]  # fmt: skip
+    rows = [
+        f'<tr><td>{_esc(kind)}</td><td class="n">{size}</td><td class="n" data-kind="{_esc(kind)}" '
+        f'data-size="{size}">{n}</td></tr>'
+        for kind, counter in sizes.items()
+        for size, n in sorted(counter.items())
+    ]
     biggest = sorted(whole_groups(c.clusters).items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-    out += ["<h2>Duplicate clusters</h2>", _img("duplicates"),
-            _table(["stage", "cluster size", "clusters"], rows) if rows else "<p>No duplicates found.</p>"]
+    out += [
+        "<h2>Duplicate clusters</h2>",
+        _img("duplicates"),
+        _table(["stage", "cluster size", "clusters"], rows) if rows else "<p>No duplicates found.</p>",
+    ]
     if biggest:
-        out.append("<p>Largest groups (kept document, copies in all): " + ", ".join(
-            f"<code>{_esc(kept)}</code> ({n + 1})" for kept, n in biggest) + "</p>")  # fmt: skip
+        out.append(
+            "<p>Largest groups (kept document, copies in all): "
+            + ", ".join(f"<code>{_esc(kept)}</code> ({n + 1})" for kept, n in biggest)
+            + "</p>"
+        )
 
     con = report.get("contamination") or {}
     out.append("<h2>Decontamination</h2>")
     if con.get("per_benchmark"):
-        out.append(_table(["benchmark", "documents removed", "documents with spans cut", "items hit"], [
-            f'<tr><td>{_esc(b)}</td><td class="n">{v["documents_removed"]}</td><td class="n">{v["spans_removed"]}'
-            f'</td><td class="n">{v["items_hit"]}</td></tr>' for b, v in con["per_benchmark"].items()]))  # fmt: skip
-        out.append(_table(["document", "action", "benchmark", "item", "kind", "LCS ratio", "matched n-gram"], [
-            f"<tr><td><code>{_esc(r['id'])}</code></td><td>{_esc(r['action'])}</td><td>{_esc(r['benchmark'])}</td>"
-            f"<td>{_esc(r['item_id'])}</td><td>{_esc(r['kind'])}</td><td class=\"n\">{r['lcs_ratio']:.3f}</td>"
-            f"<td>{_esc(r['ngram'])}</td></tr>" for r in con.get("removals", [])]))  # fmt: skip
+        out.append(
+            _table(
+                ["benchmark", "documents removed", "documents with spans cut", "items hit"],
+                [
+                    f'<tr><td>{_esc(b)}</td><td class="n">{v["documents_removed"]}</td><td class="n">{v["spans_removed"]}'
+                    f'</td><td class="n">{v["items_hit"]}</td></tr>'
+                    for b, v in con["per_benchmark"].items()
+                ],
+            )
+        )
+        out.append(
+            _table(
+                ["document", "action", "benchmark", "item", "kind", "LCS ratio", "matched n-gram"],
+                [
+                    f"<tr><td><code>{_esc(r['id'])}</code></td><td>{_esc(r['action'])}</td><td>{_esc(r['benchmark'])}</td>"
+                    f'<td>{_esc(r["item_id"])}</td><td>{_esc(r["kind"])}</td><td class="n">{r["lcs_ratio"]:.3f}</td>'
+                    f"<td>{_esc(r['ngram'])}</td></tr>"
+                    for r in con.get("removals", [])
+                ],
+            )
+        )
     else:
         out.append("<p>No contaminated documents found.</p>")
 
     for name, syn in (report.get("synthesis") or {}).items():  # generated sources (pipeline/data/synthesis/report.py)
         tps = f"{syn['tokens_per_second']:,.1f} tokens/s" if syn.get("tokens_per_second") else "–"
-        out += [f"<h2>Synthetic data: {_esc(name)}</h2><p>{_esc(syn['generator']['model'])} "
-                f"({_esc(syn['generator']['backend'])}): {syn['outputs']:,} outputs, {syn['generated_tokens']:,} tokens "
-                f"in {syn['generation_seconds']:,.1f} s ({tps}), {syn['kept']:,} kept.</p>",
-                _table(["template", "outputs", "generated tokens", "dropped (reason: n)", "after post-filters",
-                        "dropped later", "kept", "kept tokens"], [
+        out += [
+            f"<h2>Synthetic data: {_esc(name)}</h2><p>{_esc(syn['generator']['model'])} "
+            f"({_esc(syn['generator']['backend'])}): {syn['outputs']:,} outputs, {syn['generated_tokens']:,} tokens "
+            f"in {syn['generation_seconds']:,.1f} s ({tps}), {syn['kept']:,} kept.</p>",
+            _table(
+                [
+                    "template",
+                    "outputs",
+                    "generated tokens",
+                    "dropped (reason: n)",
+                    "after post-filters",
+                    "dropped later",
+                    "kept",
+                    "kept tokens",
+                ],
+                [
                     f'<tr data-template="{_esc(t)}"><td>{_esc(t)}</td><td class="n">{v["outputs"]:,}</td>'
                     f'<td class="n">{v["generated_tokens"]:,}</td><td>'
-                    f'{_esc(", ".join(f"{k}: {n}" for k, n in v["dropped"].items()) or "–")}</td>'
+                    f"{_esc(', '.join(f'{k}: {n}' for k, n in v['dropped'].items()) or '–')}</td>"
                     f'<td class="n">{v["kept_after_postfilters"]:,}</td><td class="n">{v["dropped_by_later_stages"]:,}'
                     f'</td><td class="n">{v["kept"]:,}</td><td class="n">{v["kept_tokens"]:,}</td></tr>'
-                    for t, v in syn["templates"].items()])]  # fmt: skip
+                    for t, v in syn["templates"].items()
+                ],
+            ),
+        ]
 
     if report.get("ground_truth"):
-        out += ["<h2>Planted ground truth (sample corpus)</h2>", _table(["label", "where it ended"], [
-            f"<tr><td>{_esc(label)}</td><td>{_esc(', '.join(f'{k}: {v}' for k, v in sorted(where.items())))}</td></tr>"
-            for label, where in report["ground_truth"].items()])]  # fmt: skip
+        out += [
+            "<h2>Planted ground truth (sample corpus)</h2>",
+            _table(
+                ["label", "where it ended"],
+                [
+                    f"<tr><td>{_esc(label)}</td><td>{_esc(', '.join(f'{k}: {v}' for k, v in sorted(where.items())))}</td></tr>"
+                    for label, where in report["ground_truth"].items()
+                ],
+            ),
+        ]
 
-    out.append(f"<h2>Examples per stage</h2><p class=\"muted\">First {EXCERPT} characters; formulas highlighted as "
-               "written. Kept: the lowest-scoring kept documents for score filters, the kept copy for dedup, "
-               "one per source otherwise.</p>")  # fmt: skip
+    out.append(
+        f'<h2>Examples per stage</h2><p class="muted">First {EXCERPT} characters; formulas highlighted as '
+        "written. Kept: the lowest-scoring kept documents for score filters, the kept copy for dedup, "
+        "one per source otherwise.</p>"
+    )
     out += [_examples(s) for s in stages if s.folder]
     out.append("</body></html>\n")
     return "\n".join(out)
@@ -523,8 +618,14 @@ def write_html_report(run_dir: str | Path, report: dict | None = None) -> Path:
         lang = (c.hist.get(("language_score", "kept")), c.hist.get(("language_score", "dropped")))
         plots.language(c.languages, c.not_judged, BINS, *lang, _threshold(recipe, "language"), png["language"])
         key = math_key(recipe)
-        plots.math_score(BINS, c.hist.get((key, "kept")), c.hist.get((key, "dropped")), _threshold(recipe, "math"),
-                         png["math_score"], key)  # fmt: skip
+        plots.math_score(
+            BINS,
+            c.hist.get((key, "kept")),
+            c.hist.get((key, "dropped")),
+            _threshold(recipe, "math"),
+            png["math_score"],
+            key,
+        )
         plots.tokens(report.get("sources") or {}, png["tokens"])
         plots.duplicates(cluster_sizes(c.clusters), png["duplicates"])
         (partial / "index.html").write_text(render_html(report, stages, c), encoding="utf-8")

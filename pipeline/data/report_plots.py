@@ -97,16 +97,18 @@ def drop_reasons(rows: list[tuple[str, str, int]], path: Path) -> None:
     _save(fig, path)
 
 
-def _hist(ax, bins: np.ndarray, series: list[tuple[str, np.ndarray | None, str]], threshold: float | None,
-          xlabel: str) -> None:  # fmt: skip
+def _hist(
+    ax, bins: np.ndarray, series: list[tuple[str, np.ndarray | None, str]], threshold: float | None, xlabel: str
+) -> None:
     widths = np.diff(bins)
     shown = [(label, counts, color) for label, counts, color in series if counts is not None and counts.sum()]
     if not shown:
         _empty(ax, f"no {xlabel} recorded (stage disabled?)")
         return
     for label, counts, color in shown:
-        ax.bar(bins[:-1], counts, width=widths, align="edge", color=color, alpha=0.55,
-               label=f"{label} ({counts.sum():,})")
+        ax.bar(
+            bins[:-1], counts, width=widths, align="edge", color=color, alpha=0.55, label=f"{label} ({counts.sum():,})"
+        )
     if threshold is not None:
         ax.axvline(threshold, color="black", linestyle="--", linewidth=1.2, label=f"recipe min_score {threshold}")
     ax.set_xlim(bins[0], bins[-1])
@@ -116,8 +118,16 @@ def _hist(ax, bins: np.ndarray, series: list[tuple[str, np.ndarray | None, str]]
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def language(languages: dict[str, Counter], not_judged: int, bins: np.ndarray, kept: np.ndarray | None,
-             dropped: np.ndarray | None, threshold: float | None, path: Path, top: int = 12) -> None:  # fmt: skip
+def language(
+    languages: dict[str, Counter],
+    not_judged: int,
+    bins: np.ndarray,
+    kept: np.ndarray | None,
+    dropped: np.ndarray | None,
+    threshold: float | None,
+    path: Path,
+    top: int = 12,
+) -> None:
     """Left: documents per detected language, kept vs dropped. Right: language-ID confidence, kept vs dropped."""
     fig, (counts, scores) = _figure(11, 3.6, ncols=2)
     total = languages["kept"] + languages["dropped"]
@@ -138,16 +148,23 @@ def language(languages: dict[str, Counter], not_judged: int, bins: np.ndarray, k
         counts.set_ylabel("documents")
         counts.legend(fontsize=8, frameon=False)
         counts.spines[["top", "right"]].set_visible(False)
-    counts.set_title("detected language" + (f" ({not_judged:,} documents not judged, e.g. code)" if not_judged else ""),
-                     fontsize=10)  # fmt: skip
+    counts.set_title(
+        "detected language" + (f" ({not_judged:,} documents not judged, e.g. code)" if not_judged else ""), fontsize=10
+    )
     series = [("kept", kept, KEPT), ("dropped (any stage)", dropped, DROPPED)]
     _hist(scores, bins, series, threshold, "language-ID confidence")
     scores.set_title("language-ID confidence (lid.176)", fontsize=10)
     _save(fig, path)
 
 
-def math_score(bins: np.ndarray, kept: np.ndarray | None, dropped: np.ndarray | None, threshold: float | None,
-               path: Path, key: str = "math_score") -> None:  # fmt: skip
+def math_score(
+    bins: np.ndarray,
+    kept: np.ndarray | None,
+    dropped: np.ndarray | None,
+    threshold: float | None,
+    path: Path,
+    key: str = "math_score",
+) -> None:
     fig, (ax,) = _figure(9, 3.6)
     label = key.replace("_", " ")
     _hist(ax, bins, [("kept", kept, KEPT), ("dropped (any stage)", dropped, DROPPED)], threshold, label)
@@ -169,8 +186,14 @@ def tokens(sources: dict[str, dict], path: Path) -> None:
         ax.bar(x + 0.2, plan, width=0.4, color=PLANNED, label="planned tokens (mixture)")
         for xi, n in zip(x, names):
             s = sources[n]
-            ax.text(xi + 0.2, plan[xi], f"{s.get('share', 0):.0%}\n{s.get('epochs', 0):.2f} ep", ha="center",
-                    va="bottom", fontsize=8)  # fmt: skip
+            ax.text(
+                xi + 0.2,
+                plan[xi],
+                f"{s.get('share', 0):.0%}\n{s.get('epochs', 0):.2f} ep",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
         ax.set_xticks(x, names)
         ax.set_ylabel("tokens")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))

@@ -121,10 +121,15 @@ class ShardTokenizer(DocumentTokenizer):
 
     def write_unshuffled(self, data: DocumentsPipeline, filename: str) -> TokenizedFile:
         out = TokenizedFile(
-            self.output_folder, filename, save_index=True, save_loss_metadata=False,
-            upload_block_size=self.upload_block_size, tokenizer_name_or_path=self.tokenizer_name_or_path,
-            save_final_metadata=self.save_final_metadata, token_size=self.token_size,
-        )  # fmt: skip
+            self.output_folder,
+            filename,
+            save_index=True,
+            save_loss_metadata=False,
+            upload_block_size=self.upload_block_size,
+            tokenizer_name_or_path=self.tokenizer_name_or_path,
+            save_final_metadata=self.save_final_metadata,
+            token_size=self.token_size,
+        )
         dtype = token_dtype(self.token_size)
         for batch in batched(data, self.batch_size):
             with self.track_time(unit="batch"):

@@ -20,7 +20,9 @@ import re
 
 from pipeline.benchmarks.boxed import last_boxed
 
-ANSWER_PHRASE = re.compile(r"the final answer is|the answer is|final answer\s*:|答案是|答案为|答案:|答案：|故选|所以选", re.I)
+ANSWER_PHRASE = re.compile(
+    r"the final answer is|the answer is|final answer\s*:|答案是|答案为|答案:|答案：|故选|所以选", re.I
+)
 ANSWER_TEXT = re.compile(r"\s*[:：]?\s*(.+?)(?:\.\s|\.$|。|\n|$)")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 INLINE_MATH = re.compile(r"\$([^$]+)\$")
@@ -69,8 +71,12 @@ def extract_choice(response: str, num_choices: int = 4) -> str | None:
     if boxed and (m := re.fullmatch(rf"\s*\(?([{letters}])\)?\s*", boxed.replace("\\text{", "").rstrip("}"))):
         return m.group(1)
     # The phrase is case-insensitive, the letter is not: "the answer is a prime" names no choice.
-    explicit = list(re.finditer(rf"(?:(?i:answer is|answer:)|答案是|答案为|答案：|答案:|选)\s*[:：]?\s*\(?\s*([{letters}])(?![A-Za-z])",
-                                response))  # fmt: skip
+    explicit = list(
+        re.finditer(
+            rf"(?:(?i:answer is|answer:)|答案是|答案为|答案：|答案:|选)\s*[:：]?\s*\(?\s*([{letters}])(?![A-Za-z])",
+            response,
+        )
+    )
     if explicit:
         return explicit[-1].group(1)
     standalone = re.findall(rf"(?:^|[\s(（])([{letters}])(?=[)）.．:：,，\s]|$)", response)

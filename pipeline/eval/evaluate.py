@@ -72,8 +72,16 @@ def majority(answers: list[str | None], answer_type: str) -> str | None:
 def score_item(task: Task, item, prompt: str, responses: list[str], reward) -> dict:
     extracted = [extract_answer(r, task.answer_type, max(len(item.choices), 4)) for r in responses]
     correct = [answers_match(e, item.answer, task.answer_type) for e in extracted]
-    row = {"task": task.name, "id": item.id, "prompt": prompt, "responses": responses, "extracted": extracted,
-           "answer": item.answer, "correct": correct[0], "meta": item.meta}  # fmt: skip
+    row = {
+        "task": task.name,
+        "id": item.id,
+        "prompt": prompt,
+        "responses": responses,
+        "extracted": extracted,
+        "answer": item.answer,
+        "correct": correct[0],
+        "meta": item.meta,
+    }
     if len(responses) > 1:
         row["maj_answer"] = majority(extracted, task.answer_type)
         maj = row["maj_answer"]  # one of `extracted`, already graded
@@ -87,8 +95,14 @@ def score_item(task: Task, item, prompt: str, responses: list[str], reward) -> d
 
 def summarize(task: Task, rows: list[dict], shots: int, settings: SamplingSettings) -> dict:
     n = len(rows)
-    out = {"accuracy": sum(r["correct"] for r in rows) / max(n, 1), "n": n, "shots": shots,
-           "answer_type": task.answer_type, "samples": settings.n, "temperature": settings.temperature}  # fmt: skip
+    out = {
+        "accuracy": sum(r["correct"] for r in rows) / max(n, 1),
+        "n": n,
+        "shots": shots,
+        "answer_type": task.answer_type,
+        "samples": settings.n,
+        "temperature": settings.temperature,
+    }
     if settings.n > 1:
         out[f"maj@{settings.n}"] = sum(r["maj_correct"] for r in rows) / max(n, 1)
         if rows and "rm_correct" in rows[0]:
@@ -112,9 +126,19 @@ def task_inputs(name: str, limit: int | None, shots: int, benchmarks_dir: str | 
     return items, tuple(build_prompt(task, item, shots) for item in items)
 
 
-def evaluate_tasks(generator, benchmarks: list[str], limit: int | None = None, shots: int | None = None,
-                   benchmarks_dir: str | None = None, max_new_tokens: int | None = None, samples: int = 1,
-                   temperature: float = 0.0, top_p: float = 1.0, seed: int = 0, reward_fn=None) -> tuple[dict, list[dict]]:
+def evaluate_tasks(
+    generator,
+    benchmarks: list[str],
+    limit: int | None = None,
+    shots: int | None = None,
+    benchmarks_dir: str | None = None,
+    max_new_tokens: int | None = None,
+    samples: int = 1,
+    temperature: float = 0.0,
+    top_p: float = 1.0,
+    seed: int = 0,
+    reward_fn=None,
+) -> tuple[dict, list[dict]]:
     """Generate, extract and grade every task with any generator (`generate(prompts, settings)`, `generated_tokens`):
     (summary per task, one row per item). Shared by `mathcpt eval` and the trainer's periodic evaluation."""
     check_tasks(benchmarks)
@@ -130,19 +154,35 @@ def evaluate_tasks(generator, benchmarks: list[str], limit: int | None = None, s
         rows = [score_item(task, item, p, r, reward_fn) for item, p, r in zip(items, prompts, responses)]
         summary = summarize(task, rows, n_shots, settings)
         seconds = time.time() - t0
-        summary["generation"] = {"seconds": round(seconds, 2),
-                                 "tokens_per_s": round((generator.generated_tokens - tokens0) / max(seconds, 1e-9), 1)}  # fmt: skip
+        summary["generation"] = {
+            "seconds": round(seconds, 2),
+            "tokens_per_s": round((generator.generated_tokens - tokens0) / max(seconds, 1e-9), 1),
+        }
         summaries[name] = summary
         all_rows += rows
         logger.info(f"{name}: accuracy {summary['accuracy']:.3f} (n={len(items)})")
     return summaries, all_rows
 
 
-def run_eval(model: str, benchmarks: list[str], out: str | Path, limit: int | None = None, shots: int | None = None,
-             batch_size: int = 8, benchmarks_dir: str | None = None, max_new_tokens: int | None = None,
-             backend: str = "hf", samples: int = 1, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
-             reward: str | None = None, tensor_parallel: int = 1, wandb_project: str | None = None,
-             generator=None) -> dict:  # fmt: skip
+def run_eval(
+    model: str,
+    benchmarks: list[str],
+    out: str | Path,
+    limit: int | None = None,
+    shots: int | None = None,
+    batch_size: int = 8,
+    benchmarks_dir: str | None = None,
+    max_new_tokens: int | None = None,
+    backend: str = "hf",
+    samples: int = 1,
+    temperature: float = 0.0,
+    top_p: float = 1.0,
+    seed: int = 0,
+    reward: str | None = None,
+    tensor_parallel: int = 1,
+    wandb_project: str | None = None,
+    generator=None,
+) -> dict:
     check_tasks(benchmarks)
     if samples > 1 and temperature <= 0:
         raise ConfigError("--samples > 1 needs --temperature > 0 (greedy samples would all be identical)")
@@ -150,8 +190,19 @@ def run_eval(model: str, benchmarks: list[str], out: str | Path, limit: int | No
     out = Path(out)
     started = time.time()
     generator = generator or make_generator(backend, model, batch_size=batch_size, tensor_parallel=tensor_parallel)
-    tasks, all_rows = evaluate_tasks(generator, benchmarks, limit, shots, benchmarks_dir, max_new_tokens, samples,
-                                     temperature, top_p, seed, reward_fn)  # fmt: skip
+    tasks, all_rows = evaluate_tasks(
+        generator,
+        benchmarks,
+        limit,
+        shots,
+        benchmarks_dir,
+        max_new_tokens,
+        samples,
+        temperature,
+        top_p,
+        seed,
+        reward_fn,
+    )
     results: dict = {"model": str(model), "backend": backend, "tasks": tasks}
     results["wall_seconds"] = round(time.time() - started, 2)
     samples_path, table_path = out.with_suffix(".samples.jsonl"), out.with_suffix(".md")
@@ -171,8 +222,13 @@ def log_to_wandb(results: dict, project: str) -> None:
     import wandb
 
     mode = os.environ.get("WANDB_MODE") or ("online" if os.environ.get("WANDB_API_KEY") else "offline")
-    run = wandb.init(project=project, name=f"eval-{Path(results['model']).name}", mode=mode, job_type="eval",
-                     config={"model": results["model"], "backend": results["backend"]})  # fmt: skip
+    run = wandb.init(
+        project=project,
+        name=f"eval-{Path(results['model']).name}",
+        mode=mode,
+        job_type="eval",
+        config={"model": results["model"], "backend": results["backend"]},
+    )
     for task, r in results["tasks"].items():
         for key, value in r.items():
             if isinstance(value, float) and (key == "accuracy" or "@" in key):

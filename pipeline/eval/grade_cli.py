@@ -24,8 +24,13 @@ def grade_file(path: str, output: str | None, answer_type: str = "latex", proces
     for i, row in enumerate(rows, 1):
         if row.get("answer_type", answer_type) not in ANSWER_TYPES:
             raise DataError(f"{path}:{i}: answer_type must be one of {', '.join(ANSWER_TYPES)}")
-    graded = grade_many([(r["response"], str(r["answer"]), r.get("answer_type", answer_type),
-                          int(r.get("num_choices", 4))) for r in rows], processes)  # fmt: skip
+    graded = grade_many(
+        [
+            (r["response"], str(r["answer"]), r.get("answer_type", answer_type), int(r.get("num_choices", 4)))
+            for r in rows
+        ],
+        processes,
+    )
     for row, (correct, predicted) in zip(rows, graded):
         row["correct"], row["predicted"] = correct, predicted
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)

@@ -116,7 +116,9 @@ def answers_match(predicted: str | None, gold: str, answer_type: str = "latex", 
     return _math_verify_equal(predicted, gold)
 
 
-def grade_response(response: str, gold: str, answer_type: str = "latex", num_choices: int = 4) -> tuple[bool, str | None]:
+def grade_response(
+    response: str, gold: str, answer_type: str = "latex", num_choices: int = 4
+) -> tuple[bool, str | None]:
     predicted = extract_answer(response, answer_type, num_choices)
     return answers_match(predicted, gold, answer_type), predicted
 

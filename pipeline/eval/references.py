@@ -30,11 +30,19 @@ def render_table(results: dict) -> str:
         cells.append(f"**{100 * r['accuracy']:.1f}** (n={r['n']}, {r['shots']}-shot)" if r else "–")
     lines.append(f"| {results['model']} (ours) | " + " | ".join(cells) + " |")
     for model, row in REFERENCES.items():
-        lines.append(f"| {model} (reported) | " + " | ".join(f"{row[c]:.1f}" if c in row else "–" for c in columns) + " |")
-    extra = [f"- {task}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in r.items() if "@" in k)
-             for task, r in ours.items() if any("@" in k for k in r)]  # fmt: skip
-    lines += ["", f"Reference numbers: {SOURCE}. Runs with `--limit` evaluate a prefix of each test set and are not "
-              "comparable with full-set numbers."]  # fmt: skip
+        lines.append(
+            f"| {model} (reported) | " + " | ".join(f"{row[c]:.1f}" if c in row else "–" for c in columns) + " |"
+        )
+    extra = [
+        f"- {task}: " + ", ".join(f"{k} {100 * v:.1f}" for k, v in r.items() if "@" in k)
+        for task, r in ours.items()
+        if any("@" in k for k in r)
+    ]
+    lines += [
+        "",
+        f"Reference numbers: {SOURCE}. Runs with `--limit` evaluate a prefix of each test set and are not "
+        "comparable with full-set numbers.",
+    ]
     if extra:
         lines += ["", "Sampling:", *extra]
     return "\n".join(lines) + "\n"

@@ -57,20 +57,23 @@ class Task:
         return self.fmt.stop
 
 
-TASKS = {t.name: t for t in [
-    Task("mini_gsm", "mini_gsm", 4, "number", EN_QA, "builtin:mini_gsm", max_new_tokens=96),
-    Task("gsm8k", "gsm8k", 8, "number", EN_QA, "gsm8k", max_new_tokens=400),
-    Task("svamp", "svamp", 4, "number", EN_QA, "gsm8k", max_new_tokens=300),
-    Task("asdiv", "asdiv", 4, "number", EN_QA, "gsm8k", max_new_tokens=300),
-    Task("math", "math", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
-    Task("math500", "math500", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
-    Task("minerva_math", "minerva_math", 4, "latex", EN_MATH, "minerva_math", max_new_tokens=1024),
-    Task("mmlu_stem", "mmlu_stem", 4, "choice", EN_CHOICE, "mmlu_stem", max_new_tokens=400),
-    Task("sat_math", "sat_math", 4, "choice", EN_CHOICE, "sat_math", max_new_tokens=512),
-    Task("cmath", "cmath", 6, "number", ZH_QA, "cmath", max_new_tokens=400),
-    Task("gaokao_math_cloze", "gaokao_math_cloze", 5, "latex", ZH_QA, "gaokao_math_cloze", max_new_tokens=1024),
-    Task("gaokao_math_qa", "gaokao_math_qa", 4, "choice", ZH_CHOICE, "gaokao_math_qa", max_new_tokens=1024),
-]}  # fmt: skip
+TASKS = {
+    t.name: t
+    for t in [
+        Task("mini_gsm", "mini_gsm", 4, "number", EN_QA, "builtin:mini_gsm", max_new_tokens=96),
+        Task("gsm8k", "gsm8k", 8, "number", EN_QA, "gsm8k", max_new_tokens=400),
+        Task("svamp", "svamp", 4, "number", EN_QA, "gsm8k", max_new_tokens=300),
+        Task("asdiv", "asdiv", 4, "number", EN_QA, "gsm8k", max_new_tokens=300),
+        Task("math", "math", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
+        Task("math500", "math500", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
+        Task("minerva_math", "minerva_math", 4, "latex", EN_MATH, "minerva_math", max_new_tokens=1024),
+        Task("mmlu_stem", "mmlu_stem", 4, "choice", EN_CHOICE, "mmlu_stem", max_new_tokens=400),
+        Task("sat_math", "sat_math", 4, "choice", EN_CHOICE, "sat_math", max_new_tokens=512),
+        Task("cmath", "cmath", 6, "number", ZH_QA, "cmath", max_new_tokens=400),
+        Task("gaokao_math_cloze", "gaokao_math_cloze", 5, "latex", ZH_QA, "gaokao_math_cloze", max_new_tokens=1024),
+        Task("gaokao_math_qa", "gaokao_math_qa", 4, "choice", ZH_CHOICE, "gaokao_math_qa", max_new_tokens=1024),
+    ]
+}
 
 
 @lru_cache(maxsize=None)
@@ -78,9 +81,16 @@ def exemplars(source: str) -> tuple[BenchmarkItem, ...]:
     if source.startswith("builtin:"):
         return tuple(load_benchmark(source.split(":", 1)[1], split="train"))
     required = {"id": str, "question": str, "answer": str, "solution": str}
-    return tuple(BenchmarkItem(id=r["id"], question=r["question"], answer=r["answer"], solution=r["solution"],
-                               choices=list(r.get("choices") or []))
-                 for _, r in read_jsonl(EXEMPLARS / f"{source}.jsonl", required))  # fmt: skip
+    return tuple(
+        BenchmarkItem(
+            id=r["id"],
+            question=r["question"],
+            answer=r["answer"],
+            solution=r["solution"],
+            choices=list(r.get("choices") or []),
+        )
+        for _, r in read_jsonl(EXEMPLARS / f"{source}.jsonl", required)
+    )
 
 
 def render(fmt: PromptFormat, item: BenchmarkItem) -> str:
@@ -96,7 +106,9 @@ def build_prompt(task: Task, item: BenchmarkItem, shots: int | None = None) -> s
     pool = exemplars(task.exemplars)
     if shots > len(pool):
         raise DataError(f"{task.name}: {shots} shots asked, {len(pool)} exemplars available")
-    blocks = [render(task.fmt, ex).rstrip() + (" " if not task.fmt.answer_cue.endswith("\n") else "\n") + ex.solution.strip()
-              for ex in pool[:shots]]  # fmt: skip
+    blocks = [
+        render(task.fmt, ex).rstrip() + (" " if not task.fmt.answer_cue.endswith("\n") else "\n") + ex.solution.strip()
+        for ex in pool[:shots]
+    ]
     blocks.append(render(task.fmt, item).rstrip())
     return "\n\n".join(blocks)

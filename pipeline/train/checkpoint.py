@@ -28,7 +28,6 @@ STATE = "trainer_state.json"
 PARTIAL = ".partial"
 
 
-
 def latest_tag(ckpt_dir: Path) -> str | None:
     path = ckpt_dir / LATEST
     if not path.is_file():
@@ -41,8 +40,9 @@ def read_state(ckpt_dir: Path, tag: str) -> dict:
     return json.loads((ckpt_dir / tag / STATE).read_text())
 
 
-def save(engine, ckpt_dir: Path, tag: str, state: dict, is_main: bool, add_files: Callable[[Path], None],
-         keep_last: int) -> Path:  # fmt: skip
+def save(
+    engine, ckpt_dir: Path, tag: str, state: dict, is_main: bool, add_files: Callable[[Path], None], keep_last: int
+) -> Path:
     partial = tag + PARTIAL
     engine.save_checkpoint(str(ckpt_dir), tag=partial, client_state=state, save_latest=False)
     torch.distributed.barrier()
@@ -89,16 +89,32 @@ def convert_to_universal(ckpt_dir: Path, tag: str) -> Path:
     """
     out = ckpt_dir / UNIVERSAL / tag
     with atomic_path(out, suffix=PARTIAL) as partial:
-        cmd = [sys.executable, "-m", "deepspeed.checkpoint.ds_to_universal", "--input_folder", str(ckpt_dir / tag),
-               "--output_folder", str(partial), "--num_extract_workers", "1", "--num_merge_workers", "1"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "deepspeed.checkpoint.ds_to_universal",
+            "--input_folder",
+            str(ckpt_dir / tag),
+            "--output_folder",
+            str(partial),
+            "--num_extract_workers",
+            "1",
+            "--num_merge_workers",
+            "1",
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
-            raise ConfigError(f"{ckpt_dir / tag}: converting to a universal checkpoint (to resume on another world "
-                              f"size) failed; resume with the original number of ranks instead. DeepSpeed said:\n"
-                              f"{result.stderr[-2000:]}")  # fmt: skip
+            raise ConfigError(
+                f"{ckpt_dir / tag}: converting to a universal checkpoint (to resume on another world "
+                f"size) failed; resume with the original number of ranks instead. DeepSpeed said:\n"
+                f"{result.stderr[-2000:]}"
+            )
         for name in os.listdir(ckpt_dir / tag):
             # export files (HF config, tokenizer) travel along, so the universal folder is a complete checkpoint too
             src = ckpt_dir / tag / name
-            if not name.startswith(("zero_pp_rank_", "mp_rank_", "bf16_zero_pp_rank_")) and not (partial / name).exists():
+            if (
+                not name.startswith(("zero_pp_rank_", "mp_rank_", "bf16_zero_pp_rank_"))
+                and not (partial / name).exists()
+            ):
                 (shutil.copytree if src.is_dir() else shutil.copy2)(src, partial / name)
     return out

@@ -79,8 +79,12 @@ class PackedMixture:
         if split == "validation":
             missing = [n for n in self.names if not entries[n].get("validation", {}).get("tokens")]
             if missing:
-                raise ValueError(f"{data_dir}: no validation tokens for sources {missing} (mixture.validation_fraction)")
-        paths = {n: entries[n]["validation"]["path"] if split == "validation" else entries[n]["path"] for n in self.names}
+                raise ValueError(
+                    f"{data_dir}: no validation tokens for sources {missing} (mixture.validation_fraction)"
+                )
+        paths = {
+            n: entries[n]["validation"]["path"] if split == "validation" else entries[n]["path"] for n in self.names
+        }
         self.shards = {n: SourceShards(f"{data_dir}/{paths[n]}", token_size) for n in self.names}
         self.windows = {n: (s.num_tokens - 1) // seq_len for n, s in self.shards.items()}
         short = [n for n, w in self.windows.items() if w == 0]

@@ -31,8 +31,14 @@ class MetricsLogger:
             import wandb
 
             os.environ.setdefault("WANDB_SILENT", "true")
-            settings = dict(project=cfg.wandb.project, entity=cfg.wandb.entity, name=cfg.run_name, tags=cfg.wandb.tags,
-                            dir=str(out), config=json.loads(cfg.model_dump_json()))  # fmt: skip
+            settings = dict(
+                project=cfg.wandb.project,
+                entity=cfg.wandb.entity,
+                name=cfg.run_name,
+                tags=cfg.wandb.tags,
+                dir=str(out),
+                config=json.loads(cfg.model_dump_json()),
+            )
             try:
                 self.run = wandb.init(mode=cfg.wandb.mode, **settings)
             except Exception as e:  # noqa: BLE001 - a key or network problem must not stop a multi-node job
@@ -62,4 +68,3 @@ class MetricsLogger:
 def read_metrics(run_dir: str | Path) -> list[dict]:
     """Every row of a training run's metrics.jsonl (steps, evaluations), in the order they were logged."""
     return [row for _, row in read_jsonl(Path(run_dir) / METRICS)]
-

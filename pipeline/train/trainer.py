@@ -80,8 +80,9 @@ def deepspeed_config(cfg: TrainConfig, plan: BatchPlan, config_dir: Path, hidden
 
     def own(section: dict, key: str, value, where: str) -> None:
         if section.get(key, "auto") not in ("auto", value):
-            raise ConfigError(f"{path}: {where}{key}={section[key]} conflicts with the training config ({value}); "
-                              f'use "auto"')  # fmt: skip
+            raise ConfigError(
+                f'{path}: {where}{key}={section[key]} conflicts with the training config ({value}); use "auto"'
+            )
         section[key] = value
 
     for key, value in {
@@ -125,8 +126,9 @@ def add_losses(totals: torch.Tensor, token_loss: torch.Tensor, sources: torch.Te
     totals[0] += sample_sums.sum()
     totals[1] += token_loss.numel()
     totals[2 : 2 + n_src].index_add_(0, sources, sample_sums)
-    totals[2 + n_src :].index_add_(0, sources, torch.full((len(sources),), float(token_loss.size(1)), dtype=torch.float64,
-                                                          device=totals.device))  # fmt: skip
+    totals[2 + n_src :].index_add_(
+        0, sources, torch.full((len(sources),), float(token_loss.size(1)), dtype=torch.float64, device=totals.device)
+    )
 
 
 def reduce_losses(totals: torch.Tensor, names: list[str]) -> tuple[float, dict[str, float]]:
@@ -208,15 +210,18 @@ class Trainer:
         self.resume_tag = checkpoint.latest_tag(ckpt) if ckpt.is_dir() else None
         # Every rank checks (a raise on rank 0 alone would leave the others waiting at the barrier forever).
         if self.resume_tag and self.cfg.train.resume == "never":
-            raise ConfigError(f"output_dir {self.out} already holds checkpoints and train.resume is never; "
-                              f"choose a new output_dir")  # fmt: skip
+            raise ConfigError(
+                f"output_dir {self.out} already holds checkpoints and train.resume is never; choose a new output_dir"
+            )
         if self.resume_tag:
             saved = yaml.safe_load((self.out / "train_config.resolved.yaml").read_text())
             mine = json.loads(self.cfg.model_dump_json())
             changed = [k for k in ("model", "data", "batch") if saved.get(k) != mine.get(k)]
             if changed:
-                raise ConfigError(f"output_dir {self.out} holds checkpoints of another model or config ({', '.join(changed)} "
-                                  f"differ from train_config.resolved.yaml); choose a new output_dir")  # fmt: skip
+                raise ConfigError(
+                    f"output_dir {self.out} holds checkpoints of another model or config ({', '.join(changed)} "
+                    f"differ from train_config.resolved.yaml); choose a new output_dir"
+                )
             self.prepare_resume(ckpt)
         torch.distributed.barrier()
         if self.is_main:
@@ -235,8 +240,10 @@ class Trainer:
         if self.is_main:
             try:
                 if not checkpoint.universal_dir(ckpt, self.resume_tag):
-                    logger.info(f"{ckpt / self.resume_tag} was saved by {saved_world} ranks, this job has "
-                                f"{self.world_size}: converting it to a universal checkpoint")  # fmt: skip
+                    logger.info(
+                        f"{ckpt / self.resume_tag} was saved by {saved_world} ranks, this job has "
+                        f"{self.world_size}: converting it to a universal checkpoint"
+                    )
                     checkpoint.convert_to_universal(ckpt, self.resume_tag)
             except ConfigError as e:
                 outcome = [str(e)]
@@ -250,8 +257,9 @@ class Trainer:
         self.validation = None
         if self.cfg.train.eval_every:
             try:
-                self.validation = PackedMixture(self.cfg.data.path, self.cfg.data.seq_len, self.cfg.train.seed,
-                                                split="validation")  # fmt: skip
+                self.validation = PackedMixture(
+                    self.cfg.data.path, self.cfg.data.seq_len, self.cfg.train.seed, split="validation"
+                )
             except ValueError as e:
                 raise ConfigError(f"train.eval_every needs a validation split in the data run: {e}") from None
 
@@ -298,7 +306,9 @@ class Trainer:
             )
         self.model_config = model.config
         num_parameters = self.write_run_info()
-        self.flops_per_token = 6 * num_parameters + 12 * config.num_hidden_layers * config.hidden_size * self.plan.seq_len
+        self.flops_per_token = (
+            6 * num_parameters + 12 * config.num_hidden_layers * config.hidden_size * self.plan.seq_len
+        )
         # 6N for the dense matmuls plus causal attention (PaLM's accounting)
         if self.resume_tag:
             self.load_checkpoint(self.resume_tag)
@@ -306,13 +316,20 @@ class Trainer:
     def write_run_info(self) -> int:
         """run_info.json: batch plan and how ZeRO-3 partitioned the parameters (each rank's share); returns the
         model's parameter count."""
-        local = sum(p.ds_tensor.numel() if hasattr(p, "ds_tensor") else p.numel() for p in self.engine.module.parameters())
+        local = sum(
+            p.ds_tensor.numel() if hasattr(p, "ds_tensor") else p.numel() for p in self.engine.module.parameters()
+        )
         total = sum(getattr(p, "ds_numel", p.numel()) for p in self.engine.module.parameters())
         shares = [None] * self.world_size
         torch.distributed.all_gather_object(shares, local)
         if self.is_main:
-            info = {"world_size": self.world_size, "batch": self.plan.__dict__, "parameters": total,
-                    "parameters_per_rank": shares, "zero_stage": self.engine.zero_optimization_stage()}  # fmt: skip
+            info = {
+                "world_size": self.world_size,
+                "batch": self.plan.__dict__,
+                "parameters": total,
+                "parameters_per_rank": shares,
+                "zero_stage": self.engine.zero_optimization_stage(),
+            }
             (self.out / "run_info.json").write_text(json.dumps(info, indent=2))
             logger.info(f"ZeRO-{info['zero_stage']}: {total:,} parameters, per rank {shares}")
         return total
@@ -321,8 +338,12 @@ class Trainer:
     def token_losses(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """Forward with packed positions (no mask, no cache) → cross-entropy per token, shaped (samples, tokens)."""
         device = self.engine.device
-        logits = self.engine(input_ids=batch["input_ids"].to(device), position_ids=batch["position_ids"].to(device),
-                             attention_mask=None, use_cache=False).logits  # fmt: skip
+        logits = self.engine(
+            input_ids=batch["input_ids"].to(device),
+            position_ids=batch["position_ids"].to(device),
+            attention_mask=None,
+            use_cache=False,
+        ).logits
         labels = batch["labels"].to(device)
         return F.cross_entropy(logits.float().view(-1, logits.size(-1)), labels.view(-1), reduction="none").view(
             labels.shape
@@ -371,19 +392,29 @@ class Trainer:
         finally:
             metrics.close(wall_seconds=time.time() - started)
 
-    def step_metrics(self, loss: float, per_source: dict[str, float], lr: float, dt: float, started: float,
-                     start_step: int) -> dict:  # fmt: skip
+    def step_metrics(
+        self, loss: float, per_source: dict[str, float], lr: float, dt: float, started: float, start_step: int
+    ) -> dict:
         tokens_per_s = self.plan.tokens_per_step / dt
-        row = {"step": self.step, "loss": round(loss, 6), "lr": lr,
-               "tokens": self.samples_consumed * self.plan.seq_len, "samples": self.samples_consumed,
-               "tokens_per_s": round(tokens_per_s, 1),
-               "eta_s": round((time.time() - started) / (self.step - start_step) * (self.cfg.train.max_steps - self.step), 1)}  # fmt: skip
+        row = {
+            "step": self.step,
+            "loss": round(loss, 6),
+            "lr": lr,
+            "tokens": self.samples_consumed * self.plan.seq_len,
+            "samples": self.samples_consumed,
+            "tokens_per_s": round(tokens_per_s, 1),
+            "eta_s": round(
+                (time.time() - started) / (self.step - start_step) * (self.cfg.train.max_steps - self.step), 1
+            ),
+        }
         row.update({f"loss/{name}": round(v, 6) for name, v in per_source.items()})
         grad_norm = self.engine.get_global_grad_norm()
         if grad_norm is not None:
             row["grad_norm"] = round(float(grad_norm), 6)
         if self.cfg.train.peak_tflops:
-            row["mfu"] = round(tokens_per_s * self.flops_per_token / (self.cfg.train.peak_tflops * 1e12 * self.world_size), 4)
+            row["mfu"] = round(
+                tokens_per_s * self.flops_per_token / (self.cfg.train.peak_tflops * 1e12 * self.world_size), 4
+            )
         if torch.cuda.is_available():
             row["memory_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
         return row
@@ -423,14 +454,19 @@ class Trainer:
 
         t, started = self.cfg.train, time.time()
         if self._task_generator is None:  # built once: the tokenizer load is not per evaluation
-            self._task_generator = ShardedGenerator(self.engine.module, Path(self.cfg.data.path) / "tokenizer", self.rank,
-                                                    self.world_size)  # fmt: skip
+            self._task_generator = ShardedGenerator(
+                self.engine.module, Path(self.cfg.data.path) / "tokenizer", self.rank, self.world_size
+            )
         generator = self._task_generator
         self.engine.module.eval()
         try:
-            summaries, _ = evaluate_tasks(generator, t.task_eval, limit=t.task_eval_limit,
-                                          benchmarks_dir=t.task_eval_benchmarks_dir,
-                                          max_new_tokens=t.task_eval_max_new_tokens)  # fmt: skip
+            summaries, _ = evaluate_tasks(
+                generator,
+                t.task_eval,
+                limit=t.task_eval_limit,
+                benchmarks_dir=t.task_eval_benchmarks_dir,
+                max_new_tokens=t.task_eval_max_new_tokens,
+            )
         finally:
             self.engine.module.train()
         row = {"step": self.step, "task_eval_seconds": round(time.time() - started, 2)}
@@ -439,11 +475,23 @@ class Trainer:
 
     def save_checkpoint(self) -> Path:
         """Atomic ZeRO-3 checkpoint with the trainer state (pipeline.train.checkpoint)."""
-        state = {"step": self.step, "samples_consumed": self.samples_consumed, "world_size": self.world_size,
-                 "data_path": self.cfg.data.path, "seed": self.cfg.train.seed,
-                 "rng_cpu": torch.get_rng_state().tolist()}  # fmt: skip
-        path = checkpoint.save(self.engine, self.out / "checkpoints", f"step_{self.step:08d}", state, self.is_main,
-                               self.write_export_files, self.cfg.train.keep_last)  # fmt: skip
+        state = {
+            "step": self.step,
+            "samples_consumed": self.samples_consumed,
+            "world_size": self.world_size,
+            "data_path": self.cfg.data.path,
+            "seed": self.cfg.train.seed,
+            "rng_cpu": torch.get_rng_state().tolist(),
+        }
+        path = checkpoint.save(
+            self.engine,
+            self.out / "checkpoints",
+            f"step_{self.step:08d}",
+            state,
+            self.is_main,
+            self.write_export_files,
+            self.cfg.train.keep_last,
+        )
         if self.is_main:
             logger.info(f"saved checkpoint {path}")
         return path
@@ -490,9 +538,15 @@ class ShardedGenerator:
         mine = list(range(self.rank, len(prompts), self.world_size)) or [0]  # a rank with nothing still steps along
         device = next(self.module.parameters()).device
         enc = self.tokenizer([prompts[i] for i in mine], return_tensors="pt", padding=True).to(device)
-        out = self.module.generate(**enc, max_new_tokens=s.max_new_tokens, do_sample=False, synced_gpus=True,
-                                   pad_token_id=self.tokenizer.pad_token_id, eos_token_id=self.tokenizer.eos_token_id,
-                                   use_cache=True)  # fmt: skip
+        out = self.module.generate(
+            **enc,
+            max_new_tokens=s.max_new_tokens,
+            do_sample=False,
+            synced_gpus=True,
+            pad_token_id=self.tokenizer.pad_token_id,
+            eos_token_id=self.tokenizer.eos_token_id,
+            use_cache=True,
+        )
         texts = self.tokenizer.batch_decode(out[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
         local = {i: [cut_at_stop(t, s.stop)] for i, t in zip(mine, texts) if self.rank < len(prompts)}
         gathered = [None] * self.world_size

@@ -42,13 +42,15 @@ DEFAULT_BOOK = ROOT.parent / "shared" / "books" / "linear-algebra-first-course" 
 MATH_ENVS = ("equation", "align", "gather", "multline", "eqnarray", "alignat", "flalign", "displaymath", "math")
 PICTURES = ("tikzpicture", "circuitikz", "pgfpicture", "picture")
 INPUT = re.compile(r"\\(?:input|include)\s*(?:\{([^}]*)\}|([^\s{}\\]+))")
-PREAMBLE_COMMANDS = ("documentclass|usepackage|RequirePackage|newcommand|renewcommand|providecommand|newenvironment|"
-                     "renewenvironment|newtheorem|DeclareMathOperator|def|gdef|edef|let|newif|newlength|newcounter|"
-                     "setlength|addtolength|setcounter|makeindex|makeatletter|makeatother|tikzset|usetikzlibrary|"
-                     "pgfplotsset|hypersetup|geometry|pagestyle|thispagestyle|tcbuselibrary|mdfsetup|"
-                     "Opensolutionfile|Closesolutionfile|addcontentsline|pdfbookmark|input|include|label|index|"
-                     "bibliographystyle|bibliography|printindex|tableofcontents|cleardoublepage|clearpage|vspace|"
-                     "hspace|noindent")  # fmt: skip
+PREAMBLE_COMMANDS = (
+    "documentclass|usepackage|RequirePackage|newcommand|renewcommand|providecommand|newenvironment|"
+    "renewenvironment|newtheorem|DeclareMathOperator|def|gdef|edef|let|newif|newlength|newcounter|"
+    "setlength|addtolength|setcounter|makeindex|makeatletter|makeatother|tikzset|usetikzlibrary|"
+    "pgfplotsset|hypersetup|geometry|pagestyle|thispagestyle|tcbuselibrary|mdfsetup|"
+    "Opensolutionfile|Closesolutionfile|addcontentsline|pdfbookmark|input|include|label|index|"
+    "bibliographystyle|bibliography|printindex|tableofcontents|cleardoublepage|clearpage|vspace|"
+    "hspace|noindent"
+)
 NOISE = re.compile(r"\\(?:" + PREAMBLE_COMMANDS + r")\b\*?(?:\s*\[[^\]]*\])*(?:\s*\{(?:[^{}]|\{[^{}]*\})*\})*")
 LABEL_TAG_INDEX = re.compile(r"\\(?:label|tag|index)\{(?:[^{}]|\{[^{}]*\})*\}")
 
@@ -69,7 +71,7 @@ def strip_comments(text: str) -> tuple[str, list[str]]:
             joining = False
             continue
         cut = m.end() - 1
-        comments.append(line[cut + 1:].strip())
+        comments.append(line[cut + 1 :].strip())
         if not line[:cut].strip():
             continue
         out.append(line[:cut])
@@ -119,12 +121,12 @@ def formulas(text: str) -> list[str]:
     while i < n:
         c = text[i]
         if c == "\\":
-            m = re.match(r"\\(begin|index|label)\s*\{", text[i:i + 80])
+            m = re.match(r"\\(begin|index|label)\s*\{", text[i : i + 80])
             if m and m.group(1) in ("index", "label"):
                 i = _skip_group(text, i + m.end() - 1)
                 continue
             if m and m.group(1) == "begin":
-                env = text[i + m.end():text.find("}", i + m.end())]
+                env = text[i + m.end() : text.find("}", i + m.end())]
                 if env.rstrip("*") in MATH_ENVS or env in PICTURES:
                     end = _env_end(text, i, env)
                     if env.rstrip("*") in MATH_ENVS and not any(f"\\begin{{{p}}}" in text[i:end] for p in PICTURES):
@@ -214,14 +216,24 @@ def measure(main: Path, split: str, repeat: int = 1) -> tuple[dict, list[str]]:
     leftover_comments = {c for c in comments if len(c) >= 12 and c not in all_source and c in output}
     noise += sum(len(c) * output.count(c) for c in leftover_comments)
     return {
-        "benchmark": "books_latex", "book": str(main), "split": split, "documents": len(records),
-        "formulas_in_source": total, "formulas_kept": kept, "math_kept": round(kept / max(total, 1), 5),
-        "output_chars": len(output), "noise_chars": noise, "noise_share": round(noise / max(len(output), 1), 5),
-        "source_mb": round(source_bytes / 1e6, 3), "seconds": round(seconds, 3), "repeat": repeat,
-        "mb_per_s": round(source_bytes / 1e6 / seconds, 3), "files_read": len(book.files),
+        "benchmark": "books_latex",
+        "book": str(main),
+        "split": split,
+        "documents": len(records),
+        "formulas_in_source": total,
+        "formulas_kept": kept,
+        "math_kept": round(kept / max(total, 1), 5),
+        "output_chars": len(output),
+        "noise_chars": noise,
+        "noise_share": round(noise / max(len(output), 1), 5),
+        "source_mb": round(source_bytes / 1e6, 3),
+        "seconds": round(seconds, 3),
+        "repeat": repeat,
+        "mb_per_s": round(source_bytes / 1e6 / seconds, 3),
+        "files_read": len(book.files),
         "counts": dict(sorted(book.counts.items())),
         "targets_met": kept / max(total, 1) >= 0.99 and noise / max(len(output), 1) <= 0.01,
-    }, missing  # fmt: skip
+    }, missing
 
 
 def main() -> int:

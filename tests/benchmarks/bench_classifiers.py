@@ -55,13 +55,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-BENCH_EN = ["gsm8k", "math500", "minerva_math", "olympiadbench", "college_math", "aime24", "amc23", "sat_math", "svamp",
-            "asdiv"]  # fmt: skip
+BENCH_EN = [
+    "gsm8k",
+    "math500",
+    "minerva_math",
+    "olympiadbench",
+    "college_math",
+    "aime24",
+    "amc23",
+    "sat_math",
+    "svamp",
+    "asdiv",
+]
 BENCH_ZH = ["cmath", "gaokao_math_cloze", "gaokao_math_qa"]
 PY_PACKAGES = ["requests", "yaml", "click", "urllib3", "idna", "jinja2", "filelock"]
 PY_MATH = re.compile(r"^\s*(?:import|from)\s+(?:math|cmath|numpy|fractions|decimal|statistics|random)\b", re.M)
-CATALOGUES = ["glib20", "gtk20", "coreutils", "apt", "dpkg", "tar", "grep", "sed", "wget", "systemd", "bash",
-              "findutils", "diffutils", "gnupg2", "git", "man-db", "shadow"]  # fmt: skip
+CATALOGUES = [
+    "glib20",
+    "gtk20",
+    "coreutils",
+    "apt",
+    "dpkg",
+    "tar",
+    "grep",
+    "sed",
+    "wget",
+    "systemd",
+    "bash",
+    "findutils",
+    "diffutils",
+    "gnupg2",
+    "git",
+    "man-db",
+    "shadow",
+]
 MATH_MARKUP = 'img.math, .math, math, script[type^="math/tex"]'
 PLACEHOLDER = re.compile(r"%(?:\d+\$)?[-+ #0-9.*']*(?:l|ll|h|z|j|t)?[a-zA-Z]|\{[^{}]*\}|<[^<>]+>|\\[nt]|_(?=\w)")
 MATH, OTHER = "math", "other"
@@ -123,8 +150,15 @@ def python_docs() -> list[dict]:
         for path in sorted(base.rglob("*.py")):
             text = path.read_text(encoding="utf-8", errors="replace")[:20_000]
             if len(text) >= 300 and not PY_MATH.search(text):
-                docs.append({"key": f"{package}/{path.relative_to(base)}", "group": "python", "label": OTHER,
-                             "text": text, "lang": "code"})  # fmt: skip
+                docs.append(
+                    {
+                        "key": f"{package}/{path.relative_to(base)}",
+                        "group": "python",
+                        "label": OTHER,
+                        "text": text,
+                        "lang": "code",
+                    }
+                )
     return docs
 
 
@@ -158,15 +192,18 @@ def ui_docs(locale_dir: Path, per_locale: int, en_docs: int, per_doc: int = 8) -
                 if not loc.startswith("en") and dst != src and _long_enough(dst):
                     by_locale.setdefault(loc, []).append(dst)
     eng = list(english)
-    chunks = [eng[i:i + per_doc] for i in range(0, len(eng) - per_doc + 1, per_doc)]
-    docs = [{"key": f"ui_en/{i}", "group": "ui_en", "label": OTHER, "text": "\n".join(chunk), "lang": "en"}
-            for i, chunk in sorted(enumerate(chunks), key=lambda c: key_rank(f"ui_en/{c[0]}", "sample"))[:en_docs]]
+    chunks = [eng[i : i + per_doc] for i in range(0, len(eng) - per_doc + 1, per_doc)]
+    docs = [
+        {"key": f"ui_en/{i}", "group": "ui_en", "label": OTHER, "text": "\n".join(chunk), "lang": "en"}
+        for i, chunk in sorted(enumerate(chunks), key=lambda c: key_rank(f"ui_en/{c[0]}", "sample"))[:en_docs]
+    ]
     for loc, messages in by_locale.items():
         lang = re.split(r"[_@]", loc)[0]
-        chunks = [messages[i:i + per_doc] for i in range(0, len(messages) - per_doc + 1, per_doc)]
+        chunks = [messages[i : i + per_doc] for i in range(0, len(messages) - per_doc + 1, per_doc)]
         for i, chunk in sorted(enumerate(chunks), key=lambda c: key_rank(f"{loc}/{c[0]}", "sample"))[:per_locale]:
-            docs.append({"key": f"ui/{loc}/{i}", "group": "ui_non_en", "label": None, "text": "\n".join(chunk),
-                         "lang": lang})  # fmt: skip
+            docs.append(
+                {"key": f"ui/{loc}/{i}", "group": "ui_non_en", "label": None, "text": "\n".join(chunk), "lang": lang}
+            )
     return docs
 
 
@@ -182,8 +219,15 @@ def spacy_docs(per_doc: int = 4) -> list[dict]:
         except Exception:  # noqa: BLE001 - a language whose module needs extra packages is simply left out
             continue
         for i in range(0, len(sentences) - per_doc + 1, per_doc):
-            docs.append({"key": f"spacy/{folder.name}/{i}", "group": "spacy_non_en", "label": None,
-                         "text": " ".join(sentences[i:i + per_doc]), "lang": folder.name})  # fmt: skip
+            docs.append(
+                {
+                    "key": f"spacy/{folder.name}/{i}",
+                    "group": "spacy_non_en",
+                    "label": None,
+                    "text": " ".join(sentences[i : i + per_doc]),
+                    "lang": folder.name,
+                }
+            )
     return docs
 
 
@@ -194,8 +238,14 @@ def prf(pred: list[bool], gold: list[bool]) -> dict:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "tp": tp, "fp": fp,
-            "fn": fn}  # fmt: skip
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
 
 
 def per_group(docs: list[dict], pred: list[bool]) -> dict:
@@ -212,9 +262,12 @@ def bench_math(train: list[dict], test: list[dict], epochs: int) -> dict:
 
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
-        side = train_classifier((d["text"] for d in train if d["label"] == MATH),
-                                (d["text"] for d in train if d["label"] == OTHER), Path(tmp) / "math.bin",
-                                TrainSettings(epochs=epochs, holdout=0.0))  # fmt: skip
+        side = train_classifier(
+            (d["text"] for d in train if d["label"] == MATH),
+            (d["text"] for d in train if d["label"] == OTHER),
+            Path(tmp) / "math.bin",
+            TrainSettings(epochs=epochs, holdout=0.0),
+        )
         train_s = time.time() - t0
         clf = load_classifier(Path(tmp) / "math.bin")
         t0 = time.time()
@@ -227,8 +280,12 @@ def bench_math(train: list[dict], test: list[dict], epochs: int) -> dict:
     out = {}
     for name, scores, threshold, seconds in (("classifier", p_clf, 0.5, clf_s), ("rule", p_rule, 0.2, rule_s)):
         pred = [s >= threshold for s in scores]
-        out[name] = {"threshold": threshold, **prf(pred, gold), "docs_per_s": round(len(test) / max(seconds, 1e-9)),
-                     "per_group": per_group(test, pred)}  # fmt: skip
+        out[name] = {
+            "threshold": threshold,
+            **prf(pred, gold),
+            "docs_per_s": round(len(test) / max(seconds, 1e-9)),
+            "per_group": per_group(test, pred),
+        }
     out["classifier"]["train_seconds"] = round(train_s, 2)
     out["classifier"]["train_counts"] = side["counts"]["train"]
     return out
@@ -256,14 +313,23 @@ def bench_langid(docs: list[dict]) -> dict:
         stock.append(bool(label == "__label__en" and score >= 0.65))
     gold = [d["lang"] == "en" for d in docs]
     ours, theirs = prf(kept, gold), prf(stock, gold)
-    return {"languages": ["en"], "min_score": 0.65, **ours, "zh_math_identified_as_zh":
-            round(sum(zh_ok) / max(len(zh_ok), 1), 4), "zh_math_n": len(zh_ok),
-            "non_en_languages": len({d["lang"] for d in docs if d["lang"] not in ("en", "code")}),
-            "docs_per_s": round(len(docs) / max(seconds, 1e-9)),
-            "per_group_kept_as_en": per_group(docs, kept),
-            "lid176_on_raw_text": {"precision": theirs["precision"], "recall": theirs["recall"], "f1": theirs["f1"],
-                                   "per_group_kept_as_en": per_group(docs, stock)},
-            "recall_ratio_ours_over_raw": round(ours["recall"] / max(theirs["recall"], 1e-9), 3)}  # fmt: skip
+    return {
+        "languages": ["en"],
+        "min_score": 0.65,
+        **ours,
+        "zh_math_identified_as_zh": round(sum(zh_ok) / max(len(zh_ok), 1), 4),
+        "zh_math_n": len(zh_ok),
+        "non_en_languages": len({d["lang"] for d in docs if d["lang"] not in ("en", "code")}),
+        "docs_per_s": round(len(docs) / max(seconds, 1e-9)),
+        "per_group_kept_as_en": per_group(docs, kept),
+        "lid176_on_raw_text": {
+            "precision": theirs["precision"],
+            "recall": theirs["recall"],
+            "f1": theirs["f1"],
+            "per_group_kept_as_en": per_group(docs, stock),
+        },
+        "recall_ratio_ours_over_raw": round(ours["recall"] / max(theirs["recall"], 1e-9), 3),
+    }
 
 
 def main() -> int:
@@ -281,16 +347,29 @@ def main() -> int:
 
     shared = Path(args.shared)
     if not (shared / "benchmarks").is_dir():
-        print(json.dumps({"benchmark": "classifiers", "skipped": f"{shared}/benchmarks is absent (the shared data "
-                          "folder is not part of a fresh clone)"}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "benchmark": "classifiers",
+                    "skipped": f"{shared}/benchmarks is absent (the shared data folder is not part of a fresh clone)",
+                }
+            )
+        )
         return 0
     if not args.real_html or not Path(args.real_html, "sympy").is_dir():
-        sys.exit(f"--real-html must name the folder from `bash {shared}/tools/fetch-real-html.sh DIR` "
-                 "(holding sympy/ and statsmodels/)")  # fmt: skip
+        sys.exit(
+            f"--real-html must name the folder from `bash {shared}/tools/fetch-real-html.sh DIR` "
+            "(holding sympy/ and statsmodels/)"
+        )
 
     t0 = time.time()
-    docs = (benchmark_docs(shared, args.per_set) + html_docs(Path(args.real_html), args.api_pages) + python_docs()
-            + ui_docs(Path(args.locale_dir), args.per_locale, args.ui_docs) + spacy_docs())  # fmt: skip
+    docs = (
+        benchmark_docs(shared, args.per_set)
+        + html_docs(Path(args.real_html), args.api_pages)
+        + python_docs()
+        + ui_docs(Path(args.locale_dir), args.per_locale, args.ui_docs)
+        + spacy_docs()
+    )
     seen: set[str] = set()
     docs = [d for d in docs if not (d["text"] in seen or seen.add(d["text"]))]
     assemble_s = time.time() - t0
@@ -298,14 +377,27 @@ def main() -> int:
     test = [d for d in labelled if key_rank(d["key"]) < args.test_share]
     train = [d for d in labelled if key_rank(d["key"]) >= args.test_share]
     assert not {d["key"] for d in test} & {d["key"] for d in train}
+
     def count(ds: list[dict]) -> dict:
         return {MATH: sum(d["label"] == MATH for d in ds), OTHER: sum(d["label"] == OTHER for d in ds)}
 
     math = bench_math(train, test, args.epochs)
     langid = bench_langid(docs)
-    print(json.dumps({"benchmark": "classifiers", "train_docs": count(train), "test_docs": count(test),
-                      "math": math, "langid": langid, "assemble_seconds": round(assemble_s, 1),
-                      "total_seconds": round(time.time() - t0, 1)}, ensure_ascii=False), flush=True)  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "benchmark": "classifiers",
+                "train_docs": count(train),
+                "test_docs": count(test),
+                "math": math,
+                "langid": langid,
+                "assemble_seconds": round(assemble_s, 1),
+                "total_seconds": round(time.time() - t0, 1),
+            },
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )
     return 0
 
 

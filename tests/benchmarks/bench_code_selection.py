@@ -45,11 +45,41 @@ sys.path.insert(0, str(ROOT))
 from pipeline.config import CodeSettings  # noqa: E402
 from pipeline.data.code_select import CodeFile, select_file  # noqa: E402
 
-SYMPY_MATH = ["polys", "integrals", "solvers", "matrices", "ntheory", "series", "functions", "geometry", "calculus",
-              "simplify"]  # fmt: skip
-NON_MATH = ["requests", "urllib3", "click", "jinja2", "yaml", "idna", "filelock", "packaging", "setuptools", "pip",
-            "loguru", "rich", "typer", "h11", "httpx", "anyio", "markdown_it", "pygments", "tqdm", "dateutil",
-            "charset_normalizer"]  # fmt: skip
+SYMPY_MATH = [
+    "polys",
+    "integrals",
+    "solvers",
+    "matrices",
+    "ntheory",
+    "series",
+    "functions",
+    "geometry",
+    "calculus",
+    "simplify",
+]
+NON_MATH = [
+    "requests",
+    "urllib3",
+    "click",
+    "jinja2",
+    "yaml",
+    "idna",
+    "filelock",
+    "packaging",
+    "setuptools",
+    "pip",
+    "loguru",
+    "rich",
+    "typer",
+    "h11",
+    "httpx",
+    "anyio",
+    "markdown_it",
+    "pygments",
+    "tqdm",
+    "dateutil",
+    "charset_normalizer",
+]
 
 
 def half_of(key: str) -> str:
@@ -81,23 +111,37 @@ def _metrics(pairs: list[tuple[int, bool, str]]) -> dict:
     fp = sum(1 for label, kept, _ in pairs if not label and kept)
     fn = sum(1 for label, kept, _ in pairs if label and not kept)
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    return {"math_files": tp + fn, "non_math_files": len(pairs) - tp - fn, "precision": round(precision, 4),
-            "recall": round(recall, 4), "tp": tp, "fp": fp, "fn": fn, "tn": len(pairs) - tp - fp - fn,
-            "targets_met": precision >= 0.95 and recall >= 0.95}  # fmt: skip
+    return {
+        "math_files": tp + fn,
+        "non_math_files": len(pairs) - tp - fn,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": len(pairs) - tp - fp - fn,
+        "targets_met": precision >= 0.95 and recall >= 0.95,
+    }
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--coq", type=Path, help="folder holding Coq's standard library .v files (see the docstring)")
     ap.add_argument("--no-coq", action="store_true", help="run without the Coq files (Python only)")
-    ap.add_argument("--site-packages", type=Path, default=Path(sysconfig.get_paths()["purelib"]),
-                    help="site-packages holding sympy and the non-math packages (default: this interpreter's)")
+    ap.add_argument(
+        "--site-packages",
+        type=Path,
+        default=Path(sysconfig.get_paths()["purelib"]),
+        help="site-packages holding sympy and the non-math packages (default: this interpreter's)",
+    )
     ap.add_argument("--half", choices=["test", "tune", "all"], default="test")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every misjudged file on stderr")
     args = ap.parse_args()
     if not args.no_coq and (args.coq is None or not any(args.coq.rglob("*.v"))):
-        sys.exit("bench_code_selection: --coq must name a folder with Coq's standard library .v files (apt-get "
-                 "download libcoq-stdlib; dpkg -x libcoq-stdlib_*.deb DIR), or pass --no-coq")  # fmt: skip
+        sys.exit(
+            "bench_code_selection: --coq must name a folder with Coq's standard library .v files (apt-get "
+            "download libcoq-stdlib; dpkg -x libcoq-stdlib_*.deb DIR), or pass --no-coq"
+        )
     if not (args.site_packages / "sympy" / "polys").is_dir():
         sys.exit(f"bench_code_selection: sympy not found in {args.site_packages} (pass --site-packages)")
     missing = [p for p in NON_MATH if not (args.site_packages / p).is_dir()]
@@ -105,8 +149,17 @@ def main() -> int:
     items = labelled_files(None if args.no_coq else args.coq, args.site_packages)
     items = [it for it in items if args.half == "all" or half_of(f"{it[0]}/{it[1].relative_to(it[2])}") == args.half]
     settings = CodeSettings()
-    jobs = [(group, path, label, CodeFile(str(path), path.relative_to(base).as_posix(), base.name, str(base),
-                                          path.relative_to(base).as_posix())) for group, path, base, label in items]
+    jobs = [
+        (
+            group,
+            path,
+            label,
+            CodeFile(
+                str(path), path.relative_to(base).as_posix(), base.name, str(base), path.relative_to(base).as_posix()
+            ),
+        )
+        for group, path, base, label in items
+    ]
     verdicts = [select_file(item, settings) for *_, item in jobs]
     # Throughput: the best of three timed passes (the machine is shared; the files are in the page cache by now).
     nbytes = sum(path.stat().st_size for _, path, _, _ in jobs)
@@ -123,21 +176,35 @@ def main() -> int:
         if not verdict.kept:
             reasons[f"{'math' if label else 'non_math'}:{verdict.reason}"] += 1
         if bool(label) != verdict.kept:
-            errors.append(f"{'FN' if label else 'FP'} {group}/{item.rel_path} reason={verdict.reason} "
-                          f"score={verdict.score}")  # fmt: skip
+            errors.append(
+                f"{'FN' if label else 'FP'} {group}/{item.rel_path} reason={verdict.reason} score={verdict.score}"
+            )
     if args.verbose:
         print("\n".join(errors), file=sys.stderr)
     pairs = [(label, v.kept, group) for (group, _, label, _), v in zip(jobs, verdicts)]
-    negatives = {"files": sum(v["files"] for k, v in per_group.items() if k in NON_MATH),
-                 "selected": sum(v["selected"] for k, v in per_group.items() if k in NON_MATH)}  # fmt: skip
-    print(json.dumps({
-        "benchmark": "code_selection", "half": args.half, **_metrics(pairs),
-        "python_only": _metrics([p for p in pairs if p[2] != "coq"]),
-        "coq": per_group.get("coq"), "sympy": per_group.get("sympy"), "non_math": negatives,
-        "coq_selected_by_score_alone": sum(coq_by_score) / len(coq_by_score) if coq_by_score else None,
-        "drop_reasons": dict(sorted(reasons.items())), "mb": round(nbytes / 1e6, 2), "seconds": round(seconds, 2),
-        "throughput_mb_s": round(nbytes / 1e6 / seconds, 2), "missing_packages": missing,
-    }))  # fmt: skip
+    negatives = {
+        "files": sum(v["files"] for k, v in per_group.items() if k in NON_MATH),
+        "selected": sum(v["selected"] for k, v in per_group.items() if k in NON_MATH),
+    }
+    print(
+        json.dumps(
+            {
+                "benchmark": "code_selection",
+                "half": args.half,
+                **_metrics(pairs),
+                "python_only": _metrics([p for p in pairs if p[2] != "coq"]),
+                "coq": per_group.get("coq"),
+                "sympy": per_group.get("sympy"),
+                "non_math": negatives,
+                "coq_selected_by_score_alone": sum(coq_by_score) / len(coq_by_score) if coq_by_score else None,
+                "drop_reasons": dict(sorted(reasons.items())),
+                "mb": round(nbytes / 1e6, 2),
+                "seconds": round(seconds, 2),
+                "throughput_mb_s": round(nbytes / 1e6 / seconds, 2),
+                "missing_packages": missing,
+            }
+        )
+    )
     return 0
 
 

@@ -73,8 +73,13 @@ def perturb(text: str, rng: random.Random, language: str) -> tuple[str, str]:
             table = {",": ";", ".": "!", "?": ".", "，": ",", "。": ".", "？": "?", "：": ":", "；": ";"}
             text = "".join(table.get(ch, ch) for ch in text)
         elif k == "latex":
-            text = (text.replace("(", "\\left(").replace(")", "\\right)").replace("\\frac", "\\dfrac")
-                    .replace(" + ", " \\, + \\, ").replace("=", "\\;=\\;"))  # fmt: skip
+            text = (
+                text.replace("(", "\\left(")
+                .replace(")", "\\right)")
+                .replace("\\frac", "\\dfrac")
+                .replace(" + ", " \\, + \\, ")
+                .replace("=", "\\;=\\;")
+            )
         elif k == "markdown":
             words = text.split(" ")
             for i in rng.sample(range(len(words)), k=min(3, len(words))):
@@ -82,8 +87,13 @@ def perturb(text: str, rng: random.Random, language: str) -> tuple[str, str]:
                     words[i] = f"**{words[i]}**" if rng.random() < 0.5 else f"_{words[i]}_"
             text = "### Problem\n\n> " + " ".join(words)
         elif k == "width":
-            text = outside_commands(text, lambda part: "".join(
-                FULL_WIDTH.get(ch, ch) if ch.isalnum() and ch.isascii() and rng.random() < 0.5 else ch for ch in part))
+            text = outside_commands(
+                text,
+                lambda part: "".join(
+                    FULL_WIDTH.get(ch, ch) if ch.isalnum() and ch.isascii() and rng.random() < 0.5 else ch
+                    for ch in part
+                ),
+            )
     return text, kind
 
 
@@ -144,14 +154,20 @@ def bench_recall(items: dict, idx: ContaminationIndex, fillers: list[str], per_s
             by_kind.setdefault(kind, [0, 0])
             by_kind[kind][0] += hit
             by_kind[kind][1] += 1
-        lines.append({
-            "figure": "recall_planted", "language": language, "planted": len(rows), "found": sum(r[2] for r in rows),
-            "recall": round(sum(r[2] for r in rows) / len(rows), 5),
-            "recall_indexable": round(sum(r[2] for r in idx_rows) / max(len(idx_rows), 1), 5),
-            "not_indexable": len(rows) - len(idx_rows), "target": 0.99,
-            "per_set": {k: round(v[0] / v[1], 4) for k, v in sorted(per.items())},
-            "per_change": {k: round(v[0] / v[1], 4) for k, v in sorted(by_kind.items())},
-        })  # fmt: skip
+        lines.append(
+            {
+                "figure": "recall_planted",
+                "language": language,
+                "planted": len(rows),
+                "found": sum(r[2] for r in rows),
+                "recall": round(sum(r[2] for r in rows) / len(rows), 5),
+                "recall_indexable": round(sum(r[2] for r in idx_rows) / max(len(idx_rows), 1), 5),
+                "not_indexable": len(rows) - len(idx_rows),
+                "target": 0.99,
+                "per_set": {k: round(v[0] / v[1], 4) for k, v in sorted(per.items())},
+                "per_change": {k: round(v[0] / v[1], 4) for k, v in sorted(by_kind.items())},
+            }
+        )
     return lines
 
 
@@ -160,9 +176,17 @@ def bench_false_positives(idx: ContaminationIndex, docs: dict[str, list[str]]) -
     for source, texts in docs.items():
         flagged = [(i, [m.record() for m in idx.find(tokenize(t))]) for i, t in enumerate(texts)]
         flagged = [(i, ms) for i, ms in flagged if ms]
-        lines.append({"figure": "false_positives", "source": source, "documents": len(texts), "flagged": len(flagged),
-                      "rate": round(len(flagged) / max(len(texts), 1), 5), "target": 0.001,
-                      "examples": [ms[0] for _, ms in flagged[:3]]})  # fmt: skip
+        lines.append(
+            {
+                "figure": "false_positives",
+                "source": source,
+                "documents": len(texts),
+                "flagged": len(flagged),
+                "rate": round(len(flagged) / max(len(texts), 1), 5),
+                "target": 0.001,
+                "examples": [ms[0] for _, ms in flagged[:3]],
+            }
+        )
     return lines
 
 
@@ -180,7 +204,9 @@ def build_datatrove_filter(items: dict, n: int, folder: str):
     for name, bench in items.items():
         hashes = set()
         for item in bench:
-            tokens = tokenizer.word_tokenize(simplify_text(" ".join([item.question, *item.choices]), config.norm_config))
+            tokens = tokenizer.word_tokenize(
+                simplify_text(" ".join([item.question, *item.choices]), config.norm_config)
+            )
             hashes.update(map(hash_func, map(" ".join, ngrams(tokens, n))))
         np.array(sorted(hashes), dtype=config.hash_config.np_descr).tofile(f"{folder}/{name}.index.hashes")
     flt = NGramsDecontFilter(folder, config=config, language="en")
@@ -220,12 +246,20 @@ def bench_throughput(items: dict, texts: list[str], n: int, repeats: int, min_it
             return megabytes / best
 
         ours_speed, theirs_speed = run(ours), run(theirs)
-    return {"figure": "throughput", "megabytes": round(megabytes, 2), "ours_mb_s": round(ours_speed, 3),
-            "datatrove_mb_s": round(theirs_speed, 3), "ratio": round(ours_speed / theirs_speed, 2), "target": 2.0,
-            "index_items": sum(len(v) for v in items.values()), "index_table_bytes_ours": ours.index.nbytes,
-            "index_peak_bytes_ours": ours_mem,
-            "index_peak_bytes_datatrove": theirs_mem, "index_build_s_ours": round(ours_build, 2),
-            "index_build_s_datatrove": round(theirs_build, 2)}  # fmt: skip
+    return {
+        "figure": "throughput",
+        "megabytes": round(megabytes, 2),
+        "ours_mb_s": round(ours_speed, 3),
+        "datatrove_mb_s": round(theirs_speed, 3),
+        "ratio": round(ours_speed / theirs_speed, 2),
+        "target": 2.0,
+        "index_items": sum(len(v) for v in items.values()),
+        "index_table_bytes_ours": ours.index.nbytes,
+        "index_peak_bytes_ours": ours_mem,
+        "index_peak_bytes_datatrove": theirs_mem,
+        "index_build_s_ours": round(ours_build, 2),
+        "index_build_s_datatrove": round(theirs_build, 2),
+    }
 
 
 def main() -> None:

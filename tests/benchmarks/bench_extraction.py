@@ -94,9 +94,14 @@ def measure(name: str, pages: list[Path], extractors: dict) -> dict:
     for h in html:
         tree = lxml.html.fromstring(h)
         truth.append((math_expressions(tree), boilerplate_lines(tree)))
-    row: dict = {"figure": "extraction", "set": name, "pages": len(pages), "mb": round(sum(map(len, raw)) / 1e6, 2),
-                 "math_expressions": sum(len(t[0]) for t in truth),
-                 "boilerplate_lines": sum(len(t[1]) for t in truth)}  # fmt: skip
+    row: dict = {
+        "figure": "extraction",
+        "set": name,
+        "pages": len(pages),
+        "mb": round(sum(map(len, raw)) / 1e6, 2),
+        "math_expressions": sum(len(t[0]) for t in truth),
+        "boilerplate_lines": sum(len(t[1]) for t in truth),
+    }
     for label, fn in extractors.items():
         t0 = time.perf_counter()
         outputs = [fn(h) or "" for h in html]
@@ -147,8 +152,10 @@ def main() -> None:
         print(json.dumps(row), flush=True)
     total = {"figure": "extraction_total", "pages": sum(r["pages"] for r in rows)}
     for label in extractors:
-        total[label] = {"latex_retention_min": min(r[label]["latex_retention"] for r in rows),
-                        "boilerplate_leak_max": max(r[label]["boilerplate_leak"] for r in rows)}  # fmt: skip
+        total[label] = {
+            "latex_retention_min": min(r[label]["latex_retention"] for r in rows),
+            "boilerplate_leak_max": max(r[label]["boilerplate_leak"] for r in rows),
+        }
     total["throughput_ratio_min"] = min(r["throughput_ratio"] for r in rows)
     print(json.dumps(total), flush=True)
 

@@ -29,11 +29,26 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-QWEN2_1_5B = {"hidden_size": 1536, "intermediate_size": 8960, "num_hidden_layers": 28, "num_attention_heads": 12,
-              "num_key_value_heads": 2, "max_position_embeddings": 32768, "rope_theta": 1000000.0,
-              "tie_word_embeddings": True}  # fmt: skip
-TINY = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
-        "num_key_value_heads": 2, "max_position_embeddings": 512, "rope_theta": 10000.0, "tie_word_embeddings": True}  # fmt: skip
+QWEN2_1_5B = {
+    "hidden_size": 1536,
+    "intermediate_size": 8960,
+    "num_hidden_layers": 28,
+    "num_attention_heads": 12,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 32768,
+    "rope_theta": 1000000.0,
+    "tie_word_embeddings": True,
+}
+TINY = {
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 512,
+    "rope_theta": 10000.0,
+    "tie_word_embeddings": True,
+}
 
 
 def write_random_data_run(out: Path, vocab: int, tokens: int, seed: int = 0) -> None:
@@ -47,10 +62,21 @@ def write_random_data_run(out: Path, vocab: int, tokens: int, seed: int = 0) -> 
     (out / "tokens" / "random").mkdir(parents=True, exist_ok=True)
     ids.astype("<u4").tofile(out / "tokens" / "random" / "00000.ds")
     np.cumsum(lengths).astype("<u8").tofile(out / "tokens" / "random" / "00000.ds.index")
-    manifest = {"recipe": "random", "seed": seed,
-                "tokenizer": {"path": None, "vocab_size": vocab, "eos_token": "<|endoftext|>", "eos_id": 0, "token_size": 4},
-                "sources": {"random": {"kind": "web", "weight": 1.0, "tokens": int(ids.size), "documents": len(lengths),
-                                       "share": 1.0, "path": "tokens/random"}}}  # fmt: skip
+    manifest = {
+        "recipe": "random",
+        "seed": seed,
+        "tokenizer": {"path": None, "vocab_size": vocab, "eos_token": "<|endoftext|>", "eos_id": 0, "token_size": 4},
+        "sources": {
+            "random": {
+                "kind": "web",
+                "weight": 1.0,
+                "tokens": int(ids.size),
+                "documents": len(lengths),
+                "share": 1.0,
+                "path": "tokens/random",
+            }
+        },
+    }
     (out / "manifest.json").write_text(json.dumps(manifest))
 
 
@@ -74,15 +100,27 @@ def main() -> None:
     seq = 256 if args.tiny else 4096
     work = Path(tempfile.gettempdir()) / f"bench_gpu_mfu_{os.environ.get('TORCHELASTIC_RUN_ID', os.getpid())}"
     if int(os.environ.get("RANK", "0")) == 0 and not (work / "data" / "manifest.json").is_file():
-        write_random_data_run(work / "data", 151936 if not args.tiny else 4096,
-                              (args.steps + args.warmup + 2) * args.micro * world * (seq + 1) * 2)  # fmt: skip
+        write_random_data_run(
+            work / "data",
+            151936 if not args.tiny else 4096,
+            (args.steps + args.warmup + 2) * args.micro * world * (seq + 1) * 2,
+        )
     shape = TINY if args.tiny else QWEN2_1_5B
-    overrides = [f"data.path={work / 'data'}", f"output_dir={work / 'run'}", f"data.seq_len={seq}",
-                 "model.init=scratch", "model.name_or_path=null", f"model.shape={json.dumps(shape)}",
-                 f"model.attn_implementation={'sdpa' if args.tiny else args.attn}",
-                 f"model.gradient_checkpointing={str(not args.no_checkpointing).lower()}",
-                 f"batch.micro_batch_size={args.micro}", f"batch.global_batch_size={args.micro * world}",
-                 f"train.max_steps={10**6}", "wandb.enabled=false", f"train.peak_tflops={args.peak_tflops}"]  # fmt: skip
+    overrides = [
+        f"data.path={work / 'data'}",
+        f"output_dir={work / 'run'}",
+        f"data.seq_len={seq}",
+        "model.init=scratch",
+        "model.name_or_path=null",
+        f"model.shape={json.dumps(shape)}",
+        f"model.attn_implementation={'sdpa' if args.tiny else args.attn}",
+        f"model.gradient_checkpointing={str(not args.no_checkpointing).lower()}",
+        f"batch.micro_batch_size={args.micro}",
+        f"batch.global_batch_size={args.micro * world}",
+        f"train.max_steps={10**6}",
+        "wandb.enabled=false",
+        f"train.peak_tflops={args.peak_tflops}",
+    ]
     if args.tiny:
         overrides += ["deepspeed.config=deepspeed/zero3_cpu.json", "deepspeed.precision=fp32"]
     cfg = load_train_config(ROOT / "configs" / "qwen2_1.5b.yaml", overrides)
@@ -109,12 +147,28 @@ def main() -> None:
         mfu = achieved / args.peak_tflops
         mem = torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None
         device = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
-        print(json.dumps({"figure": "trainer_mfu", "device": device, "devices": world, "shape": "tiny" if args.tiny else "qwen2-1.5b",
-                          "seq_len": seq, "micro_batch": args.micro, "attn": trainer.model_config._attn_implementation,
-                          "step_s": round(step_s, 4), "tokens_per_s": round(tokens_per_s, 1),
-                          "tflops_per_device": round(achieved, 2), "peak_tflops": args.peak_tflops,
-                          "mfu": round(mfu, 4), "target_mfu": 0.40, "ratio_to_target": round(mfu / 0.40, 4),
-                          "max_memory_gib": None if mem is None else round(mem, 2)}), flush=True)  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "figure": "trainer_mfu",
+                    "device": device,
+                    "devices": world,
+                    "shape": "tiny" if args.tiny else "qwen2-1.5b",
+                    "seq_len": seq,
+                    "micro_batch": args.micro,
+                    "attn": trainer.model_config._attn_implementation,
+                    "step_s": round(step_s, 4),
+                    "tokens_per_s": round(tokens_per_s, 1),
+                    "tflops_per_device": round(achieved, 2),
+                    "peak_tflops": args.peak_tflops,
+                    "mfu": round(mfu, 4),
+                    "target_mfu": 0.40,
+                    "ratio_to_target": round(mfu / 0.40, 4),
+                    "max_memory_gib": None if mem is None else round(mem, 2),
+                }
+            ),
+            flush=True,
+        )
     trainer.close()
 
 

@@ -140,13 +140,24 @@ def main() -> None:
     mv_disagree = sum(1 for c, t in zip(cases, theirs) if t != c[2])
     for (resp, gold, label, how), o in disagree[: args.show]:
         print(f"DISAGREE gold={gold!r} {how} label={label} ours={o}", file=sys.stderr)
-    print(json.dumps({
-        "figure": "grading", "responses": len(cases), "equivalent": sum(labels), "not_equivalent": len(labels) - sum(labels),
-        "ours_agreement": round(1 - len(disagree) / len(cases), 4), "target_agreement": 0.995,
-        "ours_disagreements": len(disagree), "math_verify_agreement": round(1 - mv_disagree / len(cases), 4),
-        "ours_responses_per_s": round(len(cases) / ours_s, 1), "math_verify_responses_per_s": round(len(cases) / mv_s, 1),
-        "speed_ratio": round(mv_s / ours_s, 2),
-    }), flush=True)  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "figure": "grading",
+                "responses": len(cases),
+                "equivalent": sum(labels),
+                "not_equivalent": len(labels) - sum(labels),
+                "ours_agreement": round(1 - len(disagree) / len(cases), 4),
+                "target_agreement": 0.995,
+                "ours_disagreements": len(disagree),
+                "math_verify_agreement": round(1 - mv_disagree / len(cases), 4),
+                "ours_responses_per_s": round(len(cases) / ours_s, 1),
+                "math_verify_responses_per_s": round(len(cases) / mv_s, 1),
+                "speed_ratio": round(mv_s / ours_s, 2),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,10 @@ def real_texts(benchmarks_dir: str, real_html: str | None, html_pages: int) -> l
     texts = []
     for name, spec in SPECS.items():
         if spec.local and (Path(benchmarks_dir) / name / "test.jsonl").is_file():
-            texts += ["\n\n".join(filter(None, [i.question, i.solution, i.answer]))
-                      for i in load_benchmark(name, benchmarks_dir)]  # fmt: skip
+            texts += [
+                "\n\n".join(filter(None, [i.question, i.solution, i.answer]))
+                for i in load_benchmark(name, benchmarks_dir)
+            ]
     if real_html:
         pages = sorted(Path(real_html).rglob("*.html"))[:html_pages]
         texts += [t for t in (extract_html(p.read_text(errors="replace"))[0] for p in pages) if t.strip()]
@@ -60,16 +62,28 @@ def bench_tokenization(texts: list[str], tokenizer_dir: str, work: Path, repeats
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
 
     def ours() -> None:
-        LocalPipelineExecutor([
-            JsonlReader(str(work / "in"), add_file_path=False),
-            ShardTokenizer(str(work / "out"), tokenizer_name_or_path=tokenizer_json, eos_token="<|endoftext|>",
-                           save_filename="bench", shuffle_documents=False),
-        ], logging_dir=str(work / "logs"), skip_completed=False).run()  # fmt: skip
+        LocalPipelineExecutor(
+            [
+                JsonlReader(str(work / "in"), add_file_path=False),
+                ShardTokenizer(
+                    str(work / "out"),
+                    tokenizer_name_or_path=tokenizer_json,
+                    eos_token="<|endoftext|>",
+                    save_filename="bench",
+                    shuffle_documents=False,
+                ),
+            ],
+            logging_dir=str(work / "logs"),
+            skip_completed=False,
+        ).run()
 
     def raw() -> int:
         tokenizer = Tokenizer.from_file(tokenizer_json)  # loaded inside the timing, as the stage loads it
-        return sum(len(e.ids) for start in range(0, len(texts), 1000)
-                   for e in tokenizer.encode_batch(texts[start : start + 1000]))  # fmt: skip
+        return sum(
+            len(e.ids)
+            for start in range(0, len(texts), 1000)
+            for e in tokenizer.encode_batch(texts[start : start + 1000])
+        )
 
     ours_s, raw_s = [], []
     for _ in range(repeats):  # alternate, keep the best of each: the machine is noisy
@@ -80,9 +94,16 @@ def bench_tokenization(texts: list[str], tokenizer_dir: str, work: Path, repeats
         n_tokens = raw()
         raw_s.append(time.perf_counter() - t0)
     ours, raw = min(ours_s), min(raw_s)
-    return {"figure": "tokenization", "megabytes": round(megabytes, 2), "documents": len(texts), "tokens": n_tokens,
-            "ours_mb_s": round(megabytes / ours, 3), "raw_tokenizers_mb_s": round(megabytes / raw, 3),
-            "ratio": round(raw / ours, 3), "target": 0.8}  # fmt: skip
+    return {
+        "figure": "tokenization",
+        "megabytes": round(megabytes, 2),
+        "documents": len(texts),
+        "tokens": n_tokens,
+        "ours_mb_s": round(megabytes / ours, 3),
+        "raw_tokenizers_mb_s": round(megabytes / raw, 3),
+        "ratio": round(raw / ours, 3),
+        "target": 0.8,
+    }
 
 
 def build_run(scale: float, tokenizer_dir: str, out: Path) -> Path:
@@ -91,8 +112,14 @@ def build_run(scale: float, tokenizer_dir: str, out: Path) -> Path:
     from pipeline.data.sample_corpus import generate_sample_corpus
 
     generate_sample_corpus(out / "corpus", seed=0, scale=scale)
-    recipe = load_recipe(ROOT / "data_recipes" / "demo.yaml", [
-        f"data_root={out / 'corpus'}", f"stages.tokenizer.path={tokenizer_dir}", "mixture.on_exceeding_max_epochs=warn"])
+    recipe = load_recipe(
+        ROOT / "data_recipes" / "demo.yaml",
+        [
+            f"data_root={out / 'corpus'}",
+            f"stages.tokenizer.path={tokenizer_dir}",
+            "mixture.on_exceeding_max_epochs=warn",
+        ],
+    )
     run_recipe(recipe, out / "data")
     return out / "data"
 
@@ -126,9 +153,16 @@ def bench_loader(data_dir: Path, seq_len: int, samples: int) -> dict:
                     if done >= samples:
                         break
     plain = samples * seq_len / (time.perf_counter() - t0)
-    return {"figure": "loader", "seq_len": seq_len, "samples": samples, "ours_tokens_per_s": round(ours),
-            "plain_memmap_tokens_per_s": round(plain), "ratio": round(ours / plain, 3),
-            "target_tokens_per_s": 20_000_000, "target_ratio": 0.5}  # fmt: skip
+    return {
+        "figure": "loader",
+        "seq_len": seq_len,
+        "samples": samples,
+        "ours_tokens_per_s": round(ours),
+        "plain_memmap_tokens_per_s": round(plain),
+        "ratio": round(ours / plain, 3),
+        "target_tokens_per_s": 20_000_000,
+        "target_ratio": 0.5,
+    }
 
 
 def bench_mixture(data_dir: Path, seq_len: int, samples: int) -> dict:
@@ -141,9 +175,14 @@ def bench_mixture(data_dir: Path, seq_len: int, samples: int) -> dict:
     realised = {name: counts[s] / samples for s, name in enumerate(mixture.names)}
     planned = dict(zip(mixture.names, mixture.shares.tolist()))
     worst = max(abs(realised[n] - planned[n]) for n in planned)
-    return {"figure": "mixture_accuracy", "samples": samples, "max_abs_error": round(worst, 5), "target": 0.01,
-            "realised": {k: round(v, 4) for k, v in realised.items()},
-            "planned": {k: round(v, 4) for k, v in planned.items()}}  # fmt: skip
+    return {
+        "figure": "mixture_accuracy",
+        "samples": samples,
+        "max_abs_error": round(worst, 5),
+        "target": 0.01,
+        "realised": {k: round(v, 4) for k, v in realised.items()},
+        "planned": {k: round(v, 4) for k, v in planned.items()},
+    }
 
 
 CHILD = {
@@ -171,8 +210,12 @@ print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHW
 
 
 def peak_rss_kb(kind: str, run: Path, tokenizer_dir: str, scratch: Path) -> int:
-    result = subprocess.run([sys.executable, "-c", CHILD[kind], str(run), tokenizer_dir, str(scratch), str(ROOT)],
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD[kind], str(run), tokenizer_dir, str(scratch), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(result.stdout.strip().splitlines()[-1])
 
 

@@ -92,10 +92,14 @@ def run_ours(texts: list[str], work: Path, overrides: dict) -> tuple[list[int], 
     d = DedupStage(**overrides)
     docs = [Document(text=t, id=str(i)) for i, t in enumerate(texts)]
     perms = d.num_bands * d.rows_per_band
-    LocalPipelineExecutor([docs, DedupIndexWriter(work, d.ngram, perms, d.seed, d.keep, d.score_key, d.date_key)],
-                          tasks=1, logging_dir=str(work / "l1")).run()  # fmt: skip
-    LocalPipelineExecutor([DedupPlanner(work, 1, True, True, perms, d.num_bands, d.threshold)], tasks=1,
-                          logging_dir=str(work / "l2")).run()  # fmt: skip
+    LocalPipelineExecutor(
+        [docs, DedupIndexWriter(work, d.ngram, perms, d.seed, d.keep, d.score_key, d.date_key)],
+        tasks=1,
+        logging_dir=str(work / "l1"),
+    ).run()
+    LocalPipelineExecutor(
+        [DedupPlanner(work, 1, True, True, perms, d.num_bands, d.threshold)], tasks=1, logging_dir=str(work / "l2")
+    ).run()
     decision = np.load(work / "00000.decision.npy").tolist()
     dup_of = {int(k): int(v) for k, v in json.loads((work / "00000.duplicate_of.json").read_text()).items()}
     return decision, dup_of
@@ -121,9 +125,14 @@ def speed(texts: list[str], work: Path) -> dict:
     t0 = time.perf_counter()
     step.run(iter(docs), rank=0, world_size=1)  # consumes the documents and writes its bucket files
     theirs = time.perf_counter() - t0
-    return {"text_mb": round(mb, 2), "ours_mb_per_s": round(mb / ours, 3),
-            "ours_200_perm_mb_per_s": round(mb / seconds[200], 3), "datatrove_mb_per_s": round(mb / theirs, 3),
-            "speed_ratio": round(theirs / ours, 2), "target_speed_ratio": 3}  # fmt: skip
+    return {
+        "text_mb": round(mb, 2),
+        "ours_mb_per_s": round(mb / ours, 3),
+        "ours_200_perm_mb_per_s": round(mb / seconds[200], 3),
+        "datatrove_mb_per_s": round(mb / theirs, 3),
+        "speed_ratio": round(theirs / ours, 2),
+        "target_speed_ratio": 3,
+    }
 
 
 def main() -> None:
@@ -162,20 +171,34 @@ def main() -> None:
         figures = speed(texts, Path(tmp))
 
     caught = sum(1 for i, p, _ in positives if decision[where[p]] or decision[where[i]])
-    negatives_merged = sum(1 for i, p, _ in negatives if dup_of.get(where[p]) == where[i] or dup_of.get(where[i]) == where[p])
+    negatives_merged = sum(
+        1 for i, p, _ in negatives if dup_of.get(where[p]) == where[i] or dup_of.get(where[i]) == where[p]
+    )
     drops = [(dropped, kept, jaccard(shuffled[dropped], shuffled[kept])) for dropped, kept in dup_of.items()]
     near_drops = [x for x in drops if decision[x[0]] == 2]
     false = [x for x in near_drops if x[2] < 0.7]
-    print(json.dumps({
-        "figure": "near_dedup", "documents": len(shuffled), "planted_near_duplicates": len(positives),
-        "planted_hard_negatives": len(negatives), "recall": round(caught / max(len(positives), 1), 4), "target_recall": 0.95,
-        "near_drops": len(near_drops), "exact_drops": sum(1 for x in drops if decision[x[0]] == 1),
-        "precision": round(1 - len(false) / max(len(near_drops), 1), 4), "target_precision": 0.99,
-        "hard_negatives_merged": negatives_merged,
-        "false_positive_jaccards": sorted(round(x[2], 3) for x in false)[:20],
-        "dedup_wall_s": round(dedup_seconds, 2), "settings": json.loads(DedupStage(**overrides).model_dump_json()),
-        **figures,
-    }), flush=True)  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "figure": "near_dedup",
+                "documents": len(shuffled),
+                "planted_near_duplicates": len(positives),
+                "planted_hard_negatives": len(negatives),
+                "recall": round(caught / max(len(positives), 1), 4),
+                "target_recall": 0.95,
+                "near_drops": len(near_drops),
+                "exact_drops": sum(1 for x in drops if decision[x[0]] == 1),
+                "precision": round(1 - len(false) / max(len(near_drops), 1), 4),
+                "target_precision": 0.99,
+                "hard_negatives_merged": negatives_merged,
+                "false_positive_jaccards": sorted(round(x[2], 3) for x in false)[:20],
+                "dedup_wall_s": round(dedup_seconds, 2),
+                "settings": json.loads(DedupStage(**overrides).model_dump_json()),
+                **figures,
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,13 @@ from pipeline.data.synthesis.postfilters import drop_reason, echo_measures  # no
 from pipeline.data.synthesis.templates import LIBRARY  # noqa: E402
 from pipeline.eval.grading import to_number  # noqa: E402
 
-INTENDED = {"empty": "empty", "truncated": "truncated_no_final_answer", "prompt_echo": "prompt_echo",
-            "repetitive": "repetitive", "wrong_answer": "answer_mismatch"}  # fmt: skip
+INTENDED = {
+    "empty": "empty",
+    "truncated": "truncated_no_final_answer",
+    "prompt_echo": "prompt_echo",
+    "repetitive": "repetitive",
+    "wrong_answer": "answer_mismatch",
+}
 
 
 # ------------------------------------------------------------------ seeds with good solutions
@@ -61,8 +66,15 @@ def _sample_seeds(n: int, rng: random.Random) -> list[dict]:
     out = []
     for i in range(n):
         p = makers[i % len(makers)](rng)
-        out.append({"lang": "en", "question": p["question"], "answer": p["answer"],
-                    "good": " ".join(p["steps"]) + f"\nFinal answer: {p['answer']}", "set": "sample"})  # fmt: skip
+        out.append(
+            {
+                "lang": "en",
+                "question": p["question"],
+                "answer": p["answer"],
+                "good": " ".join(p["steps"]) + f"\nFinal answer: {p['answer']}",
+                "set": "sample",
+            }
+        )
     return out
 
 
@@ -73,17 +85,38 @@ def _real_seeds(shared: Path, per_set: int) -> list[dict]:
     out = []
     for item in load_benchmark("math500", bench)[:per_set]:
         if f"\\boxed{{{item.answer}}}" in item.solution:  # the solution's own boxed answer is the gold one
-            out.append({"lang": "en", "question": item.question, "answer": item.answer, "good": item.solution,
-                        "set": "math500"})  # fmt: skip
+            out.append(
+                {
+                    "lang": "en",
+                    "question": item.question,
+                    "answer": item.answer,
+                    "good": item.solution,
+                    "set": "math500",
+                }
+            )
     for item in load_benchmark("gsm8k", bench)[:per_set]:
         body = re.sub(r"<<[^>]*>>", "", item.solution or "").split("####")[0].strip()
-        out.append({"lang": "en", "question": item.question, "answer": item.answer,
-                    "good": f"{body}\nFinal answer: {item.answer}", "set": "gsm8k"})  # fmt: skip
+        out.append(
+            {
+                "lang": "en",
+                "question": item.question,
+                "answer": item.answer,
+                "good": f"{body}\nFinal answer: {item.answer}",
+                "set": "gsm8k",
+            }
+        )
     for item in load_benchmark("cmath", bench)[:per_set]:
         q = item.question
-        out.append({"lang": "zh", "question": q, "answer": item.answer, "set": "cmath",
-                    "good": f"解：题目问的是“{q[-14:]}”。先根据题意找出已知条件，再列式计算，得到结果为 {item.answer}。\n"
-                            f"答案：{item.answer}"})  # fmt: skip
+        out.append(
+            {
+                "lang": "zh",
+                "question": q,
+                "answer": item.answer,
+                "set": "cmath",
+                "good": f"解：题目问的是“{q[-14:]}”。先根据题意找出已知条件，再列式计算，得到结果为 {item.answer}。\n"
+                f"答案：{item.answer}",
+            }
+        )
     return out
 
 
@@ -104,22 +137,35 @@ def planted_outputs(seed: dict, rng: random.Random) -> list[tuple[str, str, bool
     t = LIBRARY["solve_zh" if seed["lang"] == "zh" else "solve_en"]
     prompt = t.render({"question": seed["question"]})
     good, answer = seed["good"], seed["answer"]
-    cut_at = min([i for i in (good.find("\\boxed"), good.find("Final answer"), good.find("答案：")) if i >= 0] +
-                 [len(good)])  # fmt: skip
+    cut_at = min(
+        [i for i in (good.find("\\boxed"), good.find("Final answer"), good.find("答案：")) if i >= 0] + [len(good)]
+    )
     truncated = good[: int(cut_at * rng.uniform(0.3, 0.8))]
     sentences = [s for s in re.split(r"(?<=[.。])\s*", good) if len(s) > 15] or [good[:40]]
     out = [
         ("good", good, True),
         ("empty", rng.choice(["", "   ", "\n\n", answer, "Solution:", "解：", "Final answer:"]), True),
         ("truncated", truncated, False),
-        ("prompt_echo", rng.choice([prompt, prompt + " First, we read the problem carefully.",
-                                    t.instruction.strip() + "\n" + good[:60]]), True),  # fmt: skip
-        ("repetitive", rng.choice([" ".join([rng.choice(sentences)] * rng.randint(6, 15)),
-                                   "$x = x + 1$, " * rng.randint(20, 40),
-                                   "所以 " + "答案是 1 所以 " * rng.randint(10, 30),
-                                   # a decoding loop after a sound start: the case a model gets stuck in
-                                   good[: len(good) // 2] + " " + " ".join([rng.choice(sentences)] * rng.randint(5, 12))]),
-         False),  # fmt: skip
+        (
+            "prompt_echo",
+            rng.choice(
+                [prompt, prompt + " First, we read the problem carefully.", t.instruction.strip() + "\n" + good[:60]]
+            ),
+            True,
+        ),
+        (
+            "repetitive",
+            rng.choice(
+                [
+                    " ".join([rng.choice(sentences)] * rng.randint(6, 15)),
+                    "$x = x + 1$, " * rng.randint(20, 40),
+                    "所以 " + "答案是 1 所以 " * rng.randint(10, 30),
+                    # a decoding loop after a sound start: the case a model gets stuck in
+                    good[: len(good) // 2] + " " + " ".join([rng.choice(sentences)] * rng.randint(5, 12)),
+                ]
+            ),
+            False,
+        ),
     ]
     wrong = _wrong(answer)
     if wrong is not None:
@@ -135,8 +181,14 @@ def postfilter_figures(seeds: list[dict], rng: random.Random) -> dict:
     results: dict[str, Counter] = {}
     for seed in seeds:
         for kind, text, finished, prompt, t in planted_outputs(seed, rng):
-            syn = {"final_answer": t.final_answer, "solves_seed": t.solves_seed, "gold_answer": seed["answer"],
-                   "answer_type": "latex", "finished": finished, **echo_measures(text, prompt, t.instruction)}  # fmt: skip
+            syn = {
+                "final_answer": t.final_answer,
+                "solves_seed": t.solves_seed,
+                "gold_answer": seed["answer"],
+                "answer_type": "latex",
+                "finished": finished,
+                **echo_measures(text, prompt, t.instruction),
+            }
             reason = drop_reason(text, syn, cfg)
             results.setdefault(kind, Counter())[reason or "kept"] += 1
     figures = {}
@@ -156,8 +208,10 @@ def postfilter_figures(seeds: list[dict], rng: random.Random) -> dict:
 
 
 def _prompts(seeds: list[dict], n: int) -> list[str]:
-    return [LIBRARY["solve_zh" if s["lang"] == "zh" else "solve_en"].render({"question": s["question"]})
-            for s in (seeds * (n // max(len(seeds), 1) + 1))[:n]]  # fmt: skip
+    return [
+        LIBRARY["solve_zh" if s["lang"] == "zh" else "solve_en"].render({"question": s["question"]})
+        for s in (seeds * (n // max(len(seeds), 1) + 1))[:n]
+    ]
 
 
 def hf_throughput(model: Path, prompts: list[str], max_new_tokens: int, batch_size: int) -> dict:
@@ -172,9 +226,16 @@ def hf_throughput(model: Path, prompts: list[str], max_new_tokens: int, batch_si
     rows = gen.generate_detailed(prompts, settings)
     seconds = time.perf_counter() - started
     tokens = sum(c.tokens for row in rows for c in row)
-    return {"device": gen.device, "threads": torch.get_num_threads(), "prompts": len(prompts), "batch_size": batch_size,
-            "max_new_tokens": max_new_tokens, "generated_tokens": tokens, "seconds": round(seconds, 3),
-            "tokens_per_s": round(tokens / seconds, 1)}  # fmt: skip
+    return {
+        "device": gen.device,
+        "threads": torch.get_num_threads(),
+        "prompts": len(prompts),
+        "batch_size": batch_size,
+        "max_new_tokens": max_new_tokens,
+        "generated_tokens": tokens,
+        "seconds": round(seconds, 3),
+        "tokens_per_s": round(tokens / seconds, 1),
+    }
 
 
 def vllm_throughput(model: Path, prompts: list[str], max_new_tokens: int) -> dict:
@@ -193,13 +254,21 @@ def vllm_throughput(model: Path, prompts: list[str], max_new_tokens: int) -> dic
     rows = gen.generate_detailed(prompts, settings)
     seconds = time.perf_counter() - started
     tokens = sum(c.tokens for row in rows for c in row)
-    return {"device": torch.cuda.get_device_name(), "prompts": len(prompts), "max_new_tokens": max_new_tokens,
-            "generated_tokens": tokens, "seconds": round(seconds, 3), "tokens_per_s": round(tokens / seconds, 1)}
+    return {
+        "device": torch.cuda.get_device_name(),
+        "prompts": len(prompts),
+        "max_new_tokens": max_new_tokens,
+        "generated_tokens": tokens,
+        "seconds": round(seconds, 3),
+        "tokens_per_s": round(tokens / seconds, 1),
+    }
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="folder with benchmarks/ and tokenizers/")
+    p.add_argument(
+        "--shared", type=Path, default=ROOT.parent / "shared", help="folder with benchmarks/ and tokenizers/"
+    )
     p.add_argument("--per-set", type=int, default=200, help="seed problems per benchmark set")
     p.add_argument("--prompts", type=int, default=32)
     p.add_argument("--max-new-tokens", type=int, default=64)
@@ -227,17 +296,24 @@ def main() -> int:
         small = build_tiny_model(Path(tmp) / "small", None, hidden=64, layers=2)
         hf_small = hf_throughput(small, prompts, a.max_new_tokens, a.batch_size)
         vllm = vllm_throughput(model, _prompts(seeds, a.vllm_prompts), a.vllm_max_new_tokens) if a.vllm else None
-    print(json.dumps({
-        "benchmark": "synthesis",
-        "seeds": dict(Counter(s["set"] for s in seeds)),
-        "model": {"shape": "Qwen2 hidden 64, 2 layers, random init",
-                  "tokenizer": "qwen2 (151,646 tokens)" if tokenizer.is_dir() else "BPE 512"},
-        "hf_cpu" if hf["device"] == "cpu" else "hf_gpu": hf,
-        "hf_small_vocab": hf_small,
-        "vllm": vllm,
-        "postfilters": filters,
-        "postfilter_outputs_per_s": round(sum(f["n"] for f in filters.values()) / filter_seconds, 1),
-    }, ensure_ascii=False))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "benchmark": "synthesis",
+                "seeds": dict(Counter(s["set"] for s in seeds)),
+                "model": {
+                    "shape": "Qwen2 hidden 64, 2 layers, random init",
+                    "tokenizer": "qwen2 (151,646 tokens)" if tokenizer.is_dir() else "BPE 512",
+                },
+                "hf_cpu" if hf["device"] == "cpu" else "hf_gpu": hf,
+                "hf_small_vocab": hf_small,
+                "vllm": vllm,
+                "postfilters": filters,
+                "postfilter_outputs_per_s": round(sum(f["n"] for f in filters.values()) / filter_seconds, 1),
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

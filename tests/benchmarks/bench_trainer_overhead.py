@@ -41,8 +41,9 @@ def main() -> None:
 
     config_path = ROOT / "configs" / "tiny_cpu.yaml"
     out = f"/tmp/bench_trainer_overhead/{os.environ.get('TORCHELASTIC_RUN_ID', os.getpid())}"
-    cfg = load_train_config(config_path, [f"data.path={args.data}", f"output_dir={out}",
-                                          "wandb.enabled=false", f"train.max_steps={10**6}"])  # fmt: skip
+    cfg = load_train_config(
+        config_path, [f"data.path={args.data}", f"output_dir={out}", "wandb.enabled=false", f"train.max_steps={10**6}"]
+    )
     trainer = Trainer(cfg, config_path)
     trainer.init_distributed()
     trainer.prepare_output()
@@ -55,8 +56,9 @@ def main() -> None:
     ds["zero_allow_untested_optimizer"] = True
     keep = HfDeepSpeedConfig(ds)  # noqa: F841 - must stay alive while the model is built
     model = build_model(cfg.model, mc, torch.float32)
-    bare, _, _, _ = deepspeed.initialize(model=model, optimizer=torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr),
-                                         config=ds)  # fmt: skip
+    bare, _, _, _ = deepspeed.initialize(
+        model=model, optimizer=torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr), config=ds
+    )
     batches = [trainer.data.batch(list(range(k * 4, k * 4 + trainer.plan.micro_batch_size))) for k in range(8)]
 
     def bare_step(k: int) -> None:
@@ -84,10 +86,21 @@ def main() -> None:
             plain.append(time.perf_counter() - t0)
     if trainer.is_main:
         a, b = statistics.median(ours), statistics.median(plain)
-        print(json.dumps({"figure": "trainer_overhead", "ranks": trainer.world_size, "steps": len(ours),
-                          "tokens_per_step": trainer.plan.tokens_per_step, "ours_step_s": round(a, 5),
-                          "bare_deepspeed_step_s": round(b, 5), "ratio": round(a / b, 4), "target": 1.05}),
-              flush=True)  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "figure": "trainer_overhead",
+                    "ranks": trainer.world_size,
+                    "steps": len(ours),
+                    "tokens_per_step": trainer.plan.tokens_per_step,
+                    "ours_step_s": round(a, 5),
+                    "bare_deepspeed_step_s": round(b, 5),
+                    "ratio": round(a / b, 4),
+                    "target": 1.05,
+                }
+            ),
+            flush=True,
+        )
     trainer.close()
 
 

@@ -58,8 +58,10 @@ def warnings():
 
 
 def test_inputs_are_followed_and_a_missing_one_is_warned_about_and_counted(tmp_path, warnings):
-    main = doc("\\chapter{One}\n\\input{ch1}\n\\include{parts/ch2}\n\\input chapters/three.tex %tex syntax\n"
-               "\\input{nowhere}\nEnd of $z$.")  # fmt: skip
+    main = doc(
+        "\\chapter{One}\n\\input{ch1}\n\\include{parts/ch2}\n\\input chapters/three.tex %tex syntax\n"
+        "\\input{nowhere}\nEnd of $z$."
+    )
     files = {"ch1.tex": "First $a$.\n", "parts/ch2.tex": "Second $b$.\n", "chapters/three.tex": "Third $c$.\n"}
     [record], counts, _ = book(tmp_path, main, files)
     assert record["text"] == "# 1 One\n\nFirst $a$.\n\nSecond $b$. Third $c$. End of $z$."  # \include: a new page
@@ -77,8 +79,10 @@ def test_inputs_outside_the_book_and_cycles_are_not_followed(tmp_path, warnings)
 
 
 def test_preamble_is_read_for_definitions_only(tmp_path):
-    preamble = ("\\usepackage{amsmath}\n\\usepackage[margin=1in]{geometry}\n\\newcommand{\\R}{\\mathbb{R}}\n"
-                "\\setlength{\\parindent}{0pt}\n\\title{A Book}\n\\makeindex")  # fmt: skip
+    preamble = (
+        "\\usepackage{amsmath}\n\\usepackage[margin=1in]{geometry}\n\\newcommand{\\R}{\\mathbb{R}}\n"
+        "\\setlength{\\parindent}{0pt}\n\\title{A Book}\n\\makeindex"
+    )
     records, _, _ = book(tmp_path, doc("\\chapter{Real}\nIn $\\R$.", preamble))
     text = text_of(records)
     assert text == "# 1 Real\n\nIn $\\mathbb{R}$."
@@ -86,9 +90,11 @@ def test_preamble_is_read_for_definitions_only(tmp_path):
 
 
 def test_sections_become_numbered_headings_and_documents_follow_the_split(tmp_path):
-    body = ("\\chapter*{Preface}\nWhy $x$.\n\\chapter{Limits}\nIntro $a$.\n\\section{Epsilons}\nText $b$.\n"
-            "\\subsection{Deltas}\nMore $c$.\n\\subsection*{Aside}\nAn aside.\n\\section*{Exercises}\nDo $d$.\n"
-            "\\chapter{Series}\n\\section{Sums}\nSum $e$.\n\\appendix\n\\chapter{Tables}\nTable $f$.")  # fmt: skip
+    body = (
+        "\\chapter*{Preface}\nWhy $x$.\n\\chapter{Limits}\nIntro $a$.\n\\section{Epsilons}\nText $b$.\n"
+        "\\subsection{Deltas}\nMore $c$.\n\\subsection*{Aside}\nAn aside.\n\\section*{Exercises}\nDo $d$.\n"
+        "\\chapter{Series}\n\\section{Sums}\nSum $e$.\n\\appendix\n\\chapter{Tables}\nTable $f$."
+    )
     by_chapter, _, _ = book(tmp_path, doc(body))
     assert [r["id"] for r in by_chapter] == ["main.tex#preface", "main.tex#1", "main.tex#2", "main.tex#A"]
     assert "# 1 Limits\n\nIntro $a$.\n\n## 1.1 Epsilons\n\nText $b$.\n\n### 1.1.1 Deltas" in by_chapter[1]["text"]
@@ -98,9 +104,18 @@ def test_sections_become_numbered_headings_and_documents_follow_the_split(tmp_pa
     series = by_section[4]
     assert series["text"].startswith("# 2 Series\n\n## 2.1 Sums")  # a chapter heading with nothing under it moves on
     assert series["metadata"] | {"source_files": None} == {
-        "title": "Sums", "level": "section", "chapter": "2", "chapter_title": "Series", "section": "2.1",
-        "source_files": None, "macros_expanded": 0, "unbalanced_fixed": 0, "missing_inputs": [], "book": "main.tex",
-        "book_format": "latex"}  # fmt: skip
+        "title": "Sums",
+        "level": "section",
+        "chapter": "2",
+        "chapter_title": "Series",
+        "section": "2.1",
+        "source_files": None,
+        "macros_expanded": 0,
+        "unbalanced_fixed": 0,
+        "missing_inputs": [],
+        "book": "main.tex",
+        "book_format": "latex",
+    }
     [whole], _, _ = book(tmp_path, doc(body), split="file")
     assert whole["id"] == "main.tex" and "## 2.1 Sums" in whole["text"]
 
@@ -114,8 +129,10 @@ def test_article_sections_are_top_level(tmp_path):
 
 
 def test_comments_are_removed_as_tex_does_and_escaped_percent_is_kept(tmp_path):
-    body = ("\\chapter{C}\nA rate of 50\\% here % a comment\ncontinues. Glued%\n   word.\n% a whole-line comment\n"
-            "Line break $a \\\\% not an escape\n+ b$ and \\verb|%raw| end.")  # fmt: skip
+    body = (
+        "\\chapter{C}\nA rate of 50\\% here % a comment\ncontinues. Glued%\n   word.\n% a whole-line comment\n"
+        "Line break $a \\\\% not an escape\n+ b$ and \\verb|%raw| end."
+    )
     records, _, _ = book(tmp_path, doc(body))
     text = text_of(records)
     assert "A rate of 50% here continues. Gluedword." in text
@@ -124,18 +141,22 @@ def test_comments_are_removed_as_tex_does_and_escaped_percent_is_kept(tmp_path):
 
 
 def test_label_index_cite_noise_is_dropped(tmp_path):
-    body = ("\\chapter{C}\\label{ch:c}\nAs shown in~\\cite[p.~3]{knuth} and\\index{word!sub} here\\label{x}. "
-            "Also \\citep{a,b}, \\eindex{custom index} and \\nocite{c}done.")  # fmt: skip
+    body = (
+        "\\chapter{C}\\label{ch:c}\nAs shown in~\\cite[p.~3]{knuth} and\\index{word!sub} here\\label{x}. "
+        "Also \\citep{a,b}, \\eindex{custom index} and \\nocite{c}done."
+    )
     text = text_of(book(tmp_path, doc(body))[0])
     assert text == "# 1 C\n\nAs shown in and here. Also, and done."
 
 
 def test_floats_keep_their_caption_and_table_rows_but_drop_pictures(tmp_path):
-    body = ("\\chapter{F}\n\\begin{figure}[ht]\n\\centering\n\\includegraphics[width=3cm]{plot.png}\n"
-            "\\begin{tikzpicture}\\draw (0,0) -- (1,1) node {$q$};\\end{tikzpicture}\n"
-            "\\caption{The line $y=x$.}\\label{fig:line}\n\\end{figure}\n"
-            "\\begin{table}\\begin{tabular}{|c|c|}\\hline $a$ & b \\\\ \\hline c & \\multicolumn{1}{c}{$d$} \\\\\n"
-            "\\end{tabular}\\caption{Values}\\end{table}\nSee Figure~\\ref{fig:line}.")  # fmt: skip
+    body = (
+        "\\chapter{F}\n\\begin{figure}[ht]\n\\centering\n\\includegraphics[width=3cm]{plot.png}\n"
+        "\\begin{tikzpicture}\\draw (0,0) -- (1,1) node {$q$};\\end{tikzpicture}\n"
+        "\\caption{The line $y=x$.}\\label{fig:line}\n\\end{figure}\n"
+        "\\begin{table}\\begin{tabular}{|c|c|}\\hline $a$ & b \\\\ \\hline c & \\multicolumn{1}{c}{$d$} \\\\\n"
+        "\\end{tabular}\\caption{Values}\\end{table}\nSee Figure~\\ref{fig:line}."
+    )
     records, counts, _ = book(tmp_path, doc(body))
     text = text_of(records)
     assert "Figure 1.1: The line $y=x$." in text and "See Figure 1.1." in text
@@ -144,8 +165,10 @@ def test_floats_keep_their_caption_and_table_rows_but_drop_pictures(tmp_path):
 
 
 def test_bibliography_and_back_matter_are_dropped(tmp_path):
-    body = ("\\chapter{B}\nText $x$.\n\\bibliographystyle{plain}\n\\bibliography{refs}\n"
-            "\\begin{thebibliography}{9}\\bibitem{k} D. Knuth, The TeXbook.\\end{thebibliography}\n\\printindex")
+    body = (
+        "\\chapter{B}\nText $x$.\n\\bibliographystyle{plain}\n\\bibliography{refs}\n"
+        "\\begin{thebibliography}{9}\\bibitem{k} D. Knuth, The TeXbook.\\end{thebibliography}\n\\printindex"
+    )
     assert text_of(book(tmp_path, doc(body))[0]) == "# 1 B\n\nText $x$."
 
 
@@ -154,11 +177,13 @@ def test_bibliography_and_back_matter_are_dropped(tmp_path):
 
 def test_theorem_like_and_example_environments_become_titled_numbered_blocks(tmp_path):
     preamble = "\\newtheorem{lem}{Lemma}\n\\newtheorem*{remark*}{Remark}"
-    body = ("\\chapter{T}\n\\begin{theorem}[Pythagoras]\\label{thm:p}\nFor a right triangle, $a^2+b^2=c^2$.\n"
-            "\\end{theorem}\n\\begin{proof}\nObvious.\n\\end{proof}\n\\begin{lem}\nSmall.\n\\end{lem}\n"
-            "\\begin{example}{Dot product}{dot}\nCompute $u\\cdot v$.\n\\end{example}\n"
-            "\\begin{exercise}\nTry $x$.\n\\begin{solution}\nDone.\n\\end{solution}\n\\end{exercise}\n"
-            "By Theorem~\\ref{thm:p}, Example~\\ref{exa:dot} and \\cref{thm:p}.")  # fmt: skip
+    body = (
+        "\\chapter{T}\n\\begin{theorem}[Pythagoras]\\label{thm:p}\nFor a right triangle, $a^2+b^2=c^2$.\n"
+        "\\end{theorem}\n\\begin{proof}\nObvious.\n\\end{proof}\n\\begin{lem}\nSmall.\n\\end{lem}\n"
+        "\\begin{example}{Dot product}{dot}\nCompute $u\\cdot v$.\n\\end{example}\n"
+        "\\begin{exercise}\nTry $x$.\n\\begin{solution}\nDone.\n\\end{solution}\n\\end{exercise}\n"
+        "By Theorem~\\ref{thm:p}, Example~\\ref{exa:dot} and \\cref{thm:p}."
+    )
     text = text_of(book(tmp_path, doc(body, preamble))[0])
     assert "**Theorem 1.1 (Pythagoras).** For a right triangle, $a^2+b^2=c^2$." in text
     assert "**Proof.** Obvious." in text and "**Lemma 1.2.** Small." in text
@@ -168,19 +193,28 @@ def test_theorem_like_and_example_environments_become_titled_numbered_blocks(tmp
 
 
 def test_lists_become_markdown_items(tmp_path):
-    body = ("\\chapter{L}\n\\begin{itemize}\n\\item one $x$\n\\item two\n\\begin{enumerate}\n\\item inner\n"
-            "\\item[(z)] labelled\n\\end{enumerate}\n\\end{itemize}\n\\begin{enumerate}[label=(\\alph*)]\n"
-            "\\item first\n\\item second\n\\end{enumerate}")  # fmt: skip
+    body = (
+        "\\chapter{L}\n\\begin{itemize}\n\\item one $x$\n\\item two\n\\begin{enumerate}\n\\item inner\n"
+        "\\item[(z)] labelled\n\\end{enumerate}\n\\end{itemize}\n\\begin{enumerate}[label=(\\alph*)]\n"
+        "\\item first\n\\item second\n\\end{enumerate}"
+    )
     text = text_of(book(tmp_path, doc(body))[0])
     assert "- one $x$\n- two\n  (a) inner\n  (z) labelled" in text and "(a) first\n(b) second" in text
 
 
 def test_every_formula_and_math_environment_is_kept_verbatim(tmp_path):
-    formulas = ["$a^2 + b^2$", "$$\\int_0^1 x\\,dx$$", "\\[ e^{i\\pi}+1=0 \\]", "\\( \\sqrt{2} \\)",
-                "\\begin{align}\n  a &= b \\\\\n  c &\\le d \\nonumber\n\\end{align}",
-                "\\begin{equation*}\n    \\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}\n  \\end{equation*}",
-                "\\begin{eqnarray*}\n x &=& \\text{if $y$ holds} \\\\ z &=& 1\n\\end{eqnarray*}",
-                "\\begin{gather}\n  x \\\\\n  y\n\\end{gather}", "$\\{x \\mid x > 0\\}$", "$\\$5$"]
+    formulas = [
+        "$a^2 + b^2$",
+        "$$\\int_0^1 x\\,dx$$",
+        "\\[ e^{i\\pi}+1=0 \\]",
+        "\\( \\sqrt{2} \\)",
+        "\\begin{align}\n  a &= b \\\\\n  c &\\le d \\nonumber\n\\end{align}",
+        "\\begin{equation*}\n    \\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}\n  \\end{equation*}",
+        "\\begin{eqnarray*}\n x &=& \\text{if $y$ holds} \\\\ z &=& 1\n\\end{eqnarray*}",
+        "\\begin{gather}\n  x \\\\\n  y\n\\end{gather}",
+        "$\\{x \\mid x > 0\\}$",
+        "$\\$5$",
+    ]
     body = "\\chapter{M}\nText " + " and\n".join(formulas) + " end."
     text = text_of(book(tmp_path, doc(body))[0])
     for formula in formulas:
@@ -188,8 +222,10 @@ def test_every_formula_and_math_environment_is_kept_verbatim(tmp_path):
 
 
 def test_equation_labels_become_tags_that_eqref_reads(tmp_path):
-    body = ("\\chapter{E}\n\\begin{equation}\\label{eq:e}\n  E = mc^2\n\\end{equation}\n"
-            "\\begin{equation*}\\label{eq:star} x \\end{equation*}\nBy \\eqref{eq:e} and (\\ref{eq:e}).")
+    body = (
+        "\\chapter{E}\n\\begin{equation}\\label{eq:e}\n  E = mc^2\n\\end{equation}\n"
+        "\\begin{equation*}\\label{eq:star} x \\end{equation*}\nBy \\eqref{eq:e} and (\\ref{eq:e})."
+    )
     text = text_of(book(tmp_path, doc(body))[0])
     assert "\\begin{equation}\\tag{1.1}\n  E = mc^2\n\\end{equation}" in text and "By (1.1) and (1.1)." in text
     assert "\\label" not in text and "\\begin{equation*} x \\end{equation*}" in text
@@ -197,23 +233,31 @@ def test_equation_labels_become_tags_that_eqref_reads(tmp_path):
 
 def test_each_unresolved_reference_is_counted_once(tmp_path):
     """Headings and titles are rendered more than once; a reference left as written counts once per occurrence."""
-    body = ("\\chapter{Refs \\ref{nowhere}}\n\\section{S}\nSee \\ref{missing-a} and \\eqref{missing-b}.\n"
-            "\\section{T}\nAnd \\ref{missing-c}.")
+    body = (
+        "\\chapter{Refs \\ref{nowhere}}\n\\section{S}\nSee \\ref{missing-a} and \\eqref{missing-b}.\n"
+        "\\section{T}\nAnd \\ref{missing-c}."
+    )
     records, counts, _ = book(tmp_path, doc(body), split="section")
     assert "\\ref{missing-a}" in text_of(records) and counts["refs_unresolved"] == 4
 
 
 def test_user_macros_are_expanded_with_arguments_defaults_and_def(tmp_path):
-    preamble = ("\\newcommand{\\R}{\\mathbb{R}}\n\\newcommand{\\norm}[1]{\\lVert #1\\rVert}\n"
-                "\\newcommand{\\seq}[2][n]{#2_1,\\dots,#2_#1}\n\\def\\abs#1{|#1|}\n"
-                "\\DeclareMathOperator{\\rank}{rank}\n"
-                "\\newcommand{\\unit}[1]{\\frac{#1}{\\norm{#1}}}\n\\newcommand{\\book}{Linear Algebra}")  # fmt: skip
-    body = ("\\chapter{\\book}\nIn $\\R^n$: $\\norm{x}$, $\\seq{a}$, $\\seq[m]{b}$, $\\abs{y}$, $\\rank A$, "
-            "$\\unit{v}$, $\\abs x$.\n{\\def\\loc{L}$\\loc$} then $\\loc$.")  # fmt: skip
+    preamble = (
+        "\\newcommand{\\R}{\\mathbb{R}}\n\\newcommand{\\norm}[1]{\\lVert #1\\rVert}\n"
+        "\\newcommand{\\seq}[2][n]{#2_1,\\dots,#2_#1}\n\\def\\abs#1{|#1|}\n"
+        "\\DeclareMathOperator{\\rank}{rank}\n"
+        "\\newcommand{\\unit}[1]{\\frac{#1}{\\norm{#1}}}\n\\newcommand{\\book}{Linear Algebra}"
+    )
+    body = (
+        "\\chapter{\\book}\nIn $\\R^n$: $\\norm{x}$, $\\seq{a}$, $\\seq[m]{b}$, $\\abs{y}$, $\\rank A$, "
+        "$\\unit{v}$, $\\abs x$.\n{\\def\\loc{L}$\\loc$} then $\\loc$."
+    )
     [record], counts, _ = book(tmp_path, doc(body, preamble))
-    assert record["text"].startswith("# 1 Linear Algebra\n\nIn $\\mathbb{R}^n$: $\\lVert x\\rVert$, $a_1,\\dots,a_n$, "
-                                     "$b_1,\\dots,b_m$, $|y|$, $\\operatorname{rank} A$, "
-                                     "$\\frac{v}{\\lVert v\\rVert}$, $|x|$.")  # fmt: skip
+    assert record["text"].startswith(
+        "# 1 Linear Algebra\n\nIn $\\mathbb{R}^n$: $\\lVert x\\rVert$, $a_1,\\dots,a_n$, "
+        "$b_1,\\dots,b_m$, $|y|$, $\\operatorname{rank} A$, "
+        "$\\frac{v}{\\lVert v\\rVert}$, $|x|$."
+    )
     assert record["text"].endswith("$L$ then $\\loc$.")  # a \def inside a group ends with the group
     assert record["metadata"]["macros_expanded"] == counts["macros_expanded"] == 11
     kept, _, _ = book(tmp_path, doc(body, preamble), expand_macros=False)
@@ -227,9 +271,11 @@ def test_recursive_and_delimited_macros_do_not_hang_and_stay_as_written(tmp_path
 
 
 def test_unknown_macros_and_environments_pass_through(tmp_path):
-    body = ("\\chapter{U}\nWe write \\circled{1} and \\foo[opt]{arg} in text, $\\vect{v}\\dotprod\\vect{w}$.\n"
-            "\\begin{outcome}\nLearn.\n\\end{outcome}\n\\begin{mystery}[x]\nInside stays.\n\\end{mystery}\n"
-            "\\begin{discussion}{Which is better?}{g-vs-gj}\nThis one.\n\\end{discussion}")  # fmt: skip
+    body = (
+        "\\chapter{U}\nWe write \\circled{1} and \\foo[opt]{arg} in text, $\\vect{v}\\dotprod\\vect{w}$.\n"
+        "\\begin{outcome}\nLearn.\n\\end{outcome}\n\\begin{mystery}[x]\nInside stays.\n\\end{mystery}\n"
+        "\\begin{discussion}{Which is better?}{g-vs-gj}\nThis one.\n\\end{discussion}"
+    )
     records, counts, _ = book(tmp_path, doc(body))
     text = text_of(records)
     assert "We write \\circled{1} and \\foo[opt]{arg} in text, $\\vect{v}\\dotprod\\vect{w}$." in text
@@ -248,8 +294,10 @@ def test_conditionals_take_the_branch_tex_would(tmp_path):
 
 
 def test_unbalanced_braces_and_environments_are_repaired_and_counted(tmp_path):
-    body = ("\\chapter{One}\n\\input{part}\nAfter: $z$, a stray } brace and a stray \\end{itemize}.\n"
-            "\\begin{itemize}\n\\item \\textbf{unclosed\n\\end{itemize}\nInline $a + b\n\ncut by a paragraph.")
+    body = (
+        "\\chapter{One}\n\\input{part}\nAfter: $z$, a stray } brace and a stray \\end{itemize}.\n"
+        "\\begin{itemize}\n\\item \\textbf{unclosed\n\\end{itemize}\nInline $a + b\n\ncut by a paragraph."
+    )
     part = "\\section{Two}\n\\begin{theorem}\nUnclosed theorem { and group $y$.\n"
     [record], counts, _ = book(tmp_path, doc(body), {"part.tex": part})
     text = record["text"]
@@ -288,10 +336,15 @@ def pdf_pages(n: int = 8) -> str:
     for i in range(1, n + 1):
         head = "CALCULUS MADE CLEAR" if i % 2 else f"{i + 10}    Chapter {1 if i < 5 else 2}"
         topic = TOPICS[i - 1]
-        body = [f"Here {topic} explain the com-", f"putation of $\\int_0^{i} x\\,dx$ for case number {i * 7}.",
-                "A well-", f"known result on {topic}, well-known to all, is $a-", "b$ on this page.",
-                *(f"Prose about {topic} goes on ({k})." for k in range(6)),
-                "The last line leads the next page into con-"]
+        body = [
+            f"Here {topic} explain the com-",
+            f"putation of $\\int_0^{i} x\\,dx$ for case number {i * 7}.",
+            "A well-",
+            f"known result on {topic}, well-known to all, is $a-",
+            "b$ on this page.",
+            *(f"Prose about {topic} goes on ({k})." for k in range(6)),
+            "The last line leads the next page into con-",
+        ]
         if i == 5:
             body = ["Chapter 2 Series", "", *body]
         follow = [f"sequence of {TOPICS[i - 2]}."] if i > 1 else []
@@ -330,8 +383,9 @@ def test_text_books_split_at_their_headings(tmp_path):
 
 def test_book_settings_are_strict(tmp_path):
     recipe = tmp_path / "r.yaml"
-    recipe.write_text("name: b\nsources:\n  - {name: la, kind: books, path: x.tex, format: latex, weight: 1, "
-                      "book: {splt: section}}\n")  # fmt: skip
+    recipe.write_text(
+        "name: b\nsources:\n  - {name: la, kind: books, path: x.tex, format: latex, weight: 1, book: {splt: section}}\n"
+    )
     with pytest.raises(ConfigError, match=r"sources\.0\.book\.splt: unknown key"):
         load_recipe(recipe)
     with pytest.raises(ValueError, match="book: settings apply to format: latex or book_text"):
@@ -349,8 +403,9 @@ def test_a_recipe_runs_latex_and_text_books_through_every_stage(tmp_path):
     (src / "la" / "main.tex").write_text(doc(chapters + "\\input{gone}\n\\input{figure.pdf} a stray } brace."))
     (src / "la" / "figure.pdf").write_bytes(b"%PDF-1.4\x00")
     (src / "la" / "chapter.tex").write_text("\\section{A fragment}\nNot a top-level file.\n")
-    (src / "notes.md").write_text("# 1 Sums\n\n" + prose.replace("{n}", "7") * 4 + "\n\n# 2 Again\n\n"
-                                  + prose.replace("{n}", "1") * 4)  # fmt: skip
+    (src / "notes.md").write_text(
+        "# 1 Sums\n\n" + prose.replace("{n}", "7") * 4 + "\n\n# 2 Again\n\n" + prose.replace("{n}", "1") * 4
+    )
     recipe = tmp_path / "r.yaml"
     recipe.write_text(
         "name: books\nsources:\n"
@@ -370,7 +425,9 @@ def test_a_recipe_runs_latex_and_text_books_through_every_stage(tmp_path):
     reader = report["stages"][0]
     assert reader["skipped"] == {"missing_input/la": 1, "binary/la": 1}
     assert reader["counted"] == {"unbalanced_fixed/la": 1}
-    assert "skipped binary/la: 1, skipped missing_input/la: 1, unbalanced_fixed/la: 1" in (out / "report.md").read_text()
+    assert (
+        "skipped binary/la: 1, skipped missing_input/la: 1, unbalanced_fixed/la: 1" in (out / "report.md").read_text()
+    )
 
 
 def test_a_latex_folder_without_a_top_level_file_is_a_clear_error(tmp_path):

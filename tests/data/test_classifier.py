@@ -61,16 +61,49 @@ def model(labelled, tmp_path_factory) -> tuple[Path, dict]:
     """A model trained through the command line; returns its path and the metrics it printed."""
     pos, neg = labelled
     out = tmp_path_factory.mktemp("classifier_model") / "math.bin"
-    r = run_cli("classifier", "train", "--positives", str(pos), "--negatives", str(neg), "-o", str(out),
-                "--holdout", "0.2", "--epochs", "5", "--text-key", "body")  # fmt: skip
+    r = run_cli(
+        "classifier",
+        "train",
+        "--positives",
+        str(pos),
+        "--negatives",
+        str(neg),
+        "-o",
+        str(out),
+        "--holdout",
+        "0.2",
+        "--epochs",
+        "5",
+        "--text-key",
+        "body",
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     return out, json.loads(r.stdout)
 
 
 def test_preprocess_keeps_latex_and_symbols_as_tokens():
     line = preprocess("Let  $\\frac{a}{b}$ = x_1\n\nWHEN 设函数 f", max_tokens=100)
-    assert line.split() == ["let", "$", "\\frac", "{", "a", "}", "{", "b", "}", "$", "=", "x", "_", "1", "when",
-                            "设", "函", "数", "f"]  # fmt: skip
+    assert line.split() == [
+        "let",
+        "$",
+        "\\frac",
+        "{",
+        "a",
+        "}",
+        "{",
+        "b",
+        "}",
+        "$",
+        "=",
+        "x",
+        "_",
+        "1",
+        "when",
+        "设",
+        "函",
+        "数",
+        "f",
+    ]
     assert len(preprocess("word " * 5000, max_tokens=64).split()) == 64
 
 
@@ -131,10 +164,15 @@ def test_scores_are_probabilities_and_model_is_cached(model):
 
 
 def test_score_cli_adds_the_score_and_keeps_fields(model, tmp_path):
-    docs = [{"id": "a", "text": "Let $f(x) = \\int_0^x t^2\\,dt$. Then $f'(x) = x^2$ by the fundamental theorem.",
-             "metadata": {"source": "s"}, "extra": 1},
-            {"id": "b", "text": "Our match report: the home side edged past the visitors in stoppage time."},
-            ]  # fmt: skip
+    docs = [
+        {
+            "id": "a",
+            "text": "Let $f(x) = \\int_0^x t^2\\,dt$. Then $f'(x) = x^2$ by the fundamental theorem.",
+            "metadata": {"source": "s"},
+            "extra": 1,
+        },
+        {"id": "b", "text": "Our match report: the home side edged past the visitors in stoppage time."},
+    ]
     src = write_jsonl(tmp_path / "in.jsonl", docs)
     out = tmp_path / "out.jsonl"
     r = run_cli("classifier", "score", str(model[0]), str(src), "-o", str(out), "--threshold", "0.5")
@@ -150,16 +188,24 @@ def test_score_cli_adds_the_score_and_keeps_fields(model, tmp_path):
 
 
 def test_recipe_with_classifier_scorer_drops_offtopic(model, sample_corpus, tmp_path):
-    overrides = [f"data_root={sample_corpus}", "stages.math.scorer=classifier",
-                 f"stages.math.classifier_path={model[0]}", "stages.dedup.near=false",
-                 "stages.decontamination.enabled=false", "stages.tokenizer.train_vocab_size=300",
-                 "stages.math.min_score=0.5"]  # fmt: skip
+    overrides = [
+        f"data_root={sample_corpus}",
+        "stages.math.scorer=classifier",
+        f"stages.math.classifier_path={model[0]}",
+        "stages.dedup.near=false",
+        "stages.decontamination.enabled=false",
+        "stages.tokenizer.train_vocab_size=300",
+        "stages.math.min_score=0.5",
+    ]
     recipe = load_recipe(ROOT / "data_recipes" / "demo.yaml", overrides)
     run_recipe(recipe, tmp_path / "run")
     records = [json.loads(line) for p in sample_corpus.glob("*/*.jsonl") for line in p.read_text().splitlines()]
     truth = {r["id"]: (r["metadata"]["truth"]["label"], r["id"].split("/")[0]) for r in records}
-    dropped = [json.loads(line) for p in (tmp_path / "run" / "dropped" / "math").glob("*.jsonl")
-               for line in p.read_text().splitlines()]  # fmt: skip
+    dropped = [
+        json.loads(line)
+        for p in (tmp_path / "run" / "dropped" / "math").glob("*.jsonl")
+        for line in p.read_text().splitlines()
+    ]
     offtopic = {i for i, (label, _) in truth.items() if label == "offtopic"}
     assert offtopic and offtopic <= {d["id"] for d in dropped}
     assert all(d["metadata"]["filter_reason"] == "low_math_classifier_score" for d in dropped)
@@ -209,14 +255,21 @@ def test_recall_loop_adds_a_planted_math_domain(tmp_path):
     add("planted-math.example.org", math_pages[:10] + offtopic[:2])  # 10 of 12 pages are math
     add("mixed.example.com", math_pages[10:11] + offtopic[2:13])  # 1 of 12: below the domain share
     for k, domain in enumerate(["food.example.net", "sport.example.net", "travel.example.net", "tech.example.net"]):
-        add(domain, offtopic[13 + 14 * k: 27 + 14 * k])
+        add(domain, offtopic[13 + 14 * k : 27 + 14 * k])
     pool.append({"id": "nourl", "text": math_pages[11]})
     random.Random(0).shuffle(pool)
     write_jsonl(tmp_path / "data" / "seed.jsonl", seed)
     write_jsonl(tmp_path / "data" / "pool.jsonl", pool)
-    config = {"positives": ["data/seed.jsonl"], "pool": ["data/pool.jsonl"], "negatives_sample": 40,
-              "iterations": 2, "keep": {"threshold": 0.5}, "domains": {"min_share": 0.5, "min_pages": 5},
-              "output_dir": "out", "train": {"bucket": 20000, "dim": 32, "holdout": 0.2}}  # fmt: skip
+    config = {
+        "positives": ["data/seed.jsonl"],
+        "pool": ["data/pool.jsonl"],
+        "negatives_sample": 40,
+        "iterations": 2,
+        "keep": {"threshold": 0.5},
+        "domains": {"min_share": 0.5, "min_pages": 5},
+        "output_dir": "out",
+        "train": {"bucket": 20000, "dim": 32, "holdout": 0.2},
+    }
     (tmp_path / "recall.yaml").write_text(yaml.safe_dump(config))
     r = run_cli("classifier", "recall", str(tmp_path / "recall.yaml"))
     assert r.returncode == 0, r.stderr[-3000:]
@@ -235,8 +288,9 @@ def test_recall_loop_adds_a_planted_math_domain(tmp_path):
 
 
 def test_recall_config_typo_names_the_key(tmp_path):
-    (tmp_path / "recall.yaml").write_text("positives: [a.jsonl]\npool: [b.jsonl]\noutput_dir: o\n"
-                                          "keep: {top_fractoin: 0.1}\n")  # fmt: skip
+    (tmp_path / "recall.yaml").write_text(
+        "positives: [a.jsonl]\npool: [b.jsonl]\noutput_dir: o\nkeep: {top_fractoin: 0.1}\n"
+    )
     with pytest.raises(ConfigError, match=r"recall\.yaml: .*keep\.top_fractoin: unknown key"):
         load_recall_config(tmp_path / "recall.yaml")
     r = run_cli("classifier", "recall", str(tmp_path / "recall.yaml"))
@@ -247,6 +301,16 @@ def test_classifier_help_and_bad_settings(tmp_path):
     r = run_cli("classifier", "--help")
     assert r.returncode == 0 and r.stdout.startswith("usage: mathcpt classifier") and "recall" in r.stdout
     f = write_jsonl(tmp_path / "x.jsonl", [{"text": "a"}])
-    r = run_cli("classifier", "train", "--positives", str(f), "--negatives", str(f), "-o", str(tmp_path / "m.bin"),
-                "--holdout", "1.5")  # fmt: skip
+    r = run_cli(
+        "classifier",
+        "train",
+        "--positives",
+        str(f),
+        "--negatives",
+        str(f),
+        "-o",
+        str(tmp_path / "m.bin"),
+        "--holdout",
+        "1.5",
+    )
     assert r.returncode == 2 and "holdout" in r.stderr and "Traceback" not in r.stderr

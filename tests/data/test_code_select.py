@@ -123,25 +123,37 @@ SAMPLES = {
     "Rev.thy": 'theory Rev\n  imports Main\nbegin\nlemma "rev (rev xs) = xs" by simp\nend\n',
     "Nat.agda": "module Nat where\nopen import Data.Nat\n+-identity : ∀ (n : ℕ) → n + 0 ≡ n\n",
     "Naturals.lagda.md": "# Naturals\n\n```agda\nmodule Naturals where\ndata ℕ : Set where\n  zero : ℕ\n"
-                         "  suc : ℕ → ℕ\n```\n",
+    "  suc : ℕ → ℕ\n```\n",
     "poly.py": MATH_PY,
     "power.jl": "using LinearAlgebra\n# Power iteration: the dominant eigenvalue of a square matrix.\n"
-                "function power_iteration(A, iters=100)\n    v = normalize(rand(size(A, 1)))\n    for _ in 1:iters\n"
-                "        v = normalize(A * v)\n    end\n    return dot(v, A * v)\nend\n",
+    "function power_iteration(A, iters=100)\n    v = normalize(rand(size(A, 1)))\n    for _ in 1:iters\n"
+    "        v = normalize(A * v)\n    end\n    return dot(v, A * v)\nend\n",
     "solve.R": "library(MASS)\n# Solve the linear system A x = b and report the residual norm.\n"
-               "A <- matrix(c(2, 1, 1, 3), nrow = 2)\nb <- c(1, 2)\nx <- solve(A, b)\nprint(norm(A %*% x - b))\n",
+    "A <- matrix(c(2, 1, 1, 3), nrow = 2)\nb <- c(1, 2)\nx <- solve(A, b)\nprint(norm(A %*% x - b))\n",
     "gram_schmidt.m": MATLAB,
     "taylor.m": MATHEMATICA_M,
     "squares.wl": "(* the sum of the first n squares *)\nsquareSum[n_Integer] := Sum[k^2, {k, 1, n}]\n"
-                  "Simplify[squareSum[n] == n (n + 1) (2 n + 1)/6]\n",
+    "Simplify[squareSum[n] == n (n + 1) (2 n + 1)/6]\n",
     "quartic.sage": "R.<x> = PolynomialRing(QQ)\nf = x^4 - 1\nprint(f.factor())\nprint(integrate(sin(x)^2, x))\n",
 }
-LANGUAGES = {"Basic.lean": "lean", "Comm.v": "coq", "Rev.thy": "isabelle", "Nat.agda": "agda",
-             "Naturals.lagda.md": "agda", "poly.py": "python", "power.jl": "julia", "solve.R": "r",
-             "gram_schmidt.m": "matlab", "taylor.m": "mathematica", "squares.wl": "mathematica",
-             "quartic.sage": "sage"}  # fmt: skip
-MIT = "MIT License\n\nCopyright (c) 2024 Someone\n\nPermission is hereby granted, free of charge, to any person " \
-      "obtaining a copy of this software...\n"
+LANGUAGES = {
+    "Basic.lean": "lean",
+    "Comm.v": "coq",
+    "Rev.thy": "isabelle",
+    "Nat.agda": "agda",
+    "Naturals.lagda.md": "agda",
+    "poly.py": "python",
+    "power.jl": "julia",
+    "solve.R": "r",
+    "gram_schmidt.m": "matlab",
+    "taylor.m": "mathematica",
+    "squares.wl": "mathematica",
+    "quartic.sage": "sage",
+}
+MIT = (
+    "MIT License\n\nCopyright (c) 2024 Someone\n\nPermission is hereby granted, free of charge, to any person "
+    "obtaining a copy of this software...\n"
+)
 
 
 def write(folder: Path, files: dict[str, str | bytes]) -> Path:
@@ -176,12 +188,20 @@ def test_dot_v_is_coq_or_verilog_and_dot_m_matlab_mathematica_or_objective_c():
     assert detect_language("Greeter.m", OBJC) == "objective-c"
 
 
-@pytest.mark.parametrize("first_line, language", [
-    ("#!/usr/bin/env python3", "python"), ("#!/usr/bin/julia", "julia"), ("#!/usr/bin/env Rscript", "r"),
-    ("#!/usr/bin/octave -qf", "matlab"), ("#!/usr/bin/env -S sage -python", "sage"),
-    ("# -*- mode: python; coding: utf-8 -*-", "python"), ("# vim: set ft=julia:", "julia"),
-    ("#!/bin/sh", None), ("# -*- coding: utf-8 -*-", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "first_line, language",
+    [
+        ("#!/usr/bin/env python3", "python"),
+        ("#!/usr/bin/julia", "julia"),
+        ("#!/usr/bin/env Rscript", "r"),
+        ("#!/usr/bin/octave -qf", "matlab"),
+        ("#!/usr/bin/env -S sage -python", "sage"),
+        ("# -*- mode: python; coding: utf-8 -*-", "python"),
+        ("# vim: set ft=julia:", "julia"),
+        ("#!/bin/sh", None),
+        ("# -*- coding: utf-8 -*-", None),
+    ],
+)
 def test_shebang_and_modeline_name_the_language_of_extensionless_files(first_line, language):
     assert detect_language("scripts/run", first_line + "\nprint(1)\n") == language
 
@@ -203,8 +223,10 @@ def test_math_python_is_kept_and_non_math_python_dropped_with_its_score(tmp_path
     assert kept.kept and kept.metadata["code_math_score"] >= 0.5
     assert not dropped.kept and dropped.reason == "low_code_math_score" and dropped.score < 0.5
     # Per-language thresholds: python's own wins over the default.
-    assert judge(tmp_path, "poly.py", MATH_PY, min_math_score={"default": 0.1, "python": 0.999}).reason == \
-        "low_code_math_score"  # fmt: skip
+    assert (
+        judge(tmp_path, "poly.py", MATH_PY, min_math_score={"default": 0.1, "python": 0.999}).reason
+        == "low_code_math_score"
+    )
     assert judge(tmp_path, "upload.py", WEB_PY, min_math_score=0.0).kept
 
 
@@ -215,18 +237,21 @@ def test_formal_math_is_kept_whatever_its_score_unless_told_otherwise(tmp_path):
     assert verdict.reason == "low_code_math_score"
 
 
-@pytest.mark.parametrize("name, content, reason", [
-    ("gen_pb2.py", MATH_PY, "generated"),
-    ("tables.py", "# Code generated by tablegen. DO NOT EDIT.\n" + MATH_PY, "generated"),
-    ("auto.py", "# This file was automatically generated from grammar.g\n" + MATH_PY, "generated"),
-    ("bundle.py", "x=1;" * 3000, "minified"),
-    ("primes.py", "PRIMES = [\n" + "".join(f"    {p},\n" for p in range(2, 2000)) + "]\n", "data_only"),
-    ("empty.py", "\n   \n", "empty"),
-    ("nul.py", b"import sympy\x00\x00\x01\x02" * 10, "binary"),
-    ("logo.png", b"\x89PNG\r\n\x1a\n....", "binary"),
-    ("Init.vo", b"compiled", "binary"),
-    ("noise.py", bytes(random.Random(0).choices(range(1, 256), k=3000)), "undecodable"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("gen_pb2.py", MATH_PY, "generated"),
+        ("tables.py", "# Code generated by tablegen. DO NOT EDIT.\n" + MATH_PY, "generated"),
+        ("auto.py", "# This file was automatically generated from grammar.g\n" + MATH_PY, "generated"),
+        ("bundle.py", "x=1;" * 3000, "minified"),
+        ("primes.py", "PRIMES = [\n" + "".join(f"    {p},\n" for p in range(2, 2000)) + "]\n", "data_only"),
+        ("empty.py", "\n   \n", "empty"),
+        ("nul.py", b"import sympy\x00\x00\x01\x02" * 10, "binary"),
+        ("logo.png", b"\x89PNG\r\n\x1a\n....", "binary"),
+        ("Init.vo", b"compiled", "binary"),
+        ("noise.py", bytes(random.Random(0).choices(range(1, 256), k=3000)), "undecodable"),
+    ],
+)
 def test_each_drop_reason(tmp_path, name, content, reason):
     verdict = judge(tmp_path, name, content)
     assert not verdict.kept and verdict.reason == reason
@@ -238,12 +263,23 @@ def test_generated_means_a_stamp_in_the_header_not_the_word_in_a_docstring(tmp_p
 
 
 def test_vendored_paths_are_relative_to_the_input(tmp_path):
-    write(tmp_path / "repo", {"LICENSE": MIT, "poly.py": MATH_PY, "third_party/lib/poly.py": MATH_PY,
-                              "node_modules/x/poly.py": MATH_PY, "src/_vendor/poly.py": MATH_PY})  # fmt: skip
+    write(
+        tmp_path / "repo",
+        {
+            "LICENSE": MIT,
+            "poly.py": MATH_PY,
+            "third_party/lib/poly.py": MATH_PY,
+            "node_modules/x/poly.py": MATH_PY,
+            "src/_vendor/poly.py": MATH_PY,
+        },
+    )
     verdicts = {i.rel_path: select_file(i) for i in iter_code_files(tmp_path / "repo")}
     assert verdicts["poly.py"].kept
     assert {k: v.reason for k, v in verdicts.items() if k.endswith(".py") and not v.kept} == {
-        "third_party/lib/poly.py": "vendored", "node_modules/x/poly.py": "vendored", "src/_vendor/poly.py": "vendored"}
+        "third_party/lib/poly.py": "vendored",
+        "node_modules/x/poly.py": "vendored",
+        "src/_vendor/poly.py": "vendored",
+    }
 
 
 def test_size_cap_is_checked_before_reading(tmp_path):
@@ -260,18 +296,32 @@ def test_an_unreadable_file_is_a_reason_not_a_crash(tmp_path):
 
 
 def test_repositories_paths_and_licences(tmp_path):
-    root = write(tmp_path / "repos", {
-        "algebra/LICENSE": MIT, "algebra/src/poly.py": MATH_PY,
-        "algebra/src/own.py": "# SPDX-License-Identifier: Apache-2.0\n" + MATH_PY,
-        "proofs/COPYING": "GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n", "proofs/Comm.v": COQ,
-        "nolicence/poly.py": MATH_PY, "loose.py": MATH_PY,
-    })  # fmt: skip
+    root = write(
+        tmp_path / "repos",
+        {
+            "algebra/LICENSE": MIT,
+            "algebra/src/poly.py": MATH_PY,
+            "algebra/src/own.py": "# SPDX-License-Identifier: Apache-2.0\n" + MATH_PY,
+            "proofs/COPYING": "GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n",
+            "proofs/Comm.v": COQ,
+            "nolicence/poly.py": MATH_PY,
+            "loose.py": MATH_PY,
+        },
+    )
     meta = {i.input_rel: select_file(i).metadata for i in iter_code_files(root)}
     assert meta["algebra/src/poly.py"] | {"code_math_score": None} == {
-        "language": "python", "path": "src/poly.py", "repo": "algebra", "licence": "MIT", "licence_source": "LICENSE",
-        "code_math_score": None, "bytes": len(MATH_PY.encode())}  # fmt: skip
-    assert (meta["algebra/src/own.py"]["licence"], meta["algebra/src/own.py"]["licence_source"]) == \
-        ("Apache-2.0", "spdx_header")  # fmt: skip
+        "language": "python",
+        "path": "src/poly.py",
+        "repo": "algebra",
+        "licence": "MIT",
+        "licence_source": "LICENSE",
+        "code_math_score": None,
+        "bytes": len(MATH_PY.encode()),
+    }
+    assert (meta["algebra/src/own.py"]["licence"], meta["algebra/src/own.py"]["licence_source"]) == (
+        "Apache-2.0",
+        "spdx_header",
+    )
     assert meta["proofs/Comm.v"]["licence"] == "GPL-3.0" and meta["proofs/Comm.v"]["repo"] == "proofs"
     assert meta["nolicence/poly.py"]["licence"] is None and meta["nolicence/poly.py"]["repo"] == "nolicence"
     assert meta["loose.py"]["repo"] is None and meta["loose.py"]["path"] == "loose.py"
@@ -280,15 +330,21 @@ def test_repositories_paths_and_licences(tmp_path):
     assert item.repo == "algebra"
 
 
-@pytest.mark.parametrize("text, spdx", [
-    ("GNU LESSER GENERAL PUBLIC LICENSE\n Version 2.1, February 1999", "LGPL-2.1"),
-    ("GNU GENERAL PUBLIC LICENSE\n Version 2, June 1991", "GPL-2.0"),
-    ("Apache License\nVersion 2.0, January 2004", "Apache-2.0"),
-    ("Redistribution and use in source and binary forms ... Neither the name of the copyright holder", "BSD-3-Clause"),
-    ("Redistribution and use in source and binary forms, with or without modification", "BSD-2-Clause"),
-    ("Mozilla Public License Version 2.0", "MPL-2.0"),
-    ("All rights reserved. Ask us.", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, spdx",
+    [
+        ("GNU LESSER GENERAL PUBLIC LICENSE\n Version 2.1, February 1999", "LGPL-2.1"),
+        ("GNU GENERAL PUBLIC LICENSE\n Version 2, June 1991", "GPL-2.0"),
+        ("Apache License\nVersion 2.0, January 2004", "Apache-2.0"),
+        (
+            "Redistribution and use in source and binary forms ... Neither the name of the copyright holder",
+            "BSD-3-Clause",
+        ),
+        ("Redistribution and use in source and binary forms, with or without modification", "BSD-2-Clause"),
+        ("Mozilla Public License Version 2.0", "MPL-2.0"),
+        ("All rights reserved. Ask us.", None),
+    ],
+)
 def test_licence_texts_by_key_phrases(text, spdx):
     assert guess_spdx(text) == spdx
 
@@ -300,20 +356,29 @@ def test_code_settings_are_validated_like_other_keys():
     with pytest.raises(ValueError, match="code_repos"):
         SourceConfig(name="c", kind="code", path="x", weight=1, code={"languages": ["coq"]})
     with pytest.raises(ValueError, match="pyton"):
-        SourceConfig(name="c", kind="code", path="x", format="code_repos", weight=1,
-                     code={"min_math_score": {"pyton": 1}})
+        SourceConfig(
+            name="c", kind="code", path="x", format="code_repos", weight=1, code={"min_math_score": {"pyton": 1}}
+        )
     s = SourceConfig(name="c", kind="code", path="x", format="code_repos", weight=1, code={"min_math_score": 0.4})
     assert s.code.min_math_score.default == 0.4
 
 
 def test_recipe_with_a_code_repos_source(tmp_path):
-    write(tmp_path / "repos", {
-        "algebra/LICENSE": MIT, "algebra/poly.py": MATH_PY, "algebra/upload.py": WEB_PY,
-        "algebra/logo.png": b"\x89PNG\r\n\x1a\n", "algebra/gen_pb2.py": MATH_PY,
-        "proofs/Comm.v": COQ, "proofs/Comm.vo": b"\x00compiled", "proofs/counter.v": VERILOG,
-        "copy/poly.py": MATH_PY,  # the same file in another repository: exact dedup drops one of the two
-        "copy/gram_schmidt.m": MATLAB,
-    })  # fmt: skip
+    write(
+        tmp_path / "repos",
+        {
+            "algebra/LICENSE": MIT,
+            "algebra/poly.py": MATH_PY,
+            "algebra/upload.py": WEB_PY,
+            "algebra/logo.png": b"\x89PNG\r\n\x1a\n",
+            "algebra/gen_pb2.py": MATH_PY,
+            "proofs/Comm.v": COQ,
+            "proofs/Comm.vo": b"\x00compiled",
+            "proofs/counter.v": VERILOG,
+            "copy/poly.py": MATH_PY,  # the same file in another repository: exact dedup drops one of the two
+            "copy/gram_schmidt.m": MATLAB,
+        },
+    )
     recipe_path = tmp_path / "r.yaml"
     recipe_path.write_text(
         "name: code\nsources:\n"
@@ -324,22 +389,31 @@ def test_recipe_with_a_code_repos_source(tmp_path):
     recipe = load_recipe(recipe_path)
     pickle.loads(pickle.dumps(SourceReader(recipe.sources, recipe.data_root)))  # Slurm/Ray ship the step pickled
     report = run_recipe(recipe, tmp_path / "out")
-    kept = [json.loads(line) for p in sorted((tmp_path / "out" / "kept" / "code").glob("*.jsonl"))
-            for line in p.read_text().splitlines()]  # fmt: skip
+    kept = [
+        json.loads(line)
+        for p in sorted((tmp_path / "out" / "kept" / "code").glob("*.jsonl"))
+        for line in p.read_text().splitlines()
+    ]
     assert sorted(d["metadata"]["path"] for d in kept) == ["Comm.v", "gram_schmidt.m", "poly.py"]
     poly = next(d for d in kept if d["metadata"]["path"] == "poly.py")
     assert poly["text"] == MATH_PY and poly["metadata"]["kind"] == "code" and poly["metadata"]["language"] == "python"
     reader = report["stages"][0]
-    assert reader["skipped"] == {"low_code_math_score/code": 1, "binary/code": 2, "generated/code": 1,
-                                 "unsupported_language/code": 2}  # LICENSE and the Verilog counter  # fmt: skip
+    assert reader["skipped"] == {
+        "low_code_math_score/code": 1,
+        "binary/code": 2,
+        "generated/code": 1,
+        "unsupported_language/code": 2,
+    }  # LICENSE and the Verilog counter
     dedup = next(s for s in report["stages"] if "exact" in s["stage"].lower())
     assert sum(dedup["dropped"].values()) == 1
     assert report["sources"]["code"]["documents"] == 3
 
 
 def test_cli_writes_selected_files_and_counts_the_rest(tmp_path):
-    write(tmp_path / "repo", {"LICENSE": MIT, "poly.py": MATH_PY, "upload.py": WEB_PY, "Comm.v": COQ,
-                              "counter.v": VERILOG})  # fmt: skip
+    write(
+        tmp_path / "repo",
+        {"LICENSE": MIT, "poly.py": MATH_PY, "upload.py": WEB_PY, "Comm.v": COQ, "counter.v": VERILOG},
+    )
     out = tmp_path / "code.jsonl"
     r = run_cli("code-select", str(tmp_path / "repo"), "-o", str(out), "--languages", "coq,python")
     assert r.returncode == 0, r.stderr
@@ -357,7 +431,9 @@ def test_cli_writes_selected_files_and_counts_the_rest(tmp_path):
 
 def test_bad_code_settings_in_a_recipe_name_the_key(tmp_path):
     (tmp_path / "repos").mkdir()
-    (tmp_path / "r.yaml").write_text("name: c\nsources:\n  - {name: c, kind: code, path: repos, format: code_repos, "
-                                     "weight: 1, code: {max_bytes: 10}}\n")  # fmt: skip
+    (tmp_path / "r.yaml").write_text(
+        "name: c\nsources:\n  - {name: c, kind: code, path: repos, format: code_repos, "
+        "weight: 1, code: {max_bytes: 10}}\n"
+    )
     with pytest.raises(ConfigError, match=r"sources\.0\.code\.max_bytes: unknown key"):
         load_recipe(tmp_path / "r.yaml")

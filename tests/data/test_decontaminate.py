@@ -10,8 +10,11 @@ from datatrove.data import Document
 
 from pipeline.benchmarks.registry import BenchmarkItem, load_benchmark
 from pipeline.data.decontaminate import (
-    BenchmarkDecontaminationFilter, ContaminationIndex, lcs_length, tokenize,
-)  # fmt: skip
+    BenchmarkDecontaminationFilter,
+    ContaminationIndex,
+    lcs_length,
+    tokenize,
+)
 from tests.conftest import run_cli
 
 EN = BenchmarkItem(
@@ -20,9 +23,13 @@ EN = BenchmarkItem(
     "$f(x) = 7$, and explain why the value $x = 1$ must be excluded from the domain.",
     answer="4",
 )
-ZH = BenchmarkItem(id="demo_zh/test/0", question="妈妈买了3盒茶叶，每盒茶叶有6小包，她送给邻居4小包，还剩下多少小包茶叶？", answer="14")
-FILLER = ("In this section we review the basic facts about rational functions and their domains before "
-          "turning to a few worked problems. ")  # fmt: skip
+ZH = BenchmarkItem(
+    id="demo_zh/test/0", question="妈妈买了3盒茶叶，每盒茶叶有6小包，她送给邻居4小包，还剩下多少小包茶叶？", answer="14"
+)
+FILLER = (
+    "In this section we review the basic facts about rational functions and their domains before "
+    "turning to a few worked problems. "
+)
 
 
 def index(*items: BenchmarkItem, **kw) -> ContaminationIndex:
@@ -45,15 +52,18 @@ def test_lcs_matches_dynamic_programming():
         assert lcs_length(a, b) == dp[-1][-1]
 
 
-@pytest.mark.parametrize("variant", [
-    lambda q: q,                                                      # verbatim
-    lambda q: q.upper(),                                              # case
-    lambda q: "  ".join(q.split()).replace(". ", ".\n\n"),            # whitespace and line breaks
-    lambda q: q.replace(",", " ;").replace(".", "!"),                # punctuation
-    lambda q: q.replace("f(x)", "f\\left(x\\right)").replace("x - 1", "x\\,-\\,1").replace("\\frac", "\\dfrac"),
-    lambda q: q.replace("Find", "**Find**").replace("sum", "_sum_"),  # Markdown emphasis
-    lambda q: q.replace("7", "７").replace("x", "ｘ"),                 # full-width forms
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda q: q,  # verbatim
+        lambda q: q.upper(),  # case
+        lambda q: "  ".join(q.split()).replace(". ", ".\n\n"),  # whitespace and line breaks
+        lambda q: q.replace(",", " ;").replace(".", "!"),  # punctuation
+        lambda q: q.replace("f(x)", "f\\left(x\\right)").replace("x - 1", "x\\,-\\,1").replace("\\frac", "\\dfrac"),
+        lambda q: q.replace("Find", "**Find**").replace("sum", "_sum_"),  # Markdown emphasis
+        lambda q: q.replace("7", "７").replace("x", "ｘ"),  # full-width forms
+    ],
+)
 def test_formatting_changes_do_not_hide_a_copied_question(variant):
     idx = index(EN)
     [m] = found(idx, FILLER + variant(EN.question) + " " + FILLER)
@@ -68,11 +78,18 @@ def test_paraphrase_above_threshold_is_an_ngram_match():
 
 
 def test_shared_boilerplate_ngram_with_low_lcs_is_not_contamination():
-    item = BenchmarkItem(id="demo/test/1", answer="3", question=(
+    item = BenchmarkItem(
+        id="demo/test/1",
+        answer="3",
+        question=(
+            "Answer the following question and put your final answer within a box at the end of your response: "
+            "a farmer plants 12 rows of 8 apple trees and loses a quarter of them in a storm; how many trees remain?"
+        ),
+    )
+    doc = (
         "Answer the following question and put your final answer within a box at the end of your response: "
-        "a farmer plants 12 rows of 8 apple trees and loses a quarter of them in a storm; how many trees remain?"))
-    doc = ("Answer the following question and put your final answer within a box at the end of your response: "
-           "prove that the square root of two is irrational by assuming it is a ratio of coprime integers.")
+        "prove that the square root of two is irrational by assuming it is a ratio of coprime integers."
+    )
     idx = index(item)
     assert idx.tables[13].hits  # the documents share at least one 13-gram ...
     assert found(idx, doc) == []  # ... but the LCS ratio is far below 0.6
@@ -95,9 +112,13 @@ def test_short_items_match_only_whole_documents():
 
 
 def test_solutions_indexed_on_request():
-    item = BenchmarkItem(id="demo/test/3", question="Compute the value.", answer="12",
-                         solution="Multiply the three numbers together: first two times three gives six, and six "
-                                  "times two gives twelve, so the product of the factors is twelve.")  # fmt: skip
+    item = BenchmarkItem(
+        id="demo/test/3",
+        question="Compute the value.",
+        answer="12",
+        solution="Multiply the three numbers together: first two times three gives six, and six "
+        "times two gives twelve, so the product of the factors is twelve.",
+    )
     doc = FILLER + item.solution
     assert found(index(item), doc) == []
     [m] = found(index(item, include_solutions=True), doc)
@@ -143,13 +164,16 @@ def test_real_test_sets_english_and_chinese(shared_dir):
 def test_cli_report_and_span_mode(tmp_path):
     item = load_benchmark("mini_gsm")[3]
     src = tmp_path / "in.jsonl"
-    rows = [{"id": "clean", "text": "The integral of a polynomial is computed term by term."},
-            {"id": "dirty", "text": "Homework: " + item.question},
-            {"id": "long", "text": FILLER * 6 + item.question + " " + FILLER * 6}]  # fmt: skip
+    rows = [
+        {"id": "clean", "text": "The integral of a polynomial is computed term by term."},
+        {"id": "dirty", "text": "Homework: " + item.question},
+        {"id": "long", "text": FILLER * 6 + item.question + " " + FILLER * 6},
+    ]
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out, report = tmp_path / "out.jsonl", tmp_path / "report.json"
-    r = run_cli("decontaminate", str(src), "-o", str(out), "--benchmarks", "mini_gsm", "--report", str(report),
-                "--mode", "span")  # fmt: skip
+    r = run_cli(
+        "decontaminate", str(src), "-o", str(out), "--benchmarks", "mini_gsm", "--report", str(report), "--mode", "span"
+    )
     assert r.returncode == 0, r.stderr
     kept = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
     assert set(kept) == {"clean", "long"} and item.question not in kept["long"]["text"]

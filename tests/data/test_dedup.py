@@ -11,8 +11,15 @@ import pytest
 from datatrove.data import Document
 from datatrove.executor import LocalPipelineExecutor
 
-from pipeline.data.dedup import (DedupDecisionTagger, DedupIndexWriter, DedupPlanner, ExactDedupFilter, MinHasher,
-                                 MinhashNearDedupFilter, exact_key)  # fmt: skip
+from pipeline.data.dedup import (
+    DedupDecisionTagger,
+    DedupIndexWriter,
+    DedupPlanner,
+    ExactDedupFilter,
+    MinHasher,
+    MinhashNearDedupFilter,
+    exact_key,
+)
 
 
 def essay(seed: int, n: int = 300) -> str:
@@ -32,15 +39,20 @@ def edit(text: str, seed: int, changes: int) -> str:
 def run_dedup(tmp_path, docs: list[Document], keep: str = "first", exact: bool = True, near: bool = True) -> list:
     index = tmp_path / "index"
     common = dict(tasks=1, workers=1, skip_completed=False)
-    LocalPipelineExecutor([docs, DedupIndexWriter(index, 5, 100, 1, keep, "math_score", "date")],
-                          logging_dir=str(tmp_path / "l1"), **common).run()  # fmt: skip
-    LocalPipelineExecutor([DedupPlanner(index, 1, exact, near, 100, 20, 0.7)], logging_dir=str(tmp_path / "l2"),
-                          **common).run()  # fmt: skip
+    LocalPipelineExecutor(
+        [docs, DedupIndexWriter(index, 5, 100, 1, keep, "math_score", "date")],
+        logging_dir=str(tmp_path / "l1"),
+        **common,
+    ).run()
+    LocalPipelineExecutor(
+        [DedupPlanner(index, 1, exact, near, 100, 20, 0.7)], logging_dir=str(tmp_path / "l2"), **common
+    ).run()
     kept = []
 
     steps = [docs, DedupDecisionTagger(index), ExactDedupFilter(), MinhashNearDedupFilter()]
-    pipeline = LocalPipelineExecutor(steps + [lambda data, rank, ws: (kept.append(d) for d in data)],
-                                     logging_dir=str(tmp_path / "l3"), **common)  # fmt: skip
+    pipeline = LocalPipelineExecutor(
+        steps + [lambda data, rank, ws: (kept.append(d) for d in data)], logging_dir=str(tmp_path / "l3"), **common
+    )
     pipeline.run()
     return kept
 
@@ -58,8 +70,11 @@ def test_near_duplicates_go_distinct_documents_stay(tmp_path):
 
 
 def test_dropped_documents_name_the_kept_copy_and_reason(tmp_path):
-    docs = [Document(text=essay(1), id="a"), Document(text=essay(1) + " !", id="b"),
-            Document(text=edit(essay(1), 0, 4), id="c")]  # fmt: skip
+    docs = [
+        Document(text=essay(1), id="a"),
+        Document(text=essay(1) + " !", id="b"),
+        Document(text=edit(essay(1), 0, 4), id="c"),
+    ]
     index = tmp_path / "index"
     kept = run_dedup(tmp_path, docs)
     assert [d.id for d in kept] == ["a"]
@@ -71,15 +86,23 @@ def test_dropped_documents_name_the_kept_copy_and_reason(tmp_path):
 @pytest.mark.parametrize("keep, expected", [("first", "a"), ("longest", "c"), ("highest_score", "b"), ("oldest", "c")])
 def test_keep_rule_chooses_the_surviving_copy(tmp_path, keep, expected):
     base = essay(7)
-    docs = [Document(text=base, id="a", metadata={"math_score": 0.2, "date": "2020-05-01"}),
-            Document(text=edit(base, 1, 5), id="b", metadata={"math_score": 0.9, "date": "2021-01-01"}),
-            Document(text=base + " with a longer tail of words here", id="c", metadata={"math_score": 0.5, "date": "2019-12-31"})]  # fmt: skip
+    docs = [
+        Document(text=base, id="a", metadata={"math_score": 0.2, "date": "2020-05-01"}),
+        Document(text=edit(base, 1, 5), id="b", metadata={"math_score": 0.9, "date": "2021-01-01"}),
+        Document(
+            text=base + " with a longer tail of words here", id="c", metadata={"math_score": 0.5, "date": "2019-12-31"}
+        ),
+    ]
     kept = run_dedup(tmp_path, docs, keep=keep)
     assert [d.id for d in kept] == [expected]
 
 
 def test_exact_only_leaves_near_duplicates(tmp_path):
-    docs = [Document(text=essay(1), id="a"), Document(text=essay(1), id="b"), Document(text=edit(essay(1), 2, 4), id="c")]
+    docs = [
+        Document(text=essay(1), id="a"),
+        Document(text=essay(1), id="b"),
+        Document(text=edit(essay(1), 2, 4), id="c"),
+    ]
     kept = run_dedup(tmp_path, docs, near=False)
     assert [d.id for d in kept] == ["a", "c"]
 
@@ -102,7 +125,9 @@ def test_plan_over_several_index_ranks_equals_one_rank(tmp_path):
     from pipeline.data.dedup import plan_dedup
 
     docs = [Document(text=essay(s), id=f"o{s}") for s in range(12)]
-    docs += [Document(text=edit(essay(s), s, 4), id=f"n{s}") for s in range(0, 12, 3)] + [Document(text=essay(5), id="x5")]
+    docs += [Document(text=edit(essay(s), s, 4), id=f"n{s}") for s in range(0, 12, 3)] + [
+        Document(text=essay(5), id="x5")
+    ]
     decisions = {}
     for ranks in (1, 2):
         folder = tmp_path / f"r{ranks}"

@@ -25,15 +25,25 @@ from pipeline.errors import ConfigError, DataError
 from tests.conftest import ROOT, run_cli
 
 DEMO = ROOT / "data_recipes" / "demo.yaml"
-SLURM = ["executor.kind=slurm", "executor.slurm.partition=cpu", "executor.slurm.time='2:00:00'",
-         "executor.slurm.cpus_per_task=4", "executor.slurm.mem_per_cpu_gb=3", "executor.slurm.account=math",
-         "executor.slurm.sbatch_args={constraint: avx2}", "executor.tasks=3", "executor.workers=2"]  # fmt: skip
+SLURM = [
+    "executor.kind=slurm",
+    "executor.slurm.partition=cpu",
+    "executor.slurm.time='2:00:00'",
+    "executor.slurm.cpus_per_task=4",
+    "executor.slurm.mem_per_cpu_gb=3",
+    "executor.slurm.account=math",
+    "executor.slurm.sbatch_args={constraint: avx2}",
+    "executor.tasks=3",
+    "executor.workers=2",
+]
 
 
 def kept(run: Path) -> dict[str, set[str]]:
     """Kept document ids per source."""
-    return {p.name: {json.loads(line)["id"] for f in sorted(p.glob("*.jsonl")) for line in f.read_text().splitlines()}
-            for p in sorted((run / "kept").iterdir())}  # fmt: skip
+    return {
+        p.name: {json.loads(line)["id"] for f in sorted(p.glob("*.jsonl")) for line in f.read_text().splitlines()}
+        for p in sorted((run / "kept").iterdir())
+    }
 
 
 def no_sbatch_path(*first: Path) -> str:
@@ -63,8 +73,9 @@ def test_ray_run_matches_the_local_run(data_run, sample_corpus, tmp_path):
     assert ray_manifest == json.loads((data_run / "manifest.json").read_text())
     report = json.loads((tmp_path / "ray" / "report.json").read_text())
     local_report = json.loads((data_run / "report.json").read_text())
-    assert [(s["stage"], s["in"], s["out"]) for s in report["stages"]] == \
-           [(s["stage"], s["in"], s["out"]) for s in local_report["stages"]]  # fmt: skip
+    assert [(s["stage"], s["in"], s["out"]) for s in report["stages"]] == [
+        (s["stage"], s["in"], s["out"]) for s in local_report["stages"]
+    ]
 
 
 # ------------------------------------------------------------------ Slurm
@@ -81,8 +92,13 @@ def test_without_sbatch_the_scripts_are_written_and_validated(sample_corpus, tmp
 
     scripts = sorted((run / "slurm").glob("*.sbatch"))
     names = [s.stem.split("-", 1)[1] for s in scripts]
-    assert names == ["mathcpt-run-filter", "mathcpt-run-dedup_index", "mathcpt-run-dedup_plan", "mathcpt-run-dedup",
-                     "mathcpt-run-finish"]  # fmt: skip
+    assert names == [
+        "mathcpt-run-filter",
+        "mathcpt-run-dedup_index",
+        "mathcpt-run-dedup_plan",
+        "mathcpt-run-dedup",
+        "mathcpt-run-finish",
+    ]
     for script in [*scripts, run / "slurm" / "submit.sh"]:
         assert subprocess.run(["bash", "-n", str(script)]).returncode == 0, script
     for script in scripts:
@@ -111,8 +127,9 @@ def test_submission_chains_job_ids(sample_corpus, tmp_path, monkeypatch):
     """A stand-in sbatch answers like Slurm does; each job must depend on the id of the one before it."""
     bin_dir, calls = tmp_path / "bin", tmp_path / "sbatch_calls"
     bin_dir.mkdir()
-    (bin_dir / "sbatch").write_text(f'#!/bin/bash\necho "$@" >> {calls}\n'
-                                    f'echo "Submitted batch job $((100 + $(wc -l < {calls})))"\n')  # fmt: skip
+    (bin_dir / "sbatch").write_text(
+        f'#!/bin/bash\necho "$@" >> {calls}\necho "Submitted batch job $((100 + $(wc -l < {calls})))"\n'
+    )
     (bin_dir / "sbatch").chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", *SLURM])
@@ -137,8 +154,9 @@ def test_slurm_scripts_run_the_recipe(sample_corpus, tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     # srun: drop its options, run the command; scontrol: datatrove expands SLURM_NODELIST with it.
-    (bin_dir / "srun").write_text('#!/bin/bash\nwhile [[ $1 == -* ]]; do [[ $1 == -n ]] && shift; shift; done\n'
-                                  'exec "$@"\n')  # fmt: skip
+    (bin_dir / "srun").write_text(
+        '#!/bin/bash\nwhile [[ $1 == -* ]]; do [[ $1 == -n ]] && shift; shift; done\nexec "$@"\n'
+    )
     (bin_dir / "scontrol").write_text("#!/bin/bash\necho localhost\n")
     for tool in ("srun", "scontrol"):
         (bin_dir / tool).chmod(0o755)
@@ -151,32 +169,42 @@ def test_slurm_scripts_run_the_recipe(sample_corpus, tmp_path):
     for job in scripts.jobs:
         last = int(re.search(r"^#SBATCH --array=0-(\d+)", job.script.read_text(), re.M).group(1))
         for task in range(last + 1):
-            done = subprocess.run(["bash", str(job.script)], env={**env, "SLURM_ARRAY_TASK_ID": str(task)},
-                                  capture_output=True, text=True, timeout=300)  # fmt: skip
+            done = subprocess.run(
+                ["bash", str(job.script)],
+                env={**env, "SLURM_ARRAY_TASK_ID": str(task)},
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             assert done.returncode == 0, f"{job.name}[{task}]: " + done.stdout[-2000:] + done.stderr[-4000:]
     assert len(list((run / "logs" / "filter" / "completions").iterdir())) == 2
     assert kept(run) == kept(local_run)
     assert json.loads((run / "manifest.json").read_text()) == json.loads((local_run / "manifest.json").read_text())
     # The finish job merged the stats of the passes that ran as other jobs into the report.
-    stages, local_stages = ([(s["stage"], s["in"], s["out"]) for s in json.loads((r / "report.json").read_text())
-                             ["stages"]] for r in (run, local_run))  # fmt: skip
+    stages, local_stages = (
+        [(s["stage"], s["in"], s["out"]) for s in json.loads((r / "report.json").read_text())["stages"]]
+        for r in (run, local_run)
+    )
     assert stages == local_stages
 
 
 # ------------------------------------------------------------------ configuration
 
 
-@pytest.mark.parametrize("override, message", [
-    ("executor.kind=spark", "executor.kind: Input should be 'local', 'slurm' or 'ray'"),
-    ("executor.slurm.partiton=cpu", "executor.slurm.partiton: unknown key"),
-    ("executor.ray.adress=auto", "executor.ray.adress: unknown key"),
-    ("executor.kind=slurm", "kind: slurm needs slurm.partition"),
-    ("executor.slurm.time=1h", "executor.slurm.time: Value error, '1h' is not a Slurm time limit"),
-    ("executor.slurm.time=24:00:00", "write the time limit as a quoted string ('24:00:00', '90'); YAML read 86400"),
-    ("executor.slurm.partition='cpu\n#SBATCH --x'", "executor.slurm.partition: String should match pattern"),
-    ("executor.slurm.sbatch_args={constraint: 'a b'}", "executor.slurm.sbatch_args: Value error, ['constraint']"),
-    ("executor.workers=0", "executor.workers: Input should be greater than or equal to 1"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("executor.kind=spark", "executor.kind: Input should be 'local', 'slurm' or 'ray'"),
+        ("executor.slurm.partiton=cpu", "executor.slurm.partiton: unknown key"),
+        ("executor.ray.adress=auto", "executor.ray.adress: unknown key"),
+        ("executor.kind=slurm", "kind: slurm needs slurm.partition"),
+        ("executor.slurm.time=1h", "executor.slurm.time: Value error, '1h' is not a Slurm time limit"),
+        ("executor.slurm.time=24:00:00", "write the time limit as a quoted string ('24:00:00', '90'); YAML read 86400"),
+        ("executor.slurm.partition='cpu\n#SBATCH --x'", "executor.slurm.partition: String should match pattern"),
+        ("executor.slurm.sbatch_args={constraint: 'a b'}", "executor.slurm.sbatch_args: Value error, ['constraint']"),
+        ("executor.workers=0", "executor.workers: Input should be greater than or equal to 1"),
+    ],
+)
 def test_executor_config_errors_name_the_key(override, message):
     with pytest.raises(ConfigError) as e:
         load_recipe(DEMO, [override])

@@ -36,10 +36,16 @@ print(sp.diff(x**3, x))</code></pre>
 def test_every_markup_style_is_kept_as_latex():
     text, counts = extract_html(PAGE)
     for formula in [
-        "\\(f(x) = x^n\\)", "\\(f'(x) = n x^{n-1}\\)", "$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$",
-        "$a^2 + b^2 = c^2$", "$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$", "$e^{i\\pi} + 1 = 0$",
-        "$x^{2}-\\frac{1}{y}$", "$\\lim_{x \\to 0} \\frac{\\sin x}{x} = 1$", "\\(a < b\\)",
-    ]:  # fmt: skip
+        "\\(f(x) = x^n\\)",
+        "\\(f'(x) = n x^{n-1}\\)",
+        "$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$",
+        "$a^2 + b^2 = c^2$",
+        "$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$",
+        "$e^{i\\pi} + 1 = 0$",
+        "$x^{2}-\\frac{1}{y}$",
+        "$\\lim_{x \\to 0} \\frac{\\sin x}{x} = 1$",
+        "\\(a < b\\)",
+    ]:
         assert formula in text, f"{formula!r} missing from:\n{text}"
     assert counts["display_math"] == 2 and counts["inline_math"] >= 4  # $$..$$ in text and a display script
 
@@ -58,7 +64,9 @@ def test_boilerplate_removed_and_structure_kept():
 
 
 def test_inline_formula_never_glues_to_words():
-    text, _ = extract_html("<p>Let<script type='math/tex'>x</script>be real, so<script type='math/tex'>x^2</script>.</p>")
+    text, _ = extract_html(
+        "<p>Let<script type='math/tex'>x</script>be real, so<script type='math/tex'>x^2</script>.</p>"
+    )
     assert text == "Let $x$ be real, so $x^2$."
 
 
@@ -93,14 +101,19 @@ def test_extract_cli_files_folders_and_warc(tmp_path):
         writer = WARCWriter(f, gzip=True)
         body = PAGE.encode()
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.0")
-        writer.write_record(writer.create_warc_record("https://example.org/power-rule", "response",
-                                                      payload=io.BytesIO(body), http_headers=headers))  # fmt: skip
+        writer.write_record(
+            writer.create_warc_record(
+                "https://example.org/power-rule", "response", payload=io.BytesIO(body), http_headers=headers
+            )
+        )
     out = tmp_path / "out.jsonl"
     r = run_cli("extract", str(single), str(tmp_path / "site"), str(warc), "-o", str(out))
     assert r.returncode == 0, r.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [rec["id"] for rec in records] == [
-        str(single), str(tmp_path / "site" / "sub" / "a.html"), "https://example.org/power-rule"
+        str(single),
+        str(tmp_path / "site" / "sub" / "a.html"),
+        "https://example.org/power-rule",
     ]
     assert "\\(z^3\\)" in records[0]["text"] and "$e^{i\\pi} + 1 = 0$" in records[2]["text"]
     assert not (tmp_path / "out.jsonl.tmp").exists()
@@ -113,8 +126,10 @@ def test_extract_cli_missing_input_is_clear_error(tmp_path):
 
 
 def test_a_section_whose_heading_slug_looks_like_boilerplate_is_kept():
-    page = ('<main><section id="truth-tables-and-related-functions"><h2>Truth tables</h2>'
-            '<p>A function of four variables has up to <img class="math" alt="2^4 = 16"> monomials.</p></section>'
-            '<div id="related">Related posts: a, b, c</div></main>')  # fmt: skip
+    page = (
+        '<main><section id="truth-tables-and-related-functions"><h2>Truth tables</h2>'
+        '<p>A function of four variables has up to <img class="math" alt="2^4 = 16"> monomials.</p></section>'
+        '<div id="related">Related posts: a, b, c</div></main>'
+    )
     text, _ = extract_html(page)
     assert "$2^4 = 16$" in text and "Related posts" not in text

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 from datatrove.data import Document
 
-from pipeline.data.filters import (MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter, language_sample,
-                                   math_score, strip_math)
+from pipeline.data.filters import (
+    MathLanguageFilter,
+    MathSafeQualityFilter,
+    MathScoreFilter,
+    language_sample,
+    math_score,
+    strip_math,
+)
 
 LATEX_HEAVY = (
     "Let $f(x) = \\sum_{k=0}^{\\infty} \\frac{x^k}{k!}$ for every real $x$. We show that $f'(x) = f(x)$. "
@@ -54,9 +60,12 @@ def test_quality_filter_keeps_latex_heavy_text():
 
 def test_language_filter_is_offline_and_records_language():
     f = MathLanguageFilter(["en"], 0.65, ["web"])
-    en, fr = doc(LATEX_HEAVY), doc(
-        "Soit $f$ une fonction dérivable sur un intervalle ouvert. Si la dérivée de la fonction est positive "
-        "en tout point, alors la fonction est croissante sur cet intervalle, comme on le montre en cours."
+    en, fr = (
+        doc(LATEX_HEAVY),
+        doc(
+            "Soit $f$ une fonction dérivable sur un intervalle ouvert. Si la dérivée de la fonction est positive "
+            "en tout point, alors la fonction est croissante sur cet intervalle, comme on le montre en cours."
+        ),
     )
     assert f.filter(en) is True and en.metadata["language"] == "en"
     assert f.filter(fr) == (False, "wrong_language") and fr.metadata["language"] == "fr"
@@ -91,19 +100,22 @@ def test_language_sample_falls_back_to_the_whole_text():
     assert language_sample("x = 1\ny = 2") == "x = 1 y = 2"
 
 
-@pytest.mark.parametrize("text", [
-    "At the edge of the forest an anthill blocks the way. If the ants need 911 grains of food and they already have "
-    "762, how many more grains are needed?",
-    "学校体育队有17人，合唱队有45人，舞蹈队的人数比体育队和合唱队的总数少4人，舞蹈队有多少人？",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At the edge of the forest an anthill blocks the way. If the ants need 911 grains of food and they already have "
+        "762, how many more grains are needed?",
+        "学校体育队有17人，合唱队有45人，舞蹈队的人数比体育队和合唱队的总数少4人，舞蹈队有多少人？",
+    ],
+)
 def test_math_score_counts_word_problems_without_formulas(text):
     assert math_score(text) >= 0.2  # the recipe's default threshold
 
 
 def test_math_score_does_not_read_api_signatures_as_arithmetic():
-    api = ("Parameters and returns of the fitting routine, as documented for users of the package.\n"
-           + "\n".join(f"fit{i}(start=None, method='lbfgs', maxiter=50, disp=True, cov_type='opg', low_memory=False)"
-                       for i in range(8)))  # fmt: skip
+    api = "Parameters and returns of the fitting routine, as documented for users of the package.\n" + "\n".join(
+        f"fit{i}(start=None, method='lbfgs', maxiter=50, disp=True, cov_type='opg', low_memory=False)" for i in range(8)
+    )
     assert math_score(api) < 0.2
     prose = "\n".join(f"fit{i}: start, method, maxiter, disp, cov_type, low_memory" for i in range(8))
     assert math_score(prose + "\nSolve $x^2 = 4$ for the real root $x = 2$.") >= 0.2

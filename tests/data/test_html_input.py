@@ -63,7 +63,9 @@ def _warc(path):
         response("https://a.example/fake.html", "text/html", b"\x89PNG\r\n\x1a\n\x00\x00binary")
         response("https://a.example/empty", "text/html", b"")
         response("https://a.example/nav-only", "text/html", b"<html><body><nav>Home | Blog</nav></body></html>")
-        w.write_record(w.create_warc_record("https://a.example/ok", "request", payload=io.BytesIO(b"GET / HTTP/1.0\r\n\r\n")))
+        w.write_record(
+            w.create_warc_record("https://a.example/ok", "request", payload=io.BytesIO(b"GET / HTTP/1.0\r\n\r\n"))
+        )
 
 
 def test_extract_cli_counts_every_skip_by_reason(tmp_path):

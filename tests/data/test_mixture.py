@@ -10,14 +10,21 @@ from pipeline.errors import ConfigError
 
 
 def recipe(*sources: dict, **mixture) -> Recipe:
-    return Recipe.model_validate({"name": "t", "sources": [{"kind": "web", "path": "x", **s} for s in sources],
-                                  "mixture": mixture})  # fmt: skip
+    return Recipe.model_validate(
+        {"name": "t", "sources": [{"kind": "web", "path": "x", **s} for s in sources], "mixture": mixture}
+    )
 
 
 def test_weights_and_budgets():
     r = recipe({"name": "a", "weight": 3}, {"name": "b", "weight": 1}, {"name": "c", "tokens": 200}, total_tokens=1000)
-    plan = plan_mixture(r, {"a": {"tokens": 1000, "documents": 5}, "b": {"tokens": 100, "documents": 1},
-                            "c": {"tokens": 400, "documents": 2}})  # fmt: skip
+    plan = plan_mixture(
+        r,
+        {
+            "a": {"tokens": 1000, "documents": 5},
+            "b": {"tokens": 100, "documents": 1},
+            "c": {"tokens": 400, "documents": 2},
+        },
+    )
     assert [plan[n]["planned_tokens"] for n in "abc"] == [600, 200, 200]
     assert [plan[n]["epochs"] for n in "abc"] == [0.6, 2.0, 0.5]
     assert [plan[n]["share"] for n in "abc"] == [0.6, 0.2, 0.2]

@@ -18,17 +18,26 @@ def read(tmp_path, **source) -> list:
 
 
 def test_qa_records_become_worked_problems(tmp_path):
-    (tmp_path / "qa.jsonl").write_text(json.dumps({"id": "q1", "q": "What is $2+2$?", "sol": "Add: $2+2=4$.", "ans": "4"}) + "\n")
-    [doc] = read(tmp_path, kind="exams", path="qa.jsonl", format="qa_jsonl",
-                 qa_fields={"question": "q", "solution": "sol", "answer": "ans"})  # fmt: skip
+    (tmp_path / "qa.jsonl").write_text(
+        json.dumps({"id": "q1", "q": "What is $2+2$?", "sol": "Add: $2+2=4$.", "ans": "4"}) + "\n"
+    )
+    [doc] = read(
+        tmp_path,
+        kind="exams",
+        path="qa.jsonl",
+        format="qa_jsonl",
+        qa_fields={"question": "q", "solution": "sol", "answer": "ans"},
+    )
     assert doc.text == "Problem: What is $2+2$?\n\nSolution: Add: $2+2=4$.\n\nFinal answer: 4"
     assert doc.id == "q1" and doc.metadata == {"source": "s", "kind": "exams", "content": "text"}
 
 
 def test_parquet_rows_with_metadata(tmp_path):
     (tmp_path / "d").mkdir()
-    pq.write_table(pa.table({"text": ["$x^2$ page one", "page two"], "url": ["u1", "u2"], "score": [0.9, 0.1]}),
-                   tmp_path / "d" / "part-0.parquet")  # fmt: skip
+    pq.write_table(
+        pa.table({"text": ["$x^2$ page one", "page two"], "url": ["u1", "u2"], "score": [0.9, 0.1]}),
+        tmp_path / "d" / "part-0.parquet",
+    )
     docs = read(tmp_path, kind="web", path="d", format="parquet", content="text")
     assert [d.text for d in docs] == ["$x^2$ page one", "page two"]
     assert docs[0].metadata["url"] == "u1" and docs[1].metadata["score"] == 0.1
@@ -56,13 +65,19 @@ def test_tasks_share_records_and_count_each_skip_once(tmp_path):
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "p.html").write_text("<p>a page</p>")
     (tmp_path / "pages" / "q.html").write_bytes(b"%PDF-1.4 not a page")
-    for source, expected in ((dict(kind="web", path="a.jsonl", content="text"), 7),
-                             (dict(kind="web", path="pages", format="files", file_glob="*.html"), 1)):  # fmt: skip
+    for source, expected in (
+        (dict(kind="web", path="a.jsonl", content="text"), 7),
+        (dict(kind="web", path="pages", format="files", file_glob="*.html"), 1),
+    ):
         readers = [SourceReader([SourceConfig(name="s", weight=1, **source)], tmp_path) for _ in range(2)]
         docs = [d for rank, r in enumerate(readers) for d in r.run(rank=rank, world_size=2)]
         assert len(docs) == expected and len({d.id for d in docs}) == expected
-        skips = sum(v["total"] if isinstance(v, dict) else v for r in readers
-                    for k, v in r.stats.to_dict()["stats"].items() if k.startswith("skipped_"))
+        skips = sum(
+            v["total"] if isinstance(v, dict) else v
+            for r in readers
+            for k, v in r.stats.to_dict()["stats"].items()
+            if k.startswith("skipped_")
+        )
         assert skips == 1, source
 
 

@@ -32,10 +32,16 @@ def planted(sample_corpus: Path, label: str) -> set[str]:
     return ids
 
 
-@pytest.mark.parametrize("label, stage", [
-    ("offtopic", "math"), ("non_english", "language"), ("exact_dup", "exact_dedup"),
-    ("near_dup", "near_dedup"), ("contaminated", "decontamination"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "label, stage",
+    [
+        ("offtopic", "math"),
+        ("non_english", "language"),
+        ("exact_dup", "exact_dedup"),
+        ("near_dup", "near_dedup"),
+        ("contaminated", "decontamination"),
+    ],
+)
 def test_every_planted_document_is_dropped_by_its_stage(data_run, sample_corpus, label, stage):
     expected = planted(sample_corpus, label)
     assert expected, f"the sample corpus plants no {label}"
@@ -100,8 +106,14 @@ def test_manifest_plan_and_report(data_run):
 
 
 def test_qwen2_tokenizer_writes_uint32_shards(sample_corpus, shared_dir, tmp_path):
-    recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", f"stages.tokenizer.path={shared_dir / 'tokenizers' / 'qwen2'}",
-                                "sources=[{name: books, kind: books, path: books/chapters.jsonl, weight: 1}]"])  # fmt: skip
+    recipe = load_recipe(
+        DEMO,
+        [
+            f"data_root={sample_corpus}",
+            f"stages.tokenizer.path={shared_dir / 'tokenizers' / 'qwen2'}",
+            "sources=[{name: books, kind: books, path: books/chapters.jsonl, weight: 1}]",
+        ],
+    )
     run_recipe(recipe, tmp_path / "run")
     manifest = read_manifest(tmp_path / "run")
     assert manifest["tokenizer"]["token_size"] == 4 and manifest["tokenizer"]["vocab_size"] > 65536
@@ -135,8 +147,13 @@ def test_missing_source_path_fails_before_any_output(tmp_path):
 
 
 def test_malformed_and_empty_records_are_counted_skips(tmp_path):
-    lines = [json.dumps({"id": "a", "text": GOOD}), "{broken json", json.dumps({"id": "b", "text": "   "}),
-             json.dumps({"id": "c", "body": "no text field"}), json.dumps({"id": "d", "text": GOOD + " Also $y$."})]
+    lines = [
+        json.dumps({"id": "a", "text": GOOD}),
+        "{broken json",
+        json.dumps({"id": "b", "text": "   "}),
+        json.dumps({"id": "c", "body": "no text field"}),
+        json.dumps({"id": "d", "text": GOOD + " Also $y$."}),
+    ]
     recipe = small_recipe(tmp_path, "\n".join(lines) + "\n")
     r = run_cli("data", str(recipe), "--out", str(tmp_path / "out"), "--set", "stages.dedup.near=false")
     assert r.returncode == 0, r.stderr[-3000:]
@@ -154,8 +171,10 @@ def test_output_folder_of_another_run_is_refused(tmp_path):
     assert run_cli("data", str(recipe), "--out", str(out)).returncode == 0
     r = run_cli("data", str(recipe), "--out", str(out), "--set", "stages.math.min_score=0.02")
     assert r.returncode == 2 and "another recipe's run" in r.stderr
-    assert run_cli("data", str(recipe), "--out", str(out), "--set", "stages.math.min_score=0.02",
-                   "--overwrite").returncode == 0  # fmt: skip
+    assert (
+        run_cli("data", str(recipe), "--out", str(out), "--set", "stages.math.min_score=0.02", "--overwrite").returncode
+        == 0
+    )
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
@@ -164,7 +183,9 @@ def test_output_folder_of_another_run_is_refused(tmp_path):
 
 
 def test_everything_filtered_is_a_clear_error(tmp_path):
-    recipe = small_recipe(tmp_path, json.dumps({"id": "a", "text": "Cooking pasta is fun for the whole family."}) + "\n")
+    recipe = small_recipe(
+        tmp_path, json.dumps({"id": "a", "text": "Cooking pasta is fun for the whole family."}) + "\n"
+    )
     with pytest.raises(DataError, match=r"no documents survived; .*logs/filter/stats.json"):
         run_recipe(load_recipe(recipe, ["stages.math.min_score=0.9"]), tmp_path / "out")
     assert not (tmp_path / "out" / "manifest.json").exists()
@@ -182,8 +203,14 @@ def test_unreadable_file_in_a_source_folder_is_a_counted_skip(tmp_path):
 
 
 def test_span_mode_cuts_planted_questions_and_keeps_the_rest(sample_corpus, tmp_path):
-    recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", "stages.decontamination.mode=span",
-                                "stages.decontamination.min_remaining_tokens=40"])  # fmt: skip
+    recipe = load_recipe(
+        DEMO,
+        [
+            f"data_root={sample_corpus}",
+            "stages.decontamination.mode=span",
+            "stages.decontamination.min_remaining_tokens=40",
+        ],
+    )
     run_recipe(recipe, tmp_path / "run")
     kept = {d["id"]: d for d in jsonl(tmp_path / "run" / "kept")}
     contaminated = planted(sample_corpus, "contaminated")

@@ -64,8 +64,10 @@ def test_plots_are_valid_pngs_referenced_by_the_page(data_run, page):
 
 
 def test_drop_reason_counts_equal_report_json(report, page):
-    shown = {(html.unescape(stage), html.unescape(reason)): int(n)
-             for stage, reason, n in re.findall(r'data-stage="([^"]*)" data-reason="([^"]*)">(\d+)<', page)}  # fmt: skip
+    shown = {
+        (html.unescape(stage), html.unescape(reason)): int(n)
+        for stage, reason, n in re.findall(r'data-stage="([^"]*)" data-reason="([^"]*)">(\d+)<', page)
+    }
     expected = {(stage_name(s), reason): n for s in report["stages"] for reason, n in s["dropped"].items()}
     assert expected, "the demo recipe drops documents at several stages"
     assert shown == expected
@@ -75,8 +77,10 @@ def test_duplicate_cluster_sizes_match_the_dropped_files(data_run, page):
     shown: dict[str, Counter] = defaultdict(Counter)
     for kind, size, n in re.findall(r'data-kind="([^"]*)" data-size="(\d+)">(\d+)<', page):
         shown[html.unescape(kind)][int(size)] = int(n)
-    copies = {kind: Counter(d["metadata"]["duplicate_of"] for d in jsonl(data_run / "dropped" / folder))
-              for kind, folder in (("exact", "exact_dedup"), ("near", "near_dedup"))}  # fmt: skip
+    copies = {
+        kind: Counter(d["metadata"]["duplicate_of"] for d in jsonl(data_run / "dropped" / folder))
+        for kind, folder in (("exact", "exact_dedup"), ("near", "near_dedup"))
+    }
     assert copies["exact"] and copies["near"], "the sample corpus plants exact and near duplicates"
     for kind, c in copies.items():
         assert shown[kind] == Counter(n + 1 for n in c.values()), kind
@@ -85,10 +89,14 @@ def test_duplicate_cluster_sizes_match_the_dropped_files(data_run, page):
 
 
 def test_bytes_per_stage_are_measured_from_the_run_files(data_run, report, page):
-    out = {html.unescape(stage): int(b) for stage, b in
-           re.findall(r'<tr data-stage="([^"]*)">.*?data-bytes-out="(\d+)"', page)}  # fmt: skip
-    size = {name: sum(len(d["text"].encode()) for d in jsonl(data_run / name))
-            for name in ("kept", "work/filtered", "dropped/exact_dedup")}  # fmt: skip
+    out = {
+        html.unescape(stage): int(b)
+        for stage, b in re.findall(r'<tr data-stage="([^"]*)">.*?data-bytes-out="(\d+)"', page)
+    }
+    size = {
+        name: sum(len(d["text"].encode()) for d in jsonl(data_run / name))
+        for name in ("kept", "work/filtered", "dropped/exact_dedup")
+    }
     names = [stage_name(s) for s in report["stages"]]
     assert out[names[-1]] == size["kept"]  # the last stage's output is what was kept
     assert out["✅ quality (math-safe)"] == size["work/filtered"]  # the filter pass's output
@@ -106,8 +114,11 @@ def test_examples_show_formulas_and_reasons(page):
 
 def test_example_text_and_ids_are_html_escaped(data_run, tmp_path):
     run = copy_run(data_run, tmp_path / "run")
-    planted = {"id": "web/<script>id</script>", "text": "<script>alert('x')</script> & then $a<b$ holds. " * 3,
-               "metadata": {"source": "web", "kind": "web", "filter_reason": "low_math_score", "math_score": 0.0}}  # fmt: skip
+    planted = {
+        "id": "web/<script>id</script>",
+        "text": "<script>alert('x')</script> & then $a<b$ holds. " * 3,
+        "metadata": {"source": "web", "kind": "web", "filter_reason": "low_math_score", "math_score": 0.0},
+    }
     path = sorted((run / "dropped" / "math").glob("*.jsonl"))[0]
     path.write_text(json.dumps(planted) + "\n" + path.read_text())  # first in file order: shown as an example
     page = write_html_report(run).read_text(encoding="utf-8")

@@ -30,16 +30,30 @@ from pipeline.shards import read_manifest
 from tests.conftest import ROOT, run_cli
 
 PROBLEMS = [
-    {"id": "p1", "question": "Solve $3x - 7 = 11$ for $x$.", "solution": "Add 7: $3x = 18$, so $x = 6$.", "answer": "6"},
-    {"id": "p2", "question": "What is the area of a rectangle with sides 4 and 9?", "solution": "$4 \\cdot 9 = 36$.",
-     "answer": "36"},
+    {
+        "id": "p1",
+        "question": "Solve $3x - 7 = 11$ for $x$.",
+        "solution": "Add 7: $3x = 18$, so $x = 6$.",
+        "answer": "6",
+    },
+    {
+        "id": "p2",
+        "question": "What is the area of a rectangle with sides 4 and 9?",
+        "solution": "$4 \\cdot 9 = 36$.",
+        "answer": "36",
+    },
     {"id": "p3", "question": "Compute $\\frac{1}{2} + \\frac{1}{3}$.", "answer": "\\frac{5}{6}"},  # no solution
-    {"id": "p4", "question": "Which number is prime?", "choices": ["4", "6", "7", "9"],
-     "solution": "7 has only the divisors 1 and 7.", "answer": "C"},
+    {
+        "id": "p4",
+        "question": "Which number is prime?",
+        "choices": ["4", "6", "7", "9"],
+        "solution": "7 has only the divisors 1 and 7.",
+        "answer": "C",
+    },
     {"id": "p5", "question": "小明有 12 个苹果，吃掉 5 个，还剩几个？", "solution": "$12 - 5 = 7$。", "answer": "7"},
     {"id": "p6", "question": "How many minutes are in 3 hours?", "solution": "$3 \\cdot 60 = 180$.", "answer": "180"},
     {"id": "p7", "question": "What is $15\\%$ of 80?", "solution": "$0.15 \\cdot 80 = 12$.", "answer": "12"},
-]  # fmt: skip
+]
 
 RECIPE = """\
 name: synth
@@ -63,12 +77,20 @@ stages:
   tokenizer: {{train_vocab_size: 300}}
 """
 # Random tokens have no final answer and may repeat: for the noise model, keep what is not blank.
-LENIENT = "{min_chars: 1, require_final_answer: false, drop_unfinished: false, check_answers: false, " \
-          "max_repeated_ngram_fraction: 1.0, max_compression_ratio: 1000}"  # fmt: skip
+LENIENT = (
+    "{min_chars: 1, require_final_answer: false, drop_unfinished: false, check_answers: false, "
+    "max_repeated_ngram_fraction: 1.0, max_compression_ratio: 1000}"
+)
 
 
-def write_recipe(folder: Path, model, problems=PROBLEMS, templates="[solve_en, explain_solution_zh]",
-                 postfilters=LENIENT, chunk_size=2) -> Path:  # fmt: skip
+def write_recipe(
+    folder: Path,
+    model,
+    problems=PROBLEMS,
+    templates="[solve_en, explain_solution_zh]",
+    postfilters=LENIENT,
+    chunk_size=2,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "problems.jsonl").write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in problems))
     path = folder / "recipe.yaml"
@@ -100,8 +122,12 @@ def synth_run(tiny_model, tmp_path_factory) -> Path:
 
 def test_recipe_with_a_synthetic_source_runs_end_to_end(synth_run, tiny_model):
     chunks = sorted((synth_run / "work" / "synthetic" / "synth").glob("chunk_*.jsonl"))
-    assert [c.name for c in chunks] == ["chunk_00000.jsonl", "chunk_00001.jsonl", "chunk_00002.jsonl",
-                                        "chunk_00003.jsonl"]  # fmt: skip  # 7 seeds, 2 per chunk
+    assert [c.name for c in chunks] == [
+        "chunk_00000.jsonl",
+        "chunk_00001.jsonl",
+        "chunk_00002.jsonl",
+        "chunk_00003.jsonl",
+    ]  # 7 seeds, 2 per chunk
     generated = jsonl(synth_run / "work" / "synthetic" / "synth")
     # 7 seeds × 2 templates, minus explain_solution_zh for the seed without a solution
     assert len(generated) == 13
@@ -135,8 +161,9 @@ def test_report_has_throughput_and_tokens_per_template(synth_run):
     assert "Synthetic data: synth" in html and 'data-template="explain_solution_zh"' in html
 
 
-def test_backend_error_keeps_finished_chunks_and_resume_regenerates_nothing(synth_run, tiny_model, tmp_path,
-                                                                            monkeypatch):  # fmt: skip
+def test_backend_error_keeps_finished_chunks_and_resume_regenerates_nothing(
+    synth_run, tiny_model, tmp_path, monkeypatch
+):
     """The backend fails on the second chunk; the re-run generates only the unfinished chunks, and the result is
     the same as the uninterrupted run's (chunk c is sampled with seed + c)."""
     from pipeline.generation import HFGenerator
@@ -153,8 +180,11 @@ def test_backend_error_keeps_finished_chunks_and_resume_regenerates_nothing(synt
         return original(self, prompts, s)
 
     monkeypatch.setattr(HFGenerator, "generate_detailed", failing)
-    with pytest.raises(DataError, match=r"backend failed on chunk 1 \(RuntimeError: CUDA error: device lost\); 1 "
-                                        r"chunks finished .* run the same command again to resume"):  # fmt: skip
+    with pytest.raises(
+        DataError,
+        match=r"backend failed on chunk 1 \(RuntimeError: CUDA error: device lost\); 1 "
+        r"chunks finished .* run the same command again to resume",
+    ):
         run_recipe(recipe, out)
     folder = out / "work" / "synthetic" / "synth"
     assert [p.name for p in sorted(folder.glob("*.jsonl"))] == ["chunk_00000.jsonl"]
@@ -191,8 +221,12 @@ def test_kill_mid_generation_then_resume_regenerates_nothing_written(tiny_model,
     folder = out / "work" / "synthetic" / "synth"
     log = tmp_path / "killed_run.log"
     with log.open("w") as log_file:
-        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "data", str(recipe), "--out", str(out)],
-                                cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "data", str(recipe), "--out", str(out)],
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.time() + 120
             while len(list(folder.glob("chunk_*.jsonl"))) < 3 and time.time() < deadline and proc.poll() is None:
@@ -216,10 +250,11 @@ def test_kill_mid_generation_then_resume_regenerates_nothing_written(tiny_model,
 # ------------------------------------------------------------------ post-filters on planted outputs
 
 
-GOOD = {"p1": "Add 7 to both sides to get $3x = 18$. Dividing by 3 gives $x = 6$.\nFinal answer: 6",
-        "p4": "Among 4, 6, 7 and 9 only 7 has no divisor other than 1 and itself, so it is option (C).\n"
-              "Final answer: C",
-        "p5": "小明原来有 12 个苹果，吃掉 5 个，剩下 $12 - 5 = 7$ 个。\n答案：7"}  # fmt: skip
+GOOD = {
+    "p1": "Add 7 to both sides to get $3x = 18$. Dividing by 3 gives $x = 6$.\nFinal answer: 6",
+    "p4": "Among 4, 6, 7 and 9 only 7 has no divisor other than 1 and itself, so it is option (C).\nFinal answer: C",
+    "p5": "小明原来有 12 个苹果，吃掉 5 个，剩下 $12 - 5 = 7$ 个。\n答案：7",
+}
 PLANTED = {
     "p2": ("answer_mismatch", "The area is the product of the side lengths, $4 \\cdot 9 = 35$.\nFinal answer: 35"),
     "p3": ("truncated_no_final_answer", "We bring both fractions to the common denominator 6, which gives"),
@@ -241,7 +276,10 @@ class PlantedGenerator:
             seed = next(p for p in [*PROBLEMS, P8] if p["question"] in prompt)
             text, finished = GOOD.get(seed["id"]) or PLANTED[seed["id"]][1], True
             if "Translate" in prompt:  # p1's translation ran into max_new_tokens
-                text, finished = f"中文译文：{seed['question']} 的解答见下文，这里给出完整的中文叙述，公式保持不变。", seed["id"] != "p1"
+                text, finished = (
+                    f"中文译文：{seed['question']} 的解答见下文，这里给出完整的中文叙述，公式保持不变。",
+                    seed["id"] != "p1",
+                )
             elif "Explain" in prompt:
                 # p6's explanation echoes its prompt; the others differ from the solve_en outputs (no exact duplicates)
                 text = prompt if seed["id"] == "p6" else "Explanation. " + text
@@ -251,8 +289,14 @@ class PlantedGenerator:
 
 def test_postfilters_drop_the_planted_bad_outputs_in_a_recipe_run(tmp_path, monkeypatch):
     monkeypatch.setattr("pipeline.generation.make_generator", lambda *a, **k: PlantedGenerator())
-    recipe = write_recipe(tmp_path, tmp_path / "model", [*PROBLEMS, P8], postfilters="{}", chunk_size=4,
-                          templates="[solve_en, explain_solution_en, translate_en_zh]")  # fmt: skip
+    recipe = write_recipe(
+        tmp_path,
+        tmp_path / "model",
+        [*PROBLEMS, P8],
+        postfilters="{}",
+        chunk_size=4,
+        templates="[solve_en, explain_solution_en, translate_en_zh]",
+    )
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "config.json").write_text("{}")
     run_recipe(load_recipe(recipe), tmp_path / "run")
@@ -267,8 +311,12 @@ def test_postfilters_drop_the_planted_bad_outputs_in_a_recipe_run(tmp_path, monk
         assert kept[f"synth/{seed}/solve_en/0"]["metadata"]["synthesis"]["answer_verified"] is True
     assert not set(dropped) & set(kept)
     report = json.loads((tmp_path / "run" / "report.json").read_text())["synthesis"]["synth"]
-    assert report["templates"]["solve_en"]["dropped"] == {"answer_mismatch": 1, "empty": 2, "repetitive": 1,
-                                                          "truncated_no_final_answer": 1}  # fmt: skip
+    assert report["templates"]["solve_en"]["dropped"] == {
+        "answer_mismatch": 1,
+        "empty": 2,
+        "repetitive": 1,
+        "truncated_no_final_answer": 1,
+    }
     assert report["dropped"]["prompt_echo"] == 1 and report["dropped"]["truncated_at_token_limit"] == 1
     assert "synth/p8/solve_en/0" not in kept and report["templates"]["solve_en"]["kept"] == len(GOOD)
 
@@ -276,10 +324,18 @@ def test_postfilters_drop_the_planted_bad_outputs_in_a_recipe_run(tmp_path, monk
 def test_postfilter_checks_in_english_and_chinese():
     cfg = SynthesisPostFilters()
     syn = {"final_answer": True, "solves_seed": True, "gold_answer": "\\frac{5}{6}", "finished": True}
-    assert drop_reason("We add the fractions: $\\frac{3}{6} + \\frac{2}{6} = \\frac{5}{6}$. Final answer: $\\frac{5}{6}$",
-                       dict(syn), cfg) is None  # fmt: skip
+    assert (
+        drop_reason(
+            "We add the fractions: $\\frac{3}{6} + \\frac{2}{6} = \\frac{5}{6}$. Final answer: $\\frac{5}{6}$",
+            dict(syn),
+            cfg,
+        )
+        is None
+    )
     assert drop_reason("通分后相加得 $\\frac{10}{12}$，化简即可。答案：$\\frac{10}{12}$", dict(syn), cfg) is None
-    assert drop_reason("通分后相加得 $\\frac{4}{6}$，化简即可。答案：$\\frac{4}{6}$", dict(syn), cfg) == "answer_mismatch"
+    assert (
+        drop_reason("通分后相加得 $\\frac{4}{6}$，化简即可。答案：$\\frac{4}{6}$", dict(syn), cfg) == "answer_mismatch"
+    )
     assert drop_reason("解：设苹果有 x 个 " * 20, dict(syn), cfg) == "repetitive"
     t = LIBRARY["solve_zh"]
     prompt = t.render({"question": "小明有 12 个苹果，吃掉 5 个，还剩几个？"})
@@ -289,8 +345,14 @@ def test_postfilter_checks_in_english_and_chinese():
     assert drop_reason(opening, {**syn, **echo_measures(opening, prompt, t.instruction)}, cfg) == "prompt_echo"
     assert drop_reason("答案：", {**syn, "gold_answer": None}, cfg) == "empty"
     # Without a gold answer nothing is verified; a seed's own question is not required to be solved by new problems.
-    assert drop_reason("A new problem: what is 3 + 4? It is 7.\nFinal answer: 7",
-                       {"final_answer": True, "solves_seed": False, "gold_answer": "6"}, cfg) is None  # fmt: skip
+    assert (
+        drop_reason(
+            "A new problem: what is 3 + 4? It is 7.\nFinal answer: 7",
+            {"final_answer": True, "solves_seed": False, "gold_answer": "6"},
+            cfg,
+        )
+        is None
+    )
 
 
 def test_seeds_from_a_text_file_are_clipped_and_prompts_use_the_chat_template(tmp_path):
@@ -300,8 +362,11 @@ def test_seeds_from_a_text_file_are_clipped_and_prompts_use_the_chat_template(tm
     page = "\n\n".join(f"Paragraph {i}: the derivative of $x^{i}$ is ${i}x^{i - 1}$." for i in range(2, 60))
     (tmp_path / "pages.jsonl").write_text(json.dumps({"id": "page1", "body": page}) + "\n")
     recipe = write_recipe(tmp_path, "/models/x", templates="[textbook_zh]")
-    recipe.write_text(recipe.read_text().replace("{source: exams}", "{path: pages.jsonl, format: jsonl, "
-                                                 "text_key: body, max_chars: 300}"))  # fmt: skip
+    recipe.write_text(
+        recipe.read_text().replace(
+            "{source: exams}", "{path: pages.jsonl, format: jsonl, text_key: body, max_chars: 300}"
+        )
+    )
     loaded = load_recipe(recipe)
     [seed] = iter_seeds(loaded.sources[1], loaded)
     assert seed["id"] == "page1" and len(seed["text"]) <= 300 and seed["text"].endswith("$.")
@@ -326,11 +391,18 @@ def test_template_with_a_field_the_seeds_lack_is_a_config_error(tmp_path):
     recipe = write_recipe(tmp_path, "/models/x")
     text = recipe.read_text().replace("format: qa_jsonl", "format: jsonl")
     recipe.write_text(text)
-    with pytest.raises(ConfigError, match=r"sources.1.synthesis.templates: template 'solve_en' needs field 'question', "
-                                          r"which seeds from source 'exams' \(format jsonl\) do not provide"):  # fmt: skip
+    with pytest.raises(
+        ConfigError,
+        match=r"sources.1.synthesis.templates: template 'solve_en' needs field 'question', "
+        r"which seeds from source 'exams' \(format jsonl\) do not provide",
+    ):
         load_recipe(recipe)
-    recipe.write_text(text.replace("templates: [solve_en, explain_solution_zh]", "templates: [mine]\n"
-                                   "      custom_templates: [{id: mine, prompt: 'Rewrite {{text}} as {{style}}'}]"))
+    recipe.write_text(
+        text.replace(
+            "templates: [solve_en, explain_solution_zh]",
+            "templates: [mine]\n      custom_templates: [{id: mine, prompt: 'Rewrite {{text}} as {{style}}'}]",
+        )
+    )
     with pytest.raises(ConfigError, match="template 'mine' needs field 'style'"):
         load_recipe(recipe)
     recipe.write_text(text.replace("[solve_en, explain_solution_zh]", "[textbook_en, sovle_en]"))
@@ -387,8 +459,14 @@ def test_missing_seed_file_and_vllm_without_a_gpu(tmp_path, tiny_model):
 def test_slurm_chain_starts_with_the_synthesis_pass(tiny_model, tmp_path):
     recipe = load_recipe(write_recipe(tmp_path, tiny_model), ["executor.kind=slurm", "executor.slurm.partition=gpu"])
     scripts = submit_slurm(recipe, tmp_path / "run", submit=False)
-    assert [j.name.rsplit("-", 1)[1] for j in scripts.jobs] == ["synthesize_synth", "filter", "dedup_index",
-                                                                "dedup_plan", "dedup", "finish"]  # fmt: skip
+    assert [j.name.rsplit("-", 1)[1] for j in scripts.jobs] == [
+        "synthesize_synth",
+        "filter",
+        "dedup_index",
+        "dedup_plan",
+        "dedup",
+        "finish",
+    ]
     assert scripts.jobs[0].steps == ["SyntheticGenerator"]
     assert scripts.jobs[1].steps[:3] == ["SourceReader", "MathExtractor", "SyntheticPostFilter"]
 
@@ -398,35 +476,58 @@ def test_slurm_chain_starts_with_the_synthesis_pass(tiny_model, tmp_path):
 
 def exam_docs(tmp_path, records, world_size=1, **fmt) -> list:
     (tmp_path / "qa.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-    source = SourceConfig(name="exams", kind="exams", path="qa.jsonl", format="qa_jsonl", weight=1,
-                          qa_fields={"question": "q", "answer": "a", "solution": "s", "choices": "opts"},
-                          qa_format=fmt)  # fmt: skip
+    source = SourceConfig(
+        name="exams",
+        kind="exams",
+        path="qa.jsonl",
+        format="qa_jsonl",
+        weight=1,
+        qa_fields={"question": "q", "answer": "a", "solution": "s", "choices": "opts"},
+        qa_format=fmt,
+    )
     reader = SourceReader([source], tmp_path)
     return [d for rank in range(world_size) for d in reader.run(rank=rank, world_size=world_size)]
 
 
 def test_exam_worked_solution_with_choices_in_english_and_chinese(tmp_path):
-    records = [{"id": "e1", "q": "Which number is prime?", "opts": ["4", "7"], "s": "7 has two divisors.", "a": "B"},
-               {"id": "z1", "q": "计算 $2^{10}$。", "opts": {"A": "1024", "B": "512"}, "a": "A"}]  # fmt: skip
+    records = [
+        {"id": "e1", "q": "Which number is prime?", "opts": ["4", "7"], "s": "7 has two divisors.", "a": "B"},
+        {"id": "z1", "q": "计算 $2^{10}$。", "opts": {"A": "1024", "B": "512"}, "a": "A"},
+    ]
     en, zh = exam_docs(tmp_path, records, language="auto")
-    assert en.text == "Problem: Which number is prime?\n(A) 4\n(B) 7\n\nSolution: 7 has two divisors.\n\nFinal answer: B"
+    assert (
+        en.text == "Problem: Which number is prime?\n(A) 4\n(B) 7\n\nSolution: 7 has two divisors.\n\nFinal answer: B"
+    )
     assert zh.text == "题目：计算 $2^{10}$。\n(A) 1024\n(B) 512\n\n答案：A"
     [forced] = exam_docs(tmp_path, records[:1], language="zh")
     assert forced.text.startswith("题目：Which number") and forced.text.endswith("答案：B")
 
 
 def test_exam_problem_sets_put_answers_at_the_end(tmp_path):
-    records = [{"id": f"e{i}", "q": f"What is {i} + {i}?", "a": str(2 * i), **({"s": f"{i} + {i} = {2 * i}."}
-               if i % 2 else {})} for i in range(1, 6)]  # fmt: skip
+    records = [
+        {
+            "id": f"e{i}",
+            "q": f"What is {i} + {i}?",
+            "a": str(2 * i),
+            **({"s": f"{i} + {i} = {2 * i}."} if i % 2 else {}),
+        }
+        for i in range(1, 6)
+    ]
     docs = exam_docs(tmp_path, records, layout="problem_set", problems_per_set=2)
     assert [d.id.rsplit(":", 1)[1] for d in docs] == ["1-2", "3-4", "5-5"]
-    assert docs[0].text == ("Problem set\n\n1. What is 1 + 1?\n\n2. What is 2 + 2?\n\nAnswers\n\n"
-                            "1. 1 + 1 = 2.\nAnswer: 2\n\n2. Answer: 4")  # fmt: skip
+    assert docs[0].text == (
+        "Problem set\n\n1. What is 1 + 1?\n\n2. What is 2 + 2?\n\nAnswers\n\n1. 1 + 1 = 2.\nAnswer: 2\n\n2. Answer: 4"
+    )
     # The grouping is made before records are split over tasks: the same sets whatever the task count.
-    assert sorted(d.text for d in exam_docs(tmp_path, records, 2, layout="problem_set", problems_per_set=2)) == \
-           sorted(d.text for d in docs)  # fmt: skip
-    zh = exam_docs(tmp_path, [{"q": "一加一等于几？", "a": "2"}, {"q": "二加二等于几？", "a": "4"}],
-                   layout="problem_set", language="auto")  # fmt: skip
+    assert sorted(d.text for d in exam_docs(tmp_path, records, 2, layout="problem_set", problems_per_set=2)) == sorted(
+        d.text for d in docs
+    )
+    zh = exam_docs(
+        tmp_path,
+        [{"q": "一加一等于几？", "a": "2"}, {"q": "二加二等于几？", "a": "4"}],
+        layout="problem_set",
+        language="auto",
+    )
     assert zh[0].text == "练习题\n\n1. 一加一等于几？\n\n2. 二加二等于几？\n\n参考答案\n\n1. 答案：2\n\n2. 答案：4"
 
 

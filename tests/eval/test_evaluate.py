@@ -38,8 +38,18 @@ def test_every_task_has_its_default_shots_of_exemplars():
 def test_exemplars_share_no_13_gram_with_any_test_set(shared_dir):
     from pipeline.data.decontaminate import ContaminationIndex, tokenize
 
-    names = ["gsm8k", "math500", "mmlu_stem", "cmath", "gaokao_math_cloze", "gaokao_math_qa", "minerva_math",
-             "sat_math", "svamp", "asdiv"]  # fmt: skip
+    names = [
+        "gsm8k",
+        "math500",
+        "mmlu_stem",
+        "cmath",
+        "gaokao_math_cloze",
+        "gaokao_math_qa",
+        "minerva_math",
+        "sat_math",
+        "svamp",
+        "asdiv",
+    ]
     index = ContaminationIndex({n: load_benchmark(n, shared_dir / "benchmarks") for n in names}, n=13)
     for task in TASKS.values():
         for ex in exemplars(task.exemplars):
@@ -62,8 +72,15 @@ def test_majority_groups_equivalent_answers():
 def tiny_model(tmp_path_factory, data_run):
     path = tmp_path_factory.mktemp("tiny") / "m"
     tokenizer = AutoTokenizer.from_pretrained(str(data_run / "tokenizer"))
-    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=4096)  # fmt: skip
+    config = Qwen2Config(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        max_position_embeddings=4096,
+    )
     Qwen2ForCausalLM(config).save_pretrained(str(path))
     tokenizer.save_pretrained(str(path))
     return path
@@ -71,8 +88,20 @@ def tiny_model(tmp_path_factory, data_run):
 
 def test_eval_cli_writes_results_samples_and_table(tiny_model, tmp_path):
     out = tmp_path / "results.json"
-    r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--limit", "3", "--max-new-tokens", "8",
-                "--shots", "2", "-o", str(out))  # fmt: skip
+    r = run_cli(
+        "eval",
+        str(tiny_model),
+        "--benchmarks",
+        "mini_gsm",
+        "--limit",
+        "3",
+        "--max-new-tokens",
+        "8",
+        "--shots",
+        "2",
+        "-o",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     results = json.loads(out.read_text())
     task = results["tasks"]["mini_gsm"]
@@ -93,9 +122,26 @@ def longest(prompt: str, response: str) -> float:
 
 def test_sampling_gives_maj_and_rm_at_k(tiny_model, tmp_path):
     out = tmp_path / "r.json"
-    r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--limit", "2", "--max-new-tokens", "6",
-                "--shots", "1", "--samples", "3", "--temperature", "1.0", "--reward",
-                "tests.eval.test_evaluate:longest", "-o", str(out))  # fmt: skip
+    r = run_cli(
+        "eval",
+        str(tiny_model),
+        "--benchmarks",
+        "mini_gsm",
+        "--limit",
+        "2",
+        "--max-new-tokens",
+        "6",
+        "--shots",
+        "1",
+        "--samples",
+        "3",
+        "--temperature",
+        "1.0",
+        "--reward",
+        "tests.eval.test_evaluate:longest",
+        "-o",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     task = json.loads(out.read_text())["tasks"]["mini_gsm"]
     assert "maj@3" in task and "rm@3" in task and task["samples"] == 3
@@ -104,8 +150,20 @@ def test_sampling_gives_maj_and_rm_at_k(tiny_model, tmp_path):
     for row in rows:
         best = max(range(3), key=lambda i: len(row["responses"][i]))
         assert row["rm_scores"][best] == max(row["rm_scores"])
-    r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--samples", "2", "--temperature", "1",
-                "--reward", "nosuch_module:fn", "-o", str(out))  # fmt: skip
+    r = run_cli(
+        "eval",
+        str(tiny_model),
+        "--benchmarks",
+        "mini_gsm",
+        "--samples",
+        "2",
+        "--temperature",
+        "1",
+        "--reward",
+        "nosuch_module:fn",
+        "-o",
+        str(out),
+    )
     assert r.returncode == 2 and "--reward nosuch_module:fn" in r.stderr
     r = run_cli("eval", str(tiny_model), "--benchmarks", "mini_gsm", "--samples", "3", "-o", str(out))
     assert r.returncode == 2 and "needs --temperature" in r.stderr
@@ -114,7 +172,19 @@ def test_sampling_gives_maj_and_rm_at_k(tiny_model, tmp_path):
 @pytest.mark.slow
 def test_eval_takes_a_training_checkpoint(train_run, tmp_path):
     out = tmp_path / "r.json"
-    r = run_cli("eval", str(train_run), "--benchmarks", "mini_gsm", "--limit", "2", "--max-new-tokens", "4",
-                "--shots", "1", "-o", str(out))  # fmt: skip
+    r = run_cli(
+        "eval",
+        str(train_run),
+        "--benchmarks",
+        "mini_gsm",
+        "--limit",
+        "2",
+        "--max-new-tokens",
+        "4",
+        "--shots",
+        "1",
+        "-o",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     assert "exported" in r.stderr and json.loads(out.read_text())["tasks"]["mini_gsm"]["n"] == 2

@@ -15,7 +15,11 @@ from pipeline.train.data_loader import FeistelPermutation, PackedMixture, global
 
 
 def test_same_seed_same_samples_other_seed_differs(data_run):
-    a, b, c = PackedMixture(str(data_run), 64, seed=0), PackedMixture(str(data_run), 64, 0), PackedMixture(str(data_run), 64, 1)
+    a, b, c = (
+        PackedMixture(str(data_run), 64, seed=0),
+        PackedMixture(str(data_run), 64, 0),
+        PackedMixture(str(data_run), 64, 1),
+    )
     for i in (0, 5, 1500):
         assert torch.equal(a.sample(i)["input_ids"], b.sample(i)["input_ids"])
     assert any(not torch.equal(a.sample(i)["input_ids"], c.sample(i)["input_ids"]) for i in range(10))
@@ -84,8 +88,12 @@ def test_resume_at_any_sample_count_on_any_world_size_continues_the_sequence(dat
     accum = global_batch // (micro * world_size)
     for consumed in (0, global_batch * 3, global_batch * 7):
         step = consumed // global_batch
-        seen = sorted(i for rank in range(world_size) for micro_step in range(accum)
-                      for i in global_indices(step, micro_step, rank, world_size, micro, accum))  # fmt: skip
+        seen = sorted(
+            i
+            for rank in range(world_size)
+            for micro_step in range(accum)
+            for i in global_indices(step, micro_step, rank, world_size, micro, accum)
+        )
         assert seen == list(range(consumed, consumed + global_batch))
         reference = PackedMixture(str(data_run), 32, seed=3)  # a fresh process after preemption
         for i in seen:

@@ -10,9 +10,17 @@ from transformers import Qwen2Config, Qwen2ForCausalLM
 @pytest.mark.parametrize("attn", ["sdpa", "eager"])
 def test_packed_forward_equals_each_document_alone(attn):
     torch.manual_seed(0)
-    config = Qwen2Config(vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
-                         attn_implementation=attn, use_cache=False)  # fmt: skip
+    config = Qwen2Config(
+        vocab_size=97,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=128,
+        attn_implementation=attn,
+        use_cache=False,
+    )
     model = Qwen2ForCausalLM(config).eval()
     docs = [torch.randint(0, 97, (n,)) for n in (7, 12, 5)]
     packed = torch.cat(docs)[None]

@@ -18,14 +18,32 @@ pytestmark = pytest.mark.slow
 
 
 def launch(data_run, out, *overrides: str) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m",
-           "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
-           "--set", f"output_dir={out}", "--set", "wandb.enabled=false", "--set", "optim.warmup_steps=2"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "pipeline.cli",
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={out}",
+        "--set",
+        "wandb.enabled=false",
+        "--set",
+        "optim.warmup_steps=2",
+    ]
     for o in overrides:
         cmd += ["--set", o]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
 
 
 def losses(out) -> dict[int, float]:

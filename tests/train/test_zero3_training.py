@@ -42,7 +42,9 @@ def test_export_reproduces_the_trained_loss(train_run, data_run, tmp_path):
     out = tmp_path / "hf"
     r = run_cli("export", str(train_run / "checkpoints"), "-o", str(out), "--dtype", "float32")
     assert r.returncode == 0, r.stderr[-3000:]
-    assert {"config.json", "model.safetensors", "tokenizer.json", "generation_config.json"} <= {p.name for p in out.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", "generation_config.json"} <= {
+        p.name for p in out.iterdir()
+    }
 
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -66,9 +68,21 @@ def test_export_logits_equal_the_zero3_engine_logits(train_run, data_run, tmp_pa
     run = tmp_path / "run"
     shutil.copytree(train_run, run)  # resuming rewrites the run's resolved config; leave the shared fixture alone
     engine_out = tmp_path / "engine_logits.pt"
-    r = torchrun(2, str(ROOT / "tests" / "train" / "zero3_logits.py"), str(ROOT / "configs" / "tiny_cpu.yaml"),
-                 str(engine_out), "4", "--set", f"data.path={data_run}", "--set", f"output_dir={run}",
-                 "--set", "train.max_steps=12", "--set", "train.save_every=6")  # fmt: skip
+    r = torchrun(
+        2,
+        str(ROOT / "tests" / "train" / "zero3_logits.py"),
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        str(engine_out),
+        "4",
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={run}",
+        "--set",
+        "train.max_steps=12",
+        "--set",
+        "train.save_every=6",
+    )
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-5000:]
     engine = torch.load(engine_out)
     assert engine["step"] == 12
@@ -104,9 +118,23 @@ def test_resume_on_another_world_size_continues_the_same_losses(train_run, data_
     shutil.copytree(train_run / "checkpoints" / "step_00000006", out / "checkpoints" / "step_00000006")
     (out / "checkpoints" / "latest").write_text("step_00000006")
     shutil.copy(train_run / "train_config.resolved.yaml", out)
-    r = torchrun(1, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
-                 "--set", f"data.path={data_run}", "--set", f"output_dir={out}", "--set", "wandb.enabled=false",
-                 "--set", "train.max_steps=12", "--set", "train.save_every=6")  # fmt: skip
+    r = torchrun(
+        1,
+        "-m",
+        "pipeline.cli",
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={out}",
+        "--set",
+        "wandb.enabled=false",
+        "--set",
+        "train.max_steps=12",
+        "--set",
+        "train.save_every=6",
+    )
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "saved by 2 ranks, this job has 1: converting" in r.stdout + r.stderr
     straight = {row["step"]: row["loss"] for row in metrics(train_run) if "loss" in row}
@@ -118,16 +146,36 @@ def test_resume_on_another_world_size_continues_the_same_losses(train_run, data_
 
 
 def test_resuming_with_another_config_is_refused_clearly(train_run, data_run):
-    r = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
-                 "--set", f"data.path={data_run}", "--set", f"output_dir={train_run}",
-                 "--set", "model.shape.num_hidden_layers=2")  # fmt: skip
+    r = torchrun(
+        2,
+        "-m",
+        "pipeline.cli",
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={train_run}",
+        "--set",
+        "model.shape.num_hidden_layers=2",
+    )
     assert r.returncode != 0 and "checkpoints of another model or config (model" in (r.stdout + r.stderr)
 
 
 def test_batch_that_does_not_divide_is_rejected_by_name(data_run, tmp_path):
-    r = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
-                 "--set", f"data.path={data_run}", "--set", f"output_dir={tmp_path}",
-                 "--set", "batch.global_batch_size=12")  # fmt: skip
+    r = torchrun(
+        2,
+        "-m",
+        "pipeline.cli",
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={tmp_path}",
+        "--set",
+        "batch.global_batch_size=12",
+    )
     assert r.returncode != 0 and "batch.global_batch_size=12" in (r.stdout + r.stderr)
 
 
@@ -137,10 +185,23 @@ def test_one_rank_without_launcher_with_a_deepspeed_optimizer(data_run, tmp_path
     ds["optimizer"]["params"]["torch_adam"] = True  # DeepSpeed's fused Adam needs CUDA; its torch fallback runs here
     (tmp_path / "ds.json").write_text(json.dumps(ds))
     out = tmp_path / "run"
-    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
-                "--set", f"output_dir={out}", "--set", f"deepspeed.config={tmp_path / 'ds.json'}",
-                "--set", "train.max_steps=3", "--set", "batch.global_batch_size=8", "--set", "wandb.enabled=false",
-                env={"OMP_NUM_THREADS": "1"})  # fmt: skip
+    r = run_cli(
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={out}",
+        "--set",
+        f"deepspeed.config={tmp_path / 'ds.json'}",
+        "--set",
+        "train.max_steps=3",
+        "--set",
+        "batch.global_batch_size=8",
+        "--set",
+        "wandb.enabled=false",
+        env={"OMP_NUM_THREADS": "1"},
+    )
     assert r.returncode == 0, r.stderr[-4000:]
     info = json.loads((out / "run_info.json").read_text())
     assert info["world_size"] == 1 and info["batch"]["grad_accum"] == 2
@@ -151,12 +212,32 @@ def test_one_rank_without_launcher_with_a_deepspeed_optimizer(data_run, tmp_path
 def test_pretrained_model_with_a_smaller_vocabulary_is_refused(data_run, tmp_path):
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    Qwen2ForCausalLM(Qwen2Config(vocab_size=100, hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-                                 num_attention_heads=2, num_key_value_heads=1)).save_pretrained(str(tmp_path / "m"))  # fmt: skip
-    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
-                "--set", f"output_dir={tmp_path / 'run'}", "--set", "model.init=pretrained",
-                "--set", f"model.name_or_path={tmp_path / 'm'}", "--set", "model.shape=null",
-                "--set", "wandb.enabled=false")  # fmt: skip
+    Qwen2ForCausalLM(
+        Qwen2Config(
+            vocab_size=100,
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=1,
+        )
+    ).save_pretrained(str(tmp_path / "m"))
+    r = run_cli(
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={tmp_path / 'run'}",
+        "--set",
+        "model.init=pretrained",
+        "--set",
+        f"model.name_or_path={tmp_path / 'm'}",
+        "--set",
+        "model.shape=null",
+        "--set",
+        "wandb.enabled=false",
+    )
     assert r.returncode == 2 and "has a 100-token embedding" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -165,30 +246,83 @@ def test_validation_loss_and_perplexity_per_source(sample_corpus, data_run, tmp_
     from pipeline.data.recipe_run import run_recipe
 
     data = tmp_path / "data"
-    run_recipe(load_recipe(ROOT / "data_recipes" / "demo.yaml", [f"data_root={sample_corpus}",
-                                                                  "mixture.validation_fraction=0.25"]), data)  # fmt: skip
-    common = ["--set", "train.max_steps=4", "--set", "batch.global_batch_size=8", "--set", "wandb.enabled=false",
-              "--set", "train.eval_every=2", "--set", "train.eval_samples=8"]  # fmt: skip
-    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data}",
-                "--set", f"output_dir={tmp_path / 'run'}", *common, env={"OMP_NUM_THREADS": "1"})  # fmt: skip
+    run_recipe(
+        load_recipe(
+            ROOT / "data_recipes" / "demo.yaml", [f"data_root={sample_corpus}", "mixture.validation_fraction=0.25"]
+        ),
+        data,
+    )
+    common = [
+        "--set",
+        "train.max_steps=4",
+        "--set",
+        "batch.global_batch_size=8",
+        "--set",
+        "wandb.enabled=false",
+        "--set",
+        "train.eval_every=2",
+        "--set",
+        "train.eval_samples=8",
+    ]
+    r = run_cli(
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data}",
+        "--set",
+        f"output_dir={tmp_path / 'run'}",
+        *common,
+        env={"OMP_NUM_THREADS": "1"},
+    )
     assert r.returncode == 0, r.stderr[-4000:]
     rows = [row for row in metrics(tmp_path / "run") if "val_loss" in row]
     assert [row["step"] for row in rows] == [2, 4]
     assert {"val_ppl/web", "val_loss/books"} <= set(rows[-1]) and rows[-1]["val_ppl"] > 1
-    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
-                "--set", f"output_dir={tmp_path / 'run2'}", *common)  # fmt: skip
+    r = run_cli(
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={tmp_path / 'run2'}",
+        *common,
+    )
     assert r.returncode == 2 and "train.eval_every needs a validation split" in r.stderr
 
 
 def test_periodic_task_eval_generates_on_the_zero3_model(data_run, tmp_path):
     """Every rank takes part in generation under ZeRO-3; rank 0 logs the accuracy per task."""
-    r = torchrun(2, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
-                 "--set", f"data.path={data_run}", "--set", f"output_dir={tmp_path / 'run'}",
-                 "--set", "train.max_steps=2", "--set", "wandb.enabled=false", "--set", "train.task_eval_every=2",
-                 "--set", "train.task_eval_limit=3", "--set", "train.task_eval_max_new_tokens=6")  # fmt: skip
+    r = torchrun(
+        2,
+        "-m",
+        "pipeline.cli",
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        f"output_dir={tmp_path / 'run'}",
+        "--set",
+        "train.max_steps=2",
+        "--set",
+        "wandb.enabled=false",
+        "--set",
+        "train.task_eval_every=2",
+        "--set",
+        "train.task_eval_limit=3",
+        "--set",
+        "train.task_eval_max_new_tokens=6",
+    )
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     rows = [row for row in metrics(tmp_path / "run") if "task_eval/mini_gsm/accuracy" in row]
     assert [row["step"] for row in rows] == [2] and 0 <= rows[0]["task_eval/mini_gsm/accuracy"] <= 1
-    r = run_cli("train", str(ROOT / "configs" / "tiny_cpu.yaml"), "--set", f"data.path={data_run}",
-                "--set", "train.task_eval=[nosuch]", "--dry-run")  # fmt: skip
+    r = run_cli(
+        "train",
+        str(ROOT / "configs" / "tiny_cpu.yaml"),
+        "--set",
+        f"data.path={data_run}",
+        "--set",
+        "train.task_eval=[nosuch]",
+        "--dry-run",
+    )
     assert r.returncode == 2 and "unknown eval task" in r.stderr

@@ -33,11 +33,19 @@ def main(argv: list[str]) -> None:
         batch = trainer.data.batch(list(range(int(samples))))
         trainer.engine.eval()
         with torch.no_grad():
-            logits = trainer.engine(input_ids=batch["input_ids"], position_ids=batch["position_ids"],
-                                    attention_mask=None, use_cache=False).logits  # fmt: skip
+            logits = trainer.engine(
+                input_ids=batch["input_ids"], position_ids=batch["position_ids"], attention_mask=None, use_cache=False
+            ).logits
         if trainer.is_main:
-            torch.save({"logits": logits.float(), "input_ids": batch["input_ids"],
-                        "position_ids": batch["position_ids"], "step": trainer.step}, out)  # fmt: skip
+            torch.save(
+                {
+                    "logits": logits.float(),
+                    "input_ids": batch["input_ids"],
+                    "position_ids": batch["position_ids"],
+                    "step": trainer.step,
+                },
+                out,
+            )
     finally:
         trainer.close()
 

@@ -23,14 +23,20 @@ from pipeline.data.books.text import convert_text_book
 
 TEXT_SUFFIXES = (".md", ".markdown", ".mdown", ".txt", ".text")
 # Counters (not skips) a book source reports; the data report lists them next to its skip reasons.
-BOOK_COUNTERS = ("unbalanced_fixed", "macros_expanded", "pictures_dropped", "furniture_lines_dropped",
-                 "hyphenations_joined")  # fmt: skip
+BOOK_COUNTERS = (
+    "unbalanced_fixed",
+    "macros_expanded",
+    "pictures_dropped",
+    "furniture_lines_dropped",
+    "hyphenations_joined",
+)
 
 __all__ = ["BOOK_COUNTERS", "TEXT_SUFFIXES", "convert_book", "find_main_files", "is_main_file"]
 
 
-def convert_book(path: Path, fmt: str, settings: BookSettings | None = None,
-                 given: str | None = None) -> tuple[list[dict], Counter]:  # fmt: skip
+def convert_book(
+    path: Path, fmt: str, settings: BookSettings | None = None, given: str | None = None
+) -> tuple[list[dict], Counter]:
     """One book (a top-level .tex file, or a Markdown / text file) → (records, counts by reason)."""
     s = settings or BookSettings()
     if fmt == "latex":

@@ -38,11 +38,13 @@ def book_inputs(inputs: list[str], fmt: str | None, max_file_bytes: int) -> list
         elif fmt == "latex":
             raise DataError(f"{given}: no top-level .tex file (one with \\documentclass and \\begin{{document}})")
         else:
-            found = [(p, "book_text") for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in
-                     TEXT_SUFFIXES]  # fmt: skip
+            found = [
+                (p, "book_text") for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
+            ]
             if not found:
-                raise DataError(f"{given}: no top-level .tex file and no Markdown or text file "
-                                f"({', '.join(TEXT_SUFFIXES)})")
+                raise DataError(
+                    f"{given}: no top-level .tex file and no Markdown or text file ({', '.join(TEXT_SUFFIXES)})"
+                )
         books += [(p, f, os.path.join(given, str(p.relative_to(path)))) for p, f in found]
     return books
 

@@ -152,8 +152,13 @@ class Environments:
         n = ls.n
         if ls.label_format:
             f = ls.label_format
-            for pat, value in (("\\alph*", alph(n)), ("\\Alph*", alph(n).upper()), ("\\roman*", roman(n)),
-                               ("\\Roman*", roman(n).upper()), ("\\arabic*", str(n))):  # fmt: skip
+            for pat, value in (
+                ("\\alph*", alph(n)),
+                ("\\Alph*", alph(n).upper()),
+                ("\\roman*", roman(n)),
+                ("\\Roman*", roman(n).upper()),
+                ("\\arabic*", str(n)),
+            ):
                 f = f.replace(pat, value)
             return f.strip()
         return [f"{n}.", f"({alph(n)})", f"{roman(n)}.", f"{alph(n).upper()}."][min(ls.depth, 4) - 1]
@@ -234,8 +239,9 @@ class Environments:
                 self.stream.push([(BGROUP, "{", t[2], t[3]), *tokens, (EGROUP, "}", t[2], t[3])])
         return title, label_key
 
-    def _open_block(self, name: str, title: str, numbered: bool, heading_tokens: list | None,
-                    label_key: str | None) -> None:  # fmt: skip
+    def _open_block(
+        self, name: str, title: str, numbered: bool, heading_tokens: list | None, label_key: str | None
+    ) -> None:
         heading = self.inline(self.capture_tokens(heading_tokens)) if heading_tokens else ""
         number = ""
         if numbered:

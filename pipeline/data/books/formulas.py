@@ -43,8 +43,14 @@ class Formulas:
             return
         self.emit("\x01" + self.protect("".join(parts)) + "\x01")
 
-    def _collect_math(self, parts: list[str], closer_kind: str | None = None, closer_cs: str | None = None,
-                      end_env: str | None = None, numbered: bool = False) -> bool:  # fmt: skip
+    def _collect_math(
+        self,
+        parts: list[str],
+        closer_kind: str | None = None,
+        closer_cs: str | None = None,
+        end_env: str | None = None,
+        numbered: bool = False,
+    ) -> bool:
         """Append a formula's source to `parts` up to its closing delimiter; True when it was a picture (dropped)."""
         depth, nest, picture, defining = 0, 0, False, False
         closing = closer_cs or (f"\\end{{{end_env}}}" if end_env else (closer_kind or "$"))
@@ -68,7 +74,7 @@ class Formulas:
             if k == TEXT and closer_kind == MATH and "\n" in t[1] and PARA.search(t[1]):
                 m = PARA.search(t[1])
                 parts.append(t[1][: m.start()] + "$")
-                self.stream.push([(TEXT, t[1][m.start():], t[2], t[3])])
+                self.stream.push([(TEXT, t[1][m.start() :], t[2], t[3])])
                 self.fix("inline formula cut by a blank line")
                 break
             if k == BGROUP:

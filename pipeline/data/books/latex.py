@@ -55,18 +55,55 @@ from pipeline.data.books.args import ArgReader
 from pipeline.data.books.environments import Environments
 from pipeline.data.books.formulas import Formulas
 from pipeline.data.books.macros import Definitions
-from pipeline.data.books.markup import (ARTICLE_CLASSES, LAYOUT_MARKERS, ListState, MAX_INPUT_DEPTH, Macro,
-                                        PROTECTED, REF, STOP, Unit, WS, alph, layout, roman, slug)
+from pipeline.data.books.markup import (
+    ARTICLE_CLASSES,
+    LAYOUT_MARKERS,
+    ListState,
+    MAX_INPUT_DEPTH,
+    Macro,
+    PROTECTED,
+    REF,
+    STOP,
+    Unit,
+    WS,
+    alph,
+    layout,
+    roman,
+    slug,
+)
 from pipeline.data.books.records import BookDocuments
-from pipeline.data.books.scan import (AMP, BGROUP, CS, DMATH, EGROUP, EOF, LBRACK, MATH, RBRACK, TEXT, TokenStream,
-                                      declared_charset, document_class, raw, read_source, strip_comments, tokenize)
+from pipeline.data.books.scan import (
+    AMP,
+    BGROUP,
+    CS,
+    DMATH,
+    EGROUP,
+    EOF,
+    LBRACK,
+    MATH,
+    RBRACK,
+    TEXT,
+    TokenStream,
+    declared_charset,
+    document_class,
+    raw,
+    read_source,
+    strip_comments,
+    tokenize,
+)
 
 
 class LatexBook(ArgReader, Definitions, Formulas, Environments):
     """Converts one top-level file (and everything it inputs) into Units; `run()` returns the documents."""
 
-    def __init__(self, main: Path, split: str = "chapter", expand_macros: bool = True,
-                 max_file_bytes: int = 8_000_000, given: str | None = None):  # fmt: skip
+    def __init__(
+        self,
+        main: Path,
+        split: str = "chapter",
+        expand_macros: bool = True,
+        max_file_bytes: int = 8_000_000,
+        given: str | None = None,
+    ):
         self.main = main
         self.root = main.parent.resolve()
         self.split = split
@@ -201,7 +238,7 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
             return None  # `\input{\jobname-answers}`: a name computed at TeX run time
         bases = [base_dir] if base_dir else [self.root, self._current_file().parent]
         for base in bases:
-            for cand in ([target + ".tex", target] if not Path(target).suffix else [target, target + ".tex"]):
+            for cand in [target + ".tex", target] if not Path(target).suffix else [target, target + ".tex"]:
                 p = (base / cand).resolve()
                 if p.is_file():
                     if not p.is_relative_to(self.root):
@@ -336,8 +373,22 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         if name in ("caption", "captionof"):
             self.caption(name)
             return False
-        if name in ("documentclass", "title", "maketitle", "appendix", "verb", "verb*", "url", "\\", "[", "(", "]",
-                    ")", "usepackage", "RequirePackage"):  # fmt: skip
+        if name in (
+            "documentclass",
+            "title",
+            "maketitle",
+            "appendix",
+            "verb",
+            "verb*",
+            "url",
+            "\\",
+            "[",
+            "(",
+            "]",
+            ")",
+            "usepackage",
+            "RequirePackage",
+        ):
             self.special(name)
             return False
         if name in C.DROP:
@@ -565,7 +616,7 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
     def _section_number(self, level: int, top: int) -> str:
         if level == 0:
             return roman(self.sec[0]).upper()
-        nums = self.sec[top: level + 1]
+        nums = self.sec[top : level + 1]
         if self.appendix:
             nums = [alph(nums[0]).upper(), *nums[1:]]
         return ".".join(str(n) for n in nums)
@@ -573,8 +624,15 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
     def start_unit(self, path: str, level: str, number: str | None, title: str) -> None:
         self.units.append(self.unit)
         current = self._rel(self._current_file())
-        self.unit = Unit(path=path, level=level, number=number, title=title, files=[current],
-                         chapter=self.chapter_number, chapter_title=self.chapter_title)  # fmt: skip
+        self.unit = Unit(
+            path=path,
+            level=level,
+            number=number,
+            title=title,
+            files=[current],
+            chapter=self.chapter_number,
+            chapter_title=self.chapter_title,
+        )
         self.sinks[0] = self.unit.parts
 
     def label(self, key: str) -> None:
@@ -638,19 +696,30 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
                 continue
             carry = ""
             docs.add(
-                unit.path, text, title=unit.title or self.render_inline(self.doc_title) or self.main.stem,
-                level=unit.level, chapter=unit.chapter, chapter_title=unit.chapter_title,
-                section=unit.number if unit.level == "section" else None, source_files=unit.files,
-                macros_expanded=unit.counts["macros_expanded"], unbalanced_fixed=unit.counts["unbalanced_fixed"],
+                unit.path,
+                text,
+                title=unit.title or self.render_inline(self.doc_title) or self.main.stem,
+                level=unit.level,
+                chapter=unit.chapter,
+                chapter_title=unit.chapter_title,
+                section=unit.number if unit.level == "section" else None,
+                source_files=unit.files,
+                macros_expanded=unit.counts["macros_expanded"],
+                unbalanced_fixed=unit.counts["unbalanced_fixed"],
                 missing_inputs=unit.missing_inputs,
-            )  # fmt: skip
+            )
             if unresolved:
                 self.counts["refs_unresolved"] += unresolved
         return docs.records
 
 
-def convert_latex(main: Path, split: str = "chapter", expand_macros: bool = True, max_file_bytes: int = 8_000_000,
-                  given: str | None = None) -> tuple[list[dict], Counter, LatexBook]:  # fmt: skip
+def convert_latex(
+    main: Path,
+    split: str = "chapter",
+    expand_macros: bool = True,
+    max_file_bytes: int = 8_000_000,
+    given: str | None = None,
+) -> tuple[list[dict], Counter, LatexBook]:
     """One LaTeX book → (records, counts by reason, the converter — for its macros and bytes read)."""
     book = LatexBook(main, split, expand_macros, max_file_bytes, given)
     records = book.run()

@@ -114,8 +114,13 @@ class Definitions:
             self.skip_args("mmm" if "Environment" not in name else "mmmm")
 
     def register(self, name: str, nargs: int, default: str | None, body: str, is_global: bool = False) -> None:
-        structural = name in C.SECTIONS or name in C.DROP or name in C.TEXT_ARG or name in C.REFS or name in (
-            "begin", "end", "item", "label", "caption", "input", "include", "par")  # fmt: skip
+        structural = (
+            name in C.SECTIONS
+            or name in C.DROP
+            or name in C.TEXT_ARG
+            or name in C.REFS
+            or name in ("begin", "end", "item", "label", "caption", "input", "include", "par")
+        )
         if structural or not 0 <= nargs <= 9 or SIMPLE_BODY_BREAKERS.search(body) or name.startswith("if"):
             self.count("macros_not_simple")
             return

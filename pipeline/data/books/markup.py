@@ -20,12 +20,27 @@ STOP = "stop"  # sentinel token kind that ends the conversion of a captured argu
 MAX_EXPANSION_DEPTH = 32  # a macro whose expansion keeps expanding (\def\a{\a}) stops here and stays as written
 MAX_EXPANSIONS = 500_000  # per book; a real textbook needs a few hundred to a few tens of thousands
 MAX_INPUT_DEPTH = 40
-ARTICLE_CLASSES = {"article", "amsart", "scrartcl", "revtex4", "revtex4-1", "revtex4-2", "elsarticle", "llncs",
-                   "IEEEtran", "acmart", "jsarticle", "ltxdoc", "proc"}  # fmt: skip
+ARTICLE_CLASSES = {
+    "article",
+    "amsart",
+    "scrartcl",
+    "revtex4",
+    "revtex4-1",
+    "revtex4-2",
+    "elsarticle",
+    "llncs",
+    "IEEEtran",
+    "acmart",
+    "jsarticle",
+    "ltxdoc",
+    "proc",
+}
 PARAM = re.compile(r"#([1-9])")
 LABEL_LIKE = re.compile(r"^[\w:.\-/+]+$")
-SIMPLE_BODY_BREAKERS = re.compile(r"\\(?:def|gdef|edef|xdef|let|newcommand|renewcommand|providecommand|"
-                                  r"makeatletter|csname|expandafter)\b|##|@")  # fmt: skip
+SIMPLE_BODY_BREAKERS = re.compile(
+    r"\\(?:def|gdef|edef|xdef|let|newcommand|renewcommand|providecommand|"
+    r"makeatletter|csname|expandafter)\b|##|@"
+)
 PARA = re.compile(r"[ \t]*\n[ \t]*\n\s*")
 WS = re.compile(r"[ \t\n\r\f\v]+")
 BREAKS = re.compile(r" *([\x01\x02][\x01\x02 ]*)")
@@ -83,8 +98,21 @@ def slug(text: str) -> str:
 
 def roman(n: int) -> str:
     out = ""
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
-                           (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):  # fmt: skip
+    for value, letters in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
         while n >= value:
             out, n = out + letters, n - value
     return out

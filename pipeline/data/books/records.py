@@ -19,17 +19,38 @@ class BookDocuments:
         self.seen: Counter = Counter()
         self.records: list[dict] = []
 
-    def add(self, path: str, text: str, *, title: str, level: str, chapter: str | None, chapter_title: str | None,
-            section: str | None, source_files: list[str], macros_expanded: int = 0, unbalanced_fixed: int = 0,
-            missing_inputs: list[str] | None = None, **extra) -> None:  # fmt: skip
+    def add(
+        self,
+        path: str,
+        text: str,
+        *,
+        title: str,
+        level: str,
+        chapter: str | None,
+        chapter_title: str | None,
+        section: str | None,
+        source_files: list[str],
+        macros_expanded: int = 0,
+        unbalanced_fixed: int = 0,
+        missing_inputs: list[str] | None = None,
+        **extra,
+    ) -> None:
         """One document; `extra` holds format-specific counters (furniture lines dropped, hyphenations joined)."""
         self.seen[path] += 1
         if self.seen[path] > 1:
             path = f"{path}-{self.seen[path]}"
         meta = {
-            "title": title, "level": level, "chapter": chapter, "chapter_title": chapter_title or None,
-            "section": section, "source_files": source_files, "macros_expanded": macros_expanded,
-            "unbalanced_fixed": unbalanced_fixed, "missing_inputs": missing_inputs or [], **extra,
-            "book": self.given, "book_format": self.book_format,
-        }  # fmt: skip
+            "title": title,
+            "level": level,
+            "chapter": chapter,
+            "chapter_title": chapter_title or None,
+            "section": section,
+            "source_files": source_files,
+            "macros_expanded": macros_expanded,
+            "unbalanced_fixed": unbalanced_fixed,
+            "missing_inputs": missing_inputs or [],
+            **extra,
+            "book": self.given,
+            "book_format": self.book_format,
+        }
         self.records.append({"id": f"{self.given}#{path}" if path else self.given, "text": text, "metadata": meta})

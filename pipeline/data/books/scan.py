@@ -31,8 +31,18 @@ from pipeline.data.html_input import decode_page
 
 # Token kinds (tuples (kind, text, file id, extra) — extra is the macro-expansion depth, or a file's stack depth for
 # an eof token). Plain tuples: a book is a few hundred thousand tokens.
-CS, TEXT, BGROUP, EGROUP, MATH, DMATH, LBRACK, RBRACK, AMP, EOF = ("cs", "text", "{", "}", "$", "$$", "[", "]", "&",
-                                                                  "eof")  # fmt: skip
+CS, TEXT, BGROUP, EGROUP, MATH, DMATH, LBRACK, RBRACK, AMP, EOF = (
+    "cs",
+    "text",
+    "{",
+    "}",
+    "$",
+    "$$",
+    "[",
+    "]",
+    "&",
+    "eof",
+)
 Token = tuple
 
 TOKEN_RE = re.compile(r"\\(?:[A-Za-z@]+\*?|.)|\$\$|[{}$\[\]&]|[^\\{}$\[\]&]+|\\", re.S)
@@ -43,10 +53,21 @@ _INLINE_VERB = re.compile(r"\\verb\*?([^A-Za-z\s*])")
 
 
 INPUTENC = re.compile(rb"\\usepackage\s*\[([^\]]*)\]\s*\{inputenc\}")
-INPUTENC_CHARSETS = {"utf8": "utf-8", "utf8x": "utf-8", "latin1": "latin-1", "latin9": "iso8859-15",
-                     "latin2": "iso8859-2", "latin5": "iso8859-9", "ansinew": "cp1252", "cp1252": "cp1252",
-                     "cp1250": "cp1250", "cp850": "cp850", "cp437": "cp437", "applemac": "mac-roman",
-                     "koi8-r": "koi8-r"}  # fmt: skip
+INPUTENC_CHARSETS = {
+    "utf8": "utf-8",
+    "utf8x": "utf-8",
+    "latin1": "latin-1",
+    "latin9": "iso8859-15",
+    "latin2": "iso8859-2",
+    "latin5": "iso8859-9",
+    "ansinew": "cp1252",
+    "cp1252": "cp1252",
+    "cp1250": "cp1250",
+    "cp850": "cp850",
+    "cp437": "cp437",
+    "applemac": "mac-roman",
+    "koi8-r": "koi8-r",
+}
 
 
 def declared_charset(path: Path) -> str | None:
@@ -57,7 +78,7 @@ def declared_charset(path: Path) -> str | None:
     except OSError:
         return None
     m = INPUTENC.search(head)
-    for option in (m.group(1).decode("ascii", "ignore").split(",") if m else []):
+    for option in m.group(1).decode("ascii", "ignore").split(",") if m else []:
         if option.strip().lower() in INPUTENC_CHARSETS:
             return INPUTENC_CHARSETS[option.strip().lower()]
     return None
@@ -132,7 +153,7 @@ def strip_comments(text: str) -> str:
         m = _VERB_BEGIN.search(line) if "\\begin" in line else None
         if m and _comment_start(line[: m.start()]) < 0:
             verbatim_end = "\\end{" + m.group(1) + "}"
-            if verbatim_end in line[m.end():]:
+            if verbatim_end in line[m.end() :]:
                 verbatim_end = None
             out.append(line + "\n")
             joining = False
@@ -160,8 +181,9 @@ def _drop_comment_envs(text: str) -> str:
 
 def tokenize(text: str, fid: int = 0, depth: int = 0) -> list[Token]:
     kinds = _KINDS
-    return [(kinds.get(s) or (CS if s[0] == "\\" and len(s) > 1 else TEXT), s, fid, depth)
-            for s in TOKEN_RE.findall(text)]  # fmt: skip
+    return [
+        (kinds.get(s) or (CS if s[0] == "\\" and len(s) > 1 else TEXT), s, fid, depth) for s in TOKEN_RE.findall(text)
+    ]
 
 
 def raw(tokens: list[Token]) -> str:

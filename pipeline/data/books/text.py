@@ -33,8 +33,11 @@ from pipeline.data.filters import MATH_SPANS
 
 FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
 ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
-PAGE_NUMBER = re.compile(r"^(?:[-–—(\[]\s*)?(?:page\s+)?(?:\d{1,4}|" + ROMAN + r")(?:\s+of\s+\d{1,4})?"
-                         r"(?:\s*[-–—)\]])?$", re.I)  # fmt: skip
+PAGE_NUMBER = re.compile(
+    r"^(?:[-–—(\[]\s*)?(?:page\s+)?(?:\d{1,4}|" + ROMAN + r")(?:\s+of\s+\d{1,4})?"
+    r"(?:\s*[-–—)\]])?$",
+    re.I,
+)
 BARE_NUMBER = re.compile(r"^[ \t]*(?:[-–—]\s*)?(\d{1,4})(?:\s*[-–—])?[ \t]*$")
 HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z][A-Za-z]*)")
 MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
@@ -73,7 +76,7 @@ def _pages(text: str) -> list[list[str]]:
         return [lines]
     pages, start = [], 0
     for i, _ in numbered:
-        pages.append(lines[start: i + 1])
+        pages.append(lines[start : i + 1])
         start = i + 1
     pages.append(lines[start:])
     return pages
@@ -107,8 +110,13 @@ def drop_page_furniture(text: str) -> tuple[str, int]:
         for side in (edges, edges[::-1]):
             for edge, i in side:
                 line = page[i].strip()
-                repeated = seen[edge, _mask(line)] >= threshold and len(line) <= 80 and not line.endswith("-") and \
-                    "$" not in line and "\\" not in line
+                repeated = (
+                    seen[edge, _mask(line)] >= threshold
+                    and len(line) <= 80
+                    and not line.endswith("-")
+                    and "$" not in line
+                    and "\\" not in line
+                )
                 if not (PAGE_NUMBER.match(line) or repeated):
                     break
                 drop.add(i)
@@ -163,8 +171,9 @@ def _number(title: str) -> str | None:
     return m.group(1) if m else None
 
 
-def convert_text_book(path: Path, split: str = "chapter", max_file_bytes: int = 8_000_000,
-                      given: str | None = None) -> tuple[list[dict], Counter]:  # fmt: skip
+def convert_text_book(
+    path: Path, split: str = "chapter", max_file_bytes: int = 8_000_000, given: str | None = None
+) -> tuple[list[dict], Counter]:
     """One Markdown or plain-text book → (records, counts by reason)."""
     given = given or str(path)
     counts: Counter = Counter()
@@ -186,9 +195,19 @@ def convert_text_book(path: Path, split: str = "chapter", max_file_bytes: int = 
         if level == 1:
             chapter, chapter_title = number, title
             chapter_path = number or slug(title)
-        path_id = "" if split == "file" else ("front" if level == 0 else chapter_path if level == 1 else
-                                              f"{chapter_path}/{number or slug(title)}" if chapter_path else
-                                              number or slug(title))  # fmt: skip
+        path_id = (
+            ""
+            if split == "file"
+            else (
+                "front"
+                if level == 0
+                else chapter_path
+                if level == 1
+                else f"{chapter_path}/{number or slug(title)}"
+                if chapter_path
+                else number or slug(title)
+            )
+        )
         if level != 2:
             carry = ""  # a chapter heading carries only into the chapter's first section
         if not body or (title and body.lstrip("#").strip() == title):
@@ -196,10 +215,15 @@ def convert_text_book(path: Path, split: str = "chapter", max_file_bytes: int = 
             continue
         body, carry = carry + body, ""
         docs.add(
-            path_id, body, title=title or path.stem,
-            level={0: "front", 1: "chapter", 2: "section"}[level] if cuts else "book", chapter=chapter,
-            chapter_title=chapter_title, section=number if level == 2 else None, source_files=[path.name],
+            path_id,
+            body,
+            title=title or path.stem,
+            level={0: "front", 1: "chapter", 2: "section"}[level] if cuts else "book",
+            chapter=chapter,
+            chapter_title=chapter_title,
+            section=number if level == 2 else None,
+            source_files=[path.name],
             furniture_lines_dropped=cleaned["furniture_lines_dropped"],
             hyphenations_joined=cleaned["hyphenations_joined"],
-        )  # fmt: skip
+        )
     return docs.records, counts

@@ -1,6 +1,6 @@
 """Assembly of the sample corpus: record counts, shuffling and ids, JSON-lines output, and the command line.
 
-    python -m pipeline.data.sample_corpus OUT_DIR [--seed N] [--scale X]
+python -m pipeline.data.sample_corpus OUT_DIR [--seed N] [--scale X]
 """
 
 from __future__ import annotations
@@ -86,7 +86,11 @@ def build_sample_corpus(seed: int = 0, scale: float = 1.0) -> dict[str, list[dic
     brng = random.Random(f"{seed}:benchmark")
     order = list(bench)
     brng.shuffle(order)
-    need = [("web", n["web"]["contaminated"]), ("exams", n["exams"]["contaminated"]), ("synthetic", n["synthetic"]["contaminated"])]
+    need = [
+        ("web", n["web"]["contaminated"]),
+        ("exams", n["exams"]["contaminated"]),
+        ("synthetic", n["synthetic"]["contaminated"]),
+    ]
     items: dict[str, list[dict]] = {}
     pos = 0
     for src, k in need:
@@ -123,8 +127,10 @@ def generate_sample_corpus(out_dir: str | Path, seed: int = 0, scale: float = 1.
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.data.sample_corpus",
-                                     description="Write the deterministic sample math corpus (JSON lines) to OUT_DIR.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.data.sample_corpus",
+        description="Write the deterministic sample math corpus (JSON lines) to OUT_DIR.",
+    )
     parser.add_argument("out_dir", metavar="OUT_DIR", help="output folder (created if missing)")
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives byte-identical files")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every record count (e.g. 0.25 for tests)")

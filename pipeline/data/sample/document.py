@@ -103,8 +103,14 @@ def doc_words(blocks: list[tuple]) -> int:
 
 def make_topic(area: str, title: str, sections: list, summary: list, exercises: list, code: str) -> dict:
     """A math topic dict (the format is described in the module docstring)."""
-    return {"area": area, "title": title, "sections": sections, "summary": summary,
-            "exercises": exercises, "code": code}
+    return {
+        "area": area,
+        "title": title,
+        "sections": sections,
+        "summary": summary,
+        "exercises": exercises,
+        "code": code,
+    }
 
 
 def prose_doc(rng: random.Random, title: str, sections: list[tuple[str, list[str]]], byline: str) -> dict:

@@ -10,9 +10,16 @@ from pipeline.data.sample.problems import EXAM_GENERATORS
 from pipeline.data.sample.text import unique_in_order
 
 
-_EXAM_NAMES = ["Regional Mathematics Olympiad", "University Entrance Examination", "State Algebra Final",
-               "Calculus Midterm", "Open Qualifying Round", "College Placement Test", "Discrete Mathematics Final",
-               "Probability and Statistics Quiz"]
+_EXAM_NAMES = [
+    "Regional Mathematics Olympiad",
+    "University Entrance Examination",
+    "State Algebra Final",
+    "Calculus Midterm",
+    "Open Qualifying Round",
+    "College Placement Test",
+    "Discrete Mathematics Final",
+    "Probability and Statistics Quiz",
+]
 
 
 def _formulas_of(*texts: str) -> list[str]:
@@ -23,7 +30,9 @@ def _formulas_of(*texts: str) -> list[str]:
 
 
 def _exam_name(rng: random.Random) -> str:
-    return f"{rng.choice(_EXAM_NAMES)} {rng.randint(2008, 2024)}, Paper {rng.randint(1, 3)}, Problem {rng.randint(1, 20)}"
+    return (
+        f"{rng.choice(_EXAM_NAMES)} {rng.randint(2008, 2024)}, Paper {rng.randint(1, 3)}, Problem {rng.randint(1, 20)}"
+    )
 
 
 def gen_exams(rng: random.Random, n: dict[str, int], items: list[dict]) -> list[dict]:
@@ -51,16 +60,47 @@ def gen_exams(rng: random.Random, n: dict[str, int], items: list[dict]) -> list[
         _, prob, sh = best
         kept.append(sh)
         solution = " ".join(prob["steps"])
-        records.append({"key": f"ex{j}", "question": prob["question"], "solution": solution, "answer": prob["answer"],
-                        "metadata": {"exam": _exam_name(rng), "truth": {"label": "clean", "formulas": _formulas_of(prob["question"], solution)}}})
+        records.append(
+            {
+                "key": f"ex{j}",
+                "question": prob["question"],
+                "solution": solution,
+                "answer": prob["answer"],
+                "metadata": {
+                    "exam": _exam_name(rng),
+                    "truth": {"label": "clean", "formulas": _formulas_of(prob["question"], solution)},
+                },
+            }
+        )
         j += 1
     for j, item in enumerate(items):
-        records.append({"key": f"excont{j}", "question": item["question"], "solution": item["solution"], "answer": item["answer"],
-                        "metadata": {"exam": _exam_name(rng), "truth": {"label": "contaminated", "formulas": [],
-                                                                         "benchmark": "mini_gsm", "benchmark_item": item["id"]}}})
+        records.append(
+            {
+                "key": f"excont{j}",
+                "question": item["question"],
+                "solution": item["solution"],
+                "answer": item["answer"],
+                "metadata": {
+                    "exam": _exam_name(rng),
+                    "truth": {
+                        "label": "contaminated",
+                        "formulas": [],
+                        "benchmark": "mini_gsm",
+                        "benchmark_item": item["id"],
+                    },
+                },
+            }
+        )
     clean = [r for r in records if r["metadata"]["truth"]["label"] == "clean"]
     for j, orig in enumerate(pick_originals(rng, clean, n["exact_dup"], [])):
         truth = {**orig["metadata"]["truth"], "label": "exact_dup", "dup_of": orig["key"]}
-        records.append({"key": f"exdup{j}", "question": orig["question"], "solution": orig["solution"], "answer": orig["answer"],
-                        "metadata": {"exam": orig["metadata"]["exam"], "truth": truth}})
+        records.append(
+            {
+                "key": f"exdup{j}",
+                "question": orig["question"],
+                "solution": orig["solution"],
+                "answer": orig["answer"],
+                "metadata": {"exam": orig["metadata"]["exam"], "truth": truth},
+            }
+        )
     return records

@@ -24,7 +24,9 @@ def render_markdown(blocks: list[tuple], title: str | None = None, thm_prefix: s
         elif kind == "D":
             out.append(f"$${b[1]}$$")
         elif kind in ("ul", "ol"):
-            out.append("\n".join((f"{i + 1}. " if kind == "ol" else "- ") + _md_segs(item) for i, item in enumerate(b[1])))
+            out.append(
+                "\n".join((f"{i + 1}. " if kind == "ol" else "- ") + _md_segs(item) for i, item in enumerate(b[1]))
+            )
         elif kind == "code":
             out.append("```python\n" + b[1].rstrip("\n") + "\n```")
         elif kind == "thm":

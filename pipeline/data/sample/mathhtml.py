@@ -11,12 +11,42 @@ from pipeline.data.sample.mathml import simple_mathml
 
 
 _GLYPHS = {
-    "\\pi": "π", "\\alpha": "α", "\\beta": "β", "\\theta": "θ", "\\lambda": "λ", "\\Delta": "Δ", "\\sum": "∑",
-    "\\int": "∫", "\\infty": "∞", "\\cdot": "⋅", "\\pm": "±", "\\neq": "≠", "\\leq": "≤", "\\geq": "≥",
-    "\\to": "→", "\\sqrt": "√", "\\equiv": "≡", "\\times": "×", "\\varepsilon": "ε", "\\delta": "δ", "\\circ": "∘",
-    "\\ln": "ln", "\\log": "log", "\\sin": "sin", "\\cos": "cos", "\\lim": "lim", "\\det": "det", "\\gcd": "gcd",
-    "\\mid": "∣", "\\nmid": "∤", "\\perp": "⊥", "\\cup": "∪", "\\cap": "∩", "\\dots": "…", "\\cdots": "⋯",
-}  # fmt: skip
+    "\\pi": "π",
+    "\\alpha": "α",
+    "\\beta": "β",
+    "\\theta": "θ",
+    "\\lambda": "λ",
+    "\\Delta": "Δ",
+    "\\sum": "∑",
+    "\\int": "∫",
+    "\\infty": "∞",
+    "\\cdot": "⋅",
+    "\\pm": "±",
+    "\\neq": "≠",
+    "\\leq": "≤",
+    "\\geq": "≥",
+    "\\to": "→",
+    "\\sqrt": "√",
+    "\\equiv": "≡",
+    "\\times": "×",
+    "\\varepsilon": "ε",
+    "\\delta": "δ",
+    "\\circ": "∘",
+    "\\ln": "ln",
+    "\\log": "log",
+    "\\sin": "sin",
+    "\\cos": "cos",
+    "\\lim": "lim",
+    "\\det": "det",
+    "\\gcd": "gcd",
+    "\\mid": "∣",
+    "\\nmid": "∤",
+    "\\perp": "⊥",
+    "\\cup": "∪",
+    "\\cap": "∩",
+    "\\dots": "…",
+    "\\cdots": "⋯",
+}
 _TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]|\d+(?:\.\d+)?|[^\s{}]")
 
 
@@ -45,11 +75,14 @@ def _katex(latex: str, display: bool) -> str:
     core = (
         '<span class="katex"><span class="katex-mathml"><math xmlns="http://www.w3.org/1998/Math/MathML"'
         + (' display="block"' if display else "")
-        + "><semantics><mrow>" + "".join(mml) + "</mrow>"
+        + "><semantics><mrow>"
+        + "".join(mml)
+        + "</mrow>"
         + f'<annotation encoding="application/x-tex">{html.escape(latex, quote=False)}</annotation></semantics></math></span>'
         + '<span class="katex-html" aria-hidden="true"><span class="base">'
         + f'<span class="strut" style="height:{height:.4f}em;vertical-align:-0.25em;"></span>'
-        + "".join(glyphs) + "</span></span></span>"
+        + "".join(glyphs)
+        + "</span></span></span>"
     )
     return f'<span class="katex-display">{core}</span>' if display else core
 
@@ -92,11 +125,13 @@ class MathRenderer:
             frame = ""
             if self.mj2_frames:
                 glyphs = "".join(_TOKEN_RE.findall(re.sub(r"\\[A-Za-z]+", "", latex)))
-                frame = (f'<span class="MathJax" id="MathJax-Element-{self.count}-Frame" role="presentation">'
-                         f'<nobr><span class="math">{html.escape(glyphs, quote=False)}</span></nobr></span>')
+                frame = (
+                    f'<span class="MathJax" id="MathJax-Element-{self.count}-Frame" role="presentation">'
+                    f'<nobr><span class="math">{html.escape(glyphs, quote=False)}</span></nobr></span>'
+                )
             if display:
-                return (f'<div class="equation">{frame}<script type="math/tex; mode=display">{latex}</script></div>')
-            return f"{frame}<script type=\"math/tex\">{latex}</script>"
+                return f'<div class="equation">{frame}<script type="math/tex; mode=display">{latex}</script></div>'
+            return f'{frame}<script type="math/tex">{latex}</script>'
         if style == "katex":
             out = _katex(latex, display)
             return f'<div class="math-block">{out}</div>' if display else out

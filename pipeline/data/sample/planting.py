@@ -20,21 +20,47 @@ _NEAR_DUP_ADDITIONS = [
 ]
 # Small word edits applied to prose by near-duplicates: (old phrase, new phrase).
 _EDITS = [
-    ("for example", "for instance"), ("For example", "For instance"), ("for instance", "for example"),
-    ("For instance", "For example"), ("gives", "yields"), ("we get", "we obtain"), ("we obtain", "we get"),
-    ("Consider", "Take"), ("Take", "Consider"), ("Suppose", "Assume"), ("exactly", "precisely"), ("easy", "simple"),
-    ("shows", "demonstrates"), ("quickly", "rapidly"), ("Therefore", "Hence"), ("therefore", "hence"),
-    ("is called", "is known as"), ("often", "frequently"), ("a few", "several"), ("every", "each"),
-    ("useful", "helpful"), ("important", "essential"), ("method", "technique"), ("compute", "calculate"),
-    ("computation", "calculation"), ("find", "determine"), ("Find", "Determine"),
-    ("usually", "typically"), ("Note that", "Observe that"), ("in particular", "especially"),
-    ("start", "begin"), ("quick", "fast"), ("simple", "basic"), ("works", "succeeds"), ("always", "invariably"),
+    ("for example", "for instance"),
+    ("For example", "For instance"),
+    ("for instance", "for example"),
+    ("For instance", "For example"),
+    ("gives", "yields"),
+    ("we get", "we obtain"),
+    ("we obtain", "we get"),
+    ("Consider", "Take"),
+    ("Take", "Consider"),
+    ("Suppose", "Assume"),
+    ("exactly", "precisely"),
+    ("easy", "simple"),
+    ("shows", "demonstrates"),
+    ("quickly", "rapidly"),
+    ("Therefore", "Hence"),
+    ("therefore", "hence"),
+    ("is called", "is known as"),
+    ("often", "frequently"),
+    ("a few", "several"),
+    ("every", "each"),
+    ("useful", "helpful"),
+    ("important", "essential"),
+    ("method", "technique"),
+    ("compute", "calculate"),
+    ("computation", "calculation"),
+    ("find", "determine"),
+    ("Find", "Determine"),
+    ("usually", "typically"),
+    ("Note that", "Observe that"),
+    ("in particular", "especially"),
+    ("start", "begin"),
+    ("quick", "fast"),
+    ("simple", "basic"),
+    ("works", "succeeds"),
+    ("always", "invariably"),
 ]
 
 
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     words = text.lower().split()
-    return {tuple(words[i:i + n]) for i in range(max(0, len(words) - n + 1))}
+    return {tuple(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
 
 
 def jaccard(a: str, b: str, n: int = 5) -> float:
@@ -70,8 +96,9 @@ def _text_slots(blocks: list[tuple]) -> list[tuple[list, int]]:
     return slots
 
 
-def make_near_duplicate(rng: random.Random, doc: dict, title_in_text: bool = True,
-                        target_fraction: float = 0.025, min_jaccard: float = 0.87) -> tuple[dict, dict]:
+def make_near_duplicate(
+    rng: random.Random, doc: dict, title_in_text: bool = True, target_fraction: float = 0.025, min_jaccard: float = 0.87
+) -> tuple[dict, dict]:
     """Copy a document with small prose edits: reworded phrases, one changed number, one added sentence.
 
     Edits are added one at a time until about target_fraction of the prose words changed, never letting the
@@ -112,7 +139,7 @@ def make_near_duplicate(rng: random.Random, doc: dict, title_in_text: bool = Tru
             newnum = str(int(what) + rng.choice([1, 2, 3, 5, 10]))
             ms = [m for m in re.finditer(rf"(?<![\w.]){re.escape(what)}(?![\w.])", text)]
             m = rng.choice(ms)
-            new_text = text[:m.start()] + newnum + text[m.end():]
+            new_text = text[: m.start()] + newnum + text[m.end() :]
             cost = 1
         else:
             old, new = what
@@ -120,7 +147,7 @@ def make_near_duplicate(rng: random.Random, doc: dict, title_in_text: bool = Tru
             if not ms:
                 continue
             m = rng.choice(ms)
-            new_text = text[:m.start()] + new + text[m.end():]
+            new_text = text[: m.start()] + new + text[m.end() :]
             cost = len(old.split())
         seglist[i] = ("t", new_text)
         new_sim = jaccard(original, plain_view(blocks, title))
@@ -131,16 +158,21 @@ def make_near_duplicate(rng: random.Random, doc: dict, title_in_text: bool = Tru
         changed += cost
         if kind == "num":
             num_done = True
-    return {**doc, "blocks": blocks}, {"changed_words": changed + len(addition.split()), "prose_words": prose,
-                                        "jaccard": round(sim, 4)}
+    return {**doc, "blocks": blocks}, {
+        "changed_words": changed + len(addition.split()),
+        "prose_words": prose,
+        "jaccard": round(sim, 4),
+    }
 
 
 def contaminate_doc(rng: random.Random, doc: dict, item: dict) -> dict:
     """Insert a practice problem quoting a benchmark question verbatim before the closing paragraph."""
     blocks = _copy_blocks(doc["blocks"])
     intro = pick(rng, "Practice problem:", "Warm-up exercise:", "Quick check:", "Try this one:")
-    extra = [("h2", pick(rng, "Practice problem", "A word problem to try", "Warm-up", "Bonus question")),
-             ("p", [("t", f"{intro} {item['question']}")])]
+    extra = [
+        ("h2", pick(rng, "Practice problem", "A word problem to try", "Warm-up", "Bonus question")),
+        ("p", [("t", f"{intro} {item['question']}")]),
+    ]
     if rng.random() < 0.5:
         extra.append(("p", [("t", f"Answer: {item['answer']}.")]))
     blocks[-1:-1] = extra

@@ -25,12 +25,24 @@ def _py_quadratic(rng):
     {v} = sp.symbols("{v}")
     return sp.solve(a * {v}**2 + b * {v} + c, {v})
 '''
-    return code, f"print({name}({a}, {-a * (r1 + r2)}, {a * r1 * r2}))  # {sorted({r1, r2})}", "exact roots of quadratics"
+    return (
+        code,
+        f"print({name}({a}, {-a * (r1 + r2)}, {a * r1 * r2}))  # {sorted({r1, r2})}",
+        "exact roots of quadratics",
+    )
 
 
 def _py_taylor(rng):
     v = rng.choice(_PY_VARS)
-    fn, tex = rng.choice([("exp", "e^{v}"), ("sin", "\\sin {v}"), ("cos", "\\cos {v}"), ("log(1 + {v})", "\\ln(1 + {v})"), ("atan", "\\arctan {v}")])
+    fn, tex = rng.choice(
+        [
+            ("exp", "e^{v}"),
+            ("sin", "\\sin {v}"),
+            ("cos", "\\cos {v}"),
+            ("log(1 + {v})", "\\ln(1 + {v})"),
+            ("atan", "\\arctan {v}"),
+        ]
+    )
     n = rng.randint(4, 9)
     name = rng.choice(["taylor_polynomial", "maclaurin", "series_at_zero", "truncated_series"])
     expr = f"sp.{fn.format(v=v)}" if "(" in fn else f"sp.{fn}({v})"
@@ -48,7 +60,7 @@ def _py_integral(rng):
     lo, hi = rng.randint(-3, 0), rng.randint(1, 5)
     name = rng.choice(["definite_integral", "area_under", "integrate_poly", "accumulated"])
     expr = f"{co[0]} * {v}**2 + ({co[1]}) * {v} + ({co[2]})"
-    val = Fraction(co[0], 3) * (hi ** 3 - lo ** 3) + Fraction(co[1], 2) * (hi ** 2 - lo ** 2) + co[2] * (hi - lo)
+    val = Fraction(co[0], 3) * (hi**3 - lo**3) + Fraction(co[1], 2) * (hi**2 - lo**2) + co[2] * (hi - lo)
     code = f'''def {name}(lower={lo}, upper={hi}):
     r"""Compute $\\int_{{{lo}}}^{{{hi}}} ({poly(co, v)})\\,d{v}$ exactly."""
     {v} = sp.symbols("{v}")
@@ -86,7 +98,11 @@ def _py_tangent(rng):
     return sp.expand(f.subs({v}, point) + slope * ({v} - point))
 '''
     sym = f'sp.symbols("{v}")'
-    return code, f"print({name}({co[0]}*{sym}**3 + ({co[1]})*{sym}**2 + ({co[2]})*{sym} + ({co[3]}), {x0}))  # slope {m}", "tangent lines"
+    return (
+        code,
+        f"print({name}({co[0]}*{sym}**3 + ({co[1]})*{sym}**2 + ({co[2]})*{sym} + ({co[3]}), {x0}))  # slope {m}",
+        "tangent lines",
+    )
 
 
 def _py_apart(rng):
@@ -96,7 +112,11 @@ def _py_apart(rng):
     r"""Partial fraction decomposition, e.g. $\\frac{{1}}{{(x - a)(x - b)}} = \\frac{{1}}{{a - b}}\\left(\\frac{{1}}{{x - a}} - \\frac{{1}}{{x - b}}\\right)$."""
     return sp.apart(sp.together(expr), var)
 '''
-    return code, f'print({name}(1 / ((sp.Symbol("x") - ({a})) * (sp.Symbol("x") - ({b}))), sp.Symbol("x")))', "partial fractions"
+    return (
+        code,
+        f'print({name}(1 / ((sp.Symbol("x") - ({a})) * (sp.Symbol("x") - ({b}))), sp.Symbol("x")))',
+        "partial fractions",
+    )
 
 
 def _py_eigen(rng):
@@ -200,7 +220,11 @@ def _py_sieve(rng):
     assert primes == list(sp.primerange(2, limit + 1))
     return primes
 '''
-    return code, f"print(len({name}({N})))  # {len([q for q in range(2, N + 1) if all(q % d for d in range(2, int(q ** 0.5) + 1))])}", "prime sieves"
+    return (
+        code,
+        f"print(len({name}({N})))  # {len([q for q in range(2, N + 1) if all(q % d for d in range(2, int(q**0.5) + 1))])}",
+        "prime sieves",
+    )
 
 
 def _py_fib(rng):
@@ -253,22 +277,40 @@ def _py_trig(rng):
     return code, f"print({name}())", "trigonometric identities"
 
 
-PY_SNIPPETS = [_py_quadratic, _py_taylor, _py_integral, _py_limit, _py_tangent, _py_apart, _py_eigen, _py_divisors,
-                _py_sums, _py_ode, _py_newton, _py_binomial, _py_sieve, _py_fib, _py_contfrac, _py_trig]
+PY_SNIPPETS = [
+    _py_quadratic,
+    _py_taylor,
+    _py_integral,
+    _py_limit,
+    _py_tangent,
+    _py_apart,
+    _py_eigen,
+    _py_divisors,
+    _py_sums,
+    _py_ode,
+    _py_newton,
+    _py_binomial,
+    _py_sieve,
+    _py_fib,
+    _py_contfrac,
+    _py_trig,
+]
 
 
 def _lean_sq(rng):
     a, b = rng.sample(["a", "b", "c", "x", "y", "m", "n"], 2)
     T = rng.choice(["ℤ", "ℝ", "ℚ"])
     name = rng.choice(["add_sq", "sq_add", "binomial_square", "square_of_sum"]) + f"_{a}{b}"
-    return (f"/-- The square of a sum, proved by normalizing both sides. -/\n"
-            f"theorem {name} ({a} {b} : {T}) : ({a} + {b}) ^ 2 = {a} ^ 2 + 2 * {a} * {b} + {b} ^ 2 := by\n  ring\n")
+    return (
+        f"/-- The square of a sum, proved by normalizing both sides. -/\n"
+        f"theorem {name} ({a} {b} : {T}) : ({a} + {b}) ^ 2 = {a} ^ 2 + 2 * {a} * {b} + {b} ^ 2 := by\n  ring\n"
+    )
 
 
 def _lean_diff_sq(rng):
     a, b = rng.sample(["p", "q", "u", "v", "x", "y"], 2)
     name = rng.choice(["diff_sq", "mul_self_sub", "difference_of_squares"]) + f"_{a}{b}"
-    return (f"theorem {name} {{R : Type*}} [CommRing R] ({a} {b} : R) :\n    ({a} - {b}) * ({a} + {b}) = {a} ^ 2 - {b} ^ 2 := by\n  ring\n")
+    return f"theorem {name} {{R : Type*}} [CommRing R] ({a} {b} : R) :\n    ({a} - {b}) * ({a} + {b}) = {a} ^ 2 - {b} ^ 2 := by\n  ring\n"
 
 
 def _lean_numeral(rng):
@@ -279,16 +321,18 @@ def _lean_numeral(rng):
 def _lean_parity(rng):
     k = rng.randint(0, 6)
     name = rng.choice(["odd_add_odd", "parity_shift", "even_succ_of_odd"]) + f"_{2 * k + 1}"
-    return (f"theorem {name} (n : ℕ) (h : n % 2 = 1) : (n + {2 * k + 1}) % 2 = 0 := by\n  omega\n")
+    return f"theorem {name} (n : ℕ) (h : n % 2 = 1) : (n + {2 * k + 1}) % 2 = 0 := by\n  omega\n"
 
 
 def _lean_sum(rng):
     n = rng.randint(5, 30)
     fn = rng.choice(["sumUpTo", "triangle", "gaussSum"])
-    return (f"/-- `{fn} n = 0 + 1 + ⋯ + n`. -/\ndef {fn} : ℕ → ℕ\n  | 0 => 0\n  | n + 1 => {fn} n + (n + 1)\n\n"
-            f"#eval {fn} {n}  -- {n * (n + 1) // 2}\n\n"
-            f"theorem two_mul_{fn} (n : ℕ) : 2 * {fn} n = n * (n + 1) := by\n"
-            f"  induction n with\n  | zero => rfl\n  | succ k ih =>\n    rw [{fn}, Nat.mul_add, ih]\n    ring\n")
+    return (
+        f"/-- `{fn} n = 0 + 1 + ⋯ + n`. -/\ndef {fn} : ℕ → ℕ\n  | 0 => 0\n  | n + 1 => {fn} n + (n + 1)\n\n"
+        f"#eval {fn} {n}  -- {n * (n + 1) // 2}\n\n"
+        f"theorem two_mul_{fn} (n : ℕ) : 2 * {fn} n = n * (n + 1) := by\n"
+        f"  induction n with\n  | zero => rfl\n  | succ k ih =>\n    rw [{fn}, Nat.mul_add, ih]\n    ring\n"
+    )
 
 
 def _lean_fib(rng):
@@ -297,8 +341,10 @@ def _lean_fib(rng):
     a, b = 0, 1
     for _ in range(n):
         a, b = b, a + b
-    return (f"def {fn} : ℕ → ℕ\n  | 0 => 0\n  | 1 => 1\n  | n + 2 => {fn} n + {fn} (n + 1)\n\n"
-            f"example : {fn} {n} = {a} := by decide\n")
+    return (
+        f"def {fn} : ℕ → ℕ\n  | 0 => 0\n  | 1 => 1\n  | n + 2 => {fn} n + {fn} (n + 1)\n\n"
+        f"example : {fn} {n} = {a} := by decide\n"
+    )
 
 
 def _lean_system(rng):
@@ -306,15 +352,15 @@ def _lean_system(rng):
     s, d = x0 + y0, x0 - y0
     name = rng.choice(["solve_system", "linear_pair", "sum_and_difference"]) + f"_{s}"
     if d >= 0:
-        return (f"theorem {name} (x y : ℕ) (h₁ : x + y = {s}) (h₂ : x = y + {d}) : x = {x0} ∧ y = {y0} := by\n  omega\n")
-    return (f"theorem {name} (x y : ℕ) (h₁ : x + y = {s}) (h₂ : y = x + {-d}) : x = {x0} ∧ y = {y0} := by\n  omega\n")
+        return f"theorem {name} (x y : ℕ) (h₁ : x + y = {s}) (h₂ : x = y + {d}) : x = {x0} ∧ y = {y0} := by\n  omega\n"
+    return f"theorem {name} (x y : ℕ) (h₁ : x + y = {s}) (h₂ : y = x + {-d}) : x = {x0} ∧ y = {y0} := by\n  omega\n"
 
 
 def _lean_positivity(rng):
     c = rng.randint(1, 9)
     v = rng.choice(["x", "t", "r"])
     name = rng.choice(["sq_add_pos", "pos_of_sq_add", "shifted_square_pos"]) + f"_{c}"
-    return (f"theorem {name} ({v} : ℝ) : 0 < {v} ^ 2 + {c} := by\n  positivity\n")
+    return f"theorem {name} ({v} : ℝ) : 0 < {v} ^ 2 + {c} := by\n  positivity\n"
 
 
 def _lean_gcd(rng):
@@ -325,48 +371,69 @@ def _lean_gcd(rng):
 
 def _lean_point(rng):
     S = rng.choice(["Point", "Vec2", "Pair"])
-    return (f"/-- Points of the plane with real coordinates. -/\nstructure {S} where\n  x : ℝ\n  y : ℝ\n\n"
-            f"namespace {S}\n\ndef add (p q : {S}) : {S} := ⟨p.x + q.x, p.y + q.y⟩\n\n"
-            f"theorem add_comm' (p q : {S}) : p.add q = q.add p := by\n  simp only [add, add_comm]\n\nend {S}\n")
+    return (
+        f"/-- Points of the plane with real coordinates. -/\nstructure {S} where\n  x : ℝ\n  y : ℝ\n\n"
+        f"namespace {S}\n\ndef add (p q : {S}) : {S} := ⟨p.x + q.x, p.y + q.y⟩\n\n"
+        f"theorem add_comm' (p q : {S}) : p.add q = q.add p := by\n  simp only [add, add_comm]\n\nend {S}\n"
+    )
 
 
 def _lean_dvd(rng):
     k, m = rng.randint(2, 9), rng.randint(1, 9)
     name = rng.choice(["dvd_linear", "dvd_affine", "divides_shift"]) + f"_{k}"
-    return (f"theorem {name} (n : ℕ) : {k} ∣ {k} * n + {k * m} :=\n  ⟨n + {m}, by ring⟩\n")
+    return f"theorem {name} (n : ℕ) : {k} ∣ {k} * n + {k * m} :=\n  ⟨n + {m}, by ring⟩\n"
 
 
 def _lean_affine(rng):
     a, b, x = rng.randint(2, 9), rng.randint(0, 20), rng.randint(1, 12)
     name = rng.choice(["eval_affine", "apply_rule", "affine_value"]) + f"_{x}"
-    return (f"theorem {name} (f : ℕ → ℕ) (hf : ∀ n, f n = {a} * n + {b}) : f {x} = {a * x + b} := by\n  simp [hf]\n")
+    return f"theorem {name} (f : ℕ → ℕ) (hf : ∀ n, f n = {a} * n + {b}) : f {x} = {a * x + b} := by\n  simp [hf]\n"
 
 
 def _lean_trans(rng):
     T = rng.choice(["ℝ", "ℚ", "ℤ"])
     name = rng.choice(["lt_chain", "lt_of_lt_of_lt'", "three_step_lt"])
-    return (f"theorem {name} (a b c : {T}) (h₁ : a < b) (h₂ : b < c) : a < c :=\n  lt_trans h₁ h₂\n")
+    return f"theorem {name} (a b c : {T}) (h₁ : a < b) (h₂ : b < c) : a < c :=\n  lt_trans h₁ h₂\n"
 
 
 def _lean_int_eq(rng):
     x0 = rng.randint(-20, 20)
     a, b = rng.randint(2, 9), rng.randint(-30, 30)
     name = rng.choice(["solve_linear", "unique_root", "linear_eq_solution"]) + f"_{a}"
-    return (f"theorem {name} (x : ℤ) (h : {a} * x + {b} = {a * x0 + b}) : x = {x0} := by\n  omega\n").replace("+ -", "- ")
+    return (f"theorem {name} (x : ℤ) (h : {a} * x + {b} = {a * x0 + b}) : x = {x0} := by\n  omega\n").replace(
+        "+ -", "- "
+    )
 
 
 def _lean_finset(rng):
     n = rng.randint(3, 12)
-    return (f"example : ∑ i ∈ Finset.range {n + 1}, i = {n * (n + 1) // 2} := by\n  decide\n\n"
-            f"example : ∏ i ∈ Finset.range {min(n, 6)}, (i + 1) = {math.factorial(min(n, 6))} := by\n  decide\n")
+    return (
+        f"example : ∑ i ∈ Finset.range {n + 1}, i = {n * (n + 1) // 2} := by\n  decide\n\n"
+        f"example : ∏ i ∈ Finset.range {min(n, 6)}, (i + 1) = {math.factorial(min(n, 6))} := by\n  decide\n"
+    )
 
 
 def _lean_mono(rng):
     c = rng.randint(2, 9)
     name = rng.choice(["mul_le_mul_const", "scale_le", "le_scale"]) + f"_{c}"
-    return (f"theorem {name} (a b : ℕ) (h : a ≤ b) : a * {c} ≤ b * {c} :=\n  Nat.mul_le_mul_right {c} h\n")
+    return f"theorem {name} (a b : ℕ) (h : a ≤ b) : a * {c} ≤ b * {c} :=\n  Nat.mul_le_mul_right {c} h\n"
 
 
-LEAN_SNIPPETS = [_lean_sq, _lean_diff_sq, _lean_numeral, _lean_parity, _lean_sum, _lean_fib, _lean_system,
-                  _lean_positivity, _lean_gcd, _lean_point, _lean_dvd, _lean_affine, _lean_trans, _lean_int_eq,
-                  _lean_finset, _lean_mono]
+LEAN_SNIPPETS = [
+    _lean_sq,
+    _lean_diff_sq,
+    _lean_numeral,
+    _lean_parity,
+    _lean_sum,
+    _lean_fib,
+    _lean_system,
+    _lean_positivity,
+    _lean_gcd,
+    _lean_point,
+    _lean_dvd,
+    _lean_affine,
+    _lean_trans,
+    _lean_int_eq,
+    _lean_finset,
+    _lean_mono,
+]

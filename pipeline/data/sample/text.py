@@ -96,13 +96,31 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-_PROPER = {"Bayes'", "Fermat's", "Bernoulli", "Pythagorean", "Euclidean", "Cramer's", "Heron's", "Chinese", "Bezout's",
-           "Vieta's", "GCD", "GCDs", "LCM", "CRT", "Pythagoras"}
+_PROPER = {
+    "Bayes'",
+    "Fermat's",
+    "Bernoulli",
+    "Pythagorean",
+    "Euclidean",
+    "Cramer's",
+    "Heron's",
+    "Chinese",
+    "Bezout's",
+    "Vieta's",
+    "GCD",
+    "GCDs",
+    "LCM",
+    "CRT",
+    "Pythagoras",
+}
 
 
 def lower_title(title: str) -> str:
     """Lowercase a title for use inside a sentence, keeping proper names and acronyms."""
-    return " ".join(w if w in _PROPER or (w.isupper() and len(w) > 1) or any(c.isdigit() for c in w) else w.lower() for w in title.split())
+    return " ".join(
+        w if w in _PROPER or (w.isupper() and len(w) > 1) or any(c.isdigit() for c in w) else w.lower()
+        for w in title.split()
+    )
 
 
 _SMALL_WORDS = {"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to", "with"}

@@ -13,14 +13,56 @@ from pipeline.data.sample.topics import TOPICS, TOPICS_BY_AREA
 from pipeline.data.sample.web import MATH_SITES, render_web_page
 
 
-_AUTHORS = ["Ada Whitfield", "Bruno Castell", "Chen Li", "Dana Okafor", "Elif Demir", "Farah Haddad", "Goran Petrov",
-            "Hana Suzuki", "Ivan Morales", "Jonas Berg", "Kavya Rao", "Laura Nilsson", "Mehmet Kaya", "Nora Quinn",
-            "Oscar Duarte", "Paula Weiss", "Quentin Moreau", "Rosa Jimenez", "Samir Aziz", "Tessa Brooks"]
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
-_MATH_STYLE_COMBOS = [["mathjax"], ["script"], ["katex"], ["img"], ["mathjax", "mathml"], ["script", "katex"],
-                      ["katex", "mathml"], ["img", "mathjax"], ["script", "mathml"], ["img", "mathml"],
-                      ["katex", "img"], ["mathjax", "script"]]
+_AUTHORS = [
+    "Ada Whitfield",
+    "Bruno Castell",
+    "Chen Li",
+    "Dana Okafor",
+    "Elif Demir",
+    "Farah Haddad",
+    "Goran Petrov",
+    "Hana Suzuki",
+    "Ivan Morales",
+    "Jonas Berg",
+    "Kavya Rao",
+    "Laura Nilsson",
+    "Mehmet Kaya",
+    "Nora Quinn",
+    "Oscar Duarte",
+    "Paula Weiss",
+    "Quentin Moreau",
+    "Rosa Jimenez",
+    "Samir Aziz",
+    "Tessa Brooks",
+]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_MATH_STYLE_COMBOS = [
+    ["mathjax"],
+    ["script"],
+    ["katex"],
+    ["img"],
+    ["mathjax", "mathml"],
+    ["script", "katex"],
+    ["katex", "mathml"],
+    ["img", "mathjax"],
+    ["script", "mathml"],
+    ["img", "mathml"],
+    ["katex", "img"],
+    ["mathjax", "script"],
+]
 
 
 def _date(rng: random.Random) -> str:
@@ -32,49 +74,73 @@ def _page_intro(rng: random.Random, topic: dict) -> str:
     t, area = lower_title(topic["title"]), topic["area"]
     kind = S("note", "lesson", "article", "tutorial", "post", "guide", "write-up")
     k, m = rng.randint(2, 19), rng.randint(6, 25)
-    return " ".join([
-        S(f"This {kind} is part {k} of our series on {area}.",
-          f"If you have ever wondered how {t} works, you are in the right place.",
-          f"Students usually meet {area} early, and {t} is one of the places where many of them get stuck.",
-          f"We wrote this {kind} after {k} readers asked us about {t} in the comments.",
-          f"Few subjects in {area} are as useful as {t}.",
-          f"Below we develop {t} from scratch, writing out every computation.",
-          f"Welcome back! Today's {kind} is about {t}."),
-        S("We start with the definitions, then work through examples with concrete numbers, and finish with exercises.",
-          "The plan is simple: state the main facts, explain why they hold, and check them on examples.",
-          "Every example uses specific numbers, so each step can be verified with pencil and paper.",
-          f"Reading it takes about {m} minutes, and nothing beyond high school algebra is assumed.",
-          "Along the way we point out the slips that appear most often in homework and exams.",
-          "Rather than memorizing formulas, try to follow the reasoning behind each one."),
-        S("Grab a notebook and follow along.", f"Feel free to skip to section {rng.randint(2, 3)} if the definitions are familiar.",
-          "Questions and corrections are always welcome.", f"Last revised on {_date(rng)}.",
-          "A printable version is available on request.", ""),
-    ])
+    return " ".join(
+        [
+            S(
+                f"This {kind} is part {k} of our series on {area}.",
+                f"If you have ever wondered how {t} works, you are in the right place.",
+                f"Students usually meet {area} early, and {t} is one of the places where many of them get stuck.",
+                f"We wrote this {kind} after {k} readers asked us about {t} in the comments.",
+                f"Few subjects in {area} are as useful as {t}.",
+                f"Below we develop {t} from scratch, writing out every computation.",
+                f"Welcome back! Today's {kind} is about {t}.",
+            ),
+            S(
+                "We start with the definitions, then work through examples with concrete numbers, and finish with exercises.",
+                "The plan is simple: state the main facts, explain why they hold, and check them on examples.",
+                "Every example uses specific numbers, so each step can be verified with pencil and paper.",
+                f"Reading it takes about {m} minutes, and nothing beyond high school algebra is assumed.",
+                "Along the way we point out the slips that appear most often in homework and exams.",
+                "Rather than memorizing formulas, try to follow the reasoning behind each one.",
+            ),
+            S(
+                "Grab a notebook and follow along.",
+                f"Feel free to skip to section {rng.randint(2, 3)} if the definitions are familiar.",
+                "Questions and corrections are always welcome.",
+                f"Last revised on {_date(rng)}.",
+                "A printable version is available on request.",
+                "",
+            ),
+        ]
+    )
 
 
 def _page_closing(rng: random.Random, topic: dict) -> str:
     S = lambda *o: pick(rng, *o)  # noqa: E731
     t, area = lower_title(topic["title"]), topic["area"]
-    return " ".join([
-        S(f"That completes our tour of {t}.", f"We have now seen the main ideas of {t} in action.",
-          f"This is where we stop for today, although {t} has many more applications.",
-          f"With these tools you can handle most textbook questions on {t}.",
-          "These ideas will come back again and again, so it pays to master them now."),
-        S("The best way to consolidate them is to solve the exercises without looking at the examples.",
-          f"Next time we will connect this material with another chapter of {area}.",
-          "Try to invent a variant of each example and solve it yourself.",
-          f"Our next post continues with {rng.randint(2, 5)} further examples of increasing difficulty.",
-          "If something remained unclear, reread the worked example slowly and redo each line."),
-        S("Happy problem solving!", "Thanks for reading.", f"See you in part {rng.randint(3, 20)}.", "", ""),
-    ])
+    return " ".join(
+        [
+            S(
+                f"That completes our tour of {t}.",
+                f"We have now seen the main ideas of {t} in action.",
+                f"This is where we stop for today, although {t} has many more applications.",
+                f"With these tools you can handle most textbook questions on {t}.",
+                "These ideas will come back again and again, so it pays to master them now.",
+            ),
+            S(
+                "The best way to consolidate them is to solve the exercises without looking at the examples.",
+                f"Next time we will connect this material with another chapter of {area}.",
+                "Try to invent a variant of each example and solve it yourself.",
+                f"Our next post continues with {rng.randint(2, 5)} further examples of increasing difficulty.",
+                "If something remained unclear, reread the worked example slowly and redo each line.",
+            ),
+            S("Happy problem solving!", "Thanks for reading.", f"See you in part {rng.randint(3, 20)}.", "", ""),
+        ]
+    )
 
 
 _RELATED_HEADS = ["Related topic: {t}", "See also: {t}", "Going further: {t}", "A connection: {t}", "Background: {t}"]
-_CODE_INTROS = ["The following short script checks the computations above.", "You can verify the example with a few lines of Python:",
-                "Here is a small program that reproduces the numbers.", "For readers who like to experiment, here is the same calculation in code."]
+_CODE_INTROS = [
+    "The following short script checks the computations above.",
+    "You can verify the example with a few lines of Python:",
+    "Here is a small program that reproduces the numbers.",
+    "For readers who like to experiment, here is the same calculation in code.",
+]
 
 
-def compose_math_doc(rng: random.Random, topic: dict, related: dict | None, with_code: bool, min_words: int = 280) -> dict:
+def compose_math_doc(
+    rng: random.Random, topic: dict, related: dict | None, with_code: bool, min_words: int = 280
+) -> dict:
     """A page-like document: byline, intro, main topic, optional code, related material, key points, exercises."""
     S = lambda *o: pick(rng, *o)  # noqa: E731
     b = Builder()
@@ -142,8 +208,14 @@ def gen_web(rng: random.Random, n: dict[str, int], bench: list[dict]) -> list[di
         doc = compose_math_doc(rng, topic, related, with_code=rng.random() < 0.3)
         doc["sidebar"] = rng.sample(_TITLE_POOL, 4)
         site = rng.choice(MATH_SITES)
-        page = {"doc": doc, "site": site, "styles": combos[j], "seed": rng.getrandbits(31), "lang": "en",
-                "url": url_for(site, doc["title"])}
+        page = {
+            "doc": doc,
+            "site": site,
+            "styles": combos[j],
+            "seed": rng.getrandbits(31),
+            "lang": "en",
+            "url": url_for(site, doc["title"]),
+        }
         math_pages.append(page)
 
     cont_items = bench
@@ -156,9 +228,23 @@ def gen_web(rng: random.Random, n: dict[str, int], bench: list[dict]) -> list[di
             extra_truth = {"benchmark": "mini_gsm", "benchmark_item": item["id"]}
         text, math_truth = render_web_page(page["doc"], page["site"], page["styles"], page["seed"])
         page["key"] = f"math{j}"
-        records.append({"key": page["key"], "text": text, "metadata": {"url": page["url"], "truth": {
-            "label": label, **extra_truth, **math_truth, "math_styles": page["styles"], "topic": page["doc"]["title"],
-            "area": page["doc"]["area"]}}})
+        records.append(
+            {
+                "key": page["key"],
+                "text": text,
+                "metadata": {
+                    "url": page["url"],
+                    "truth": {
+                        "label": label,
+                        **extra_truth,
+                        **math_truth,
+                        "math_styles": page["styles"],
+                        "topic": page["doc"]["title"],
+                        "area": page["doc"]["area"],
+                    },
+                },
+            }
+        )
 
     for j in range(n["offtopic"]):
         fn = OFFTOPIC_GENERATORS[j % len(OFFTOPIC_GENERATORS)]
@@ -167,23 +253,31 @@ def gen_web(rng: random.Random, n: dict[str, int], bench: list[dict]) -> list[di
         doc["sidebar"] = rng.sample(OFFTOPIC_TITLES, 3)
         site = rng.choice(OFFTOPIC_SITES)
         text, _ = render_web_page(doc, site, ["mathjax"], rng.getrandbits(31))
-        records.append({"key": f"off{j}", "text": text, "metadata": {"url": url_for(site, title),
-                                                                      "truth": {"label": "offtopic"}}})
+        records.append(
+            {"key": f"off{j}", "text": text, "metadata": {"url": url_for(site, title), "truth": {"label": "offtopic"}}}
+        )
 
     langs = ["fr", "de", "es"]
     for j in range(n["non_english"]):
         lang = langs[j % 3]
         title, sections = NON_ENGLISH_PAGES[lang][(j // 3) % len(NON_ENGLISH_PAGES[lang])]
         day, month, year = rng.randint(1, 28), rng.choice(MONTHS_LANG[lang]), rng.randint(2014, 2024)
-        date = {"fr": f"{day} {month} {year}", "de": f"{day}. {month} {year}", "es": f"{day} de {month} de {year}"}[lang]
+        date = {"fr": f"{day} {month} {year}", "de": f"{day}. {month} {year}", "es": f"{day} de {month} de {year}"}[
+            lang
+        ]
         doc = prose_doc(rng, title, sections, f"{BYLINE_WORD[lang]} {rng.choice(_AUTHORS)}, {date}.")
         doc["sidebar"] = []
         site = FOREIGN_SITES[lang]
         text, _ = render_web_page(doc, site, ["mathjax"], rng.getrandbits(31), lang=lang)
-        records.append({"key": f"lang{j}", "text": text, "metadata": {"url": url_for(site, title),
-                                                                       "truth": {"label": "non_english", "language": lang}}})
+        records.append(
+            {
+                "key": f"lang{j}",
+                "text": text,
+                "metadata": {"url": url_for(site, title), "truth": {"label": "non_english", "language": lang}},
+            }
+        )
 
-    clean_pages = math_pages[:n["clean"]]
+    clean_pages = math_pages[: n["clean"]]
     long_pages = sorted(clean_pages, key=lambda p: -doc_words(p["doc"]["blocks"]))[: max(n["near_dup"] * 3, 1)]
     near_src = pick_originals(rng, long_pages, n["near_dup"], [])
     exact_src = pick_originals(rng, clean_pages, n["exact_dup"], near_src)

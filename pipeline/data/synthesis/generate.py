@@ -62,14 +62,20 @@ def chunk_path(folder: Path, chunk: int) -> Path:
 
 def synthesis_passes(recipe: Recipe, out: Path) -> list[tuple[str, list, int]]:
     """(pass name, pipeline, tasks) of every synthetic source, in recipe order; run before the filter pass."""
-    return [(pass_name(s.name), [SyntheticGenerator(s, recipe, output_dir(out, s.name))], s.synthesis.tasks)
-            for s in synthesized(recipe)]  # fmt: skip
+    return [
+        (pass_name(s.name), [SyntheticGenerator(s, recipe, output_dir(out, s.name))], s.synthesis.tasks)
+        for s in synthesized(recipe)
+    ]
 
 
 def reader_sources(recipe: Recipe, out: Path) -> list[SourceConfig]:
     """The sources as the filter pass reads them: a synthetic source reads the chunks its pass wrote."""
-    return [s.model_copy(update={"path": str(output_dir(out, s.name).absolute()), "format": "jsonl"})
-            if s.synthesis is not None else s for s in recipe.sources]  # fmt: skip
+    return [
+        s.model_copy(update={"path": str(output_dir(out, s.name).absolute()), "format": "jsonl"})
+        if s.synthesis is not None
+        else s
+        for s in recipe.sources
+    ]
 
 
 def postfilter_steps(recipe: Recipe, exclusion_writer: Callable[[], object]) -> list:
@@ -110,11 +116,14 @@ def check_generators(recipe: Recipe, out: Path, on_this_machine: bool = True) ->
             import torch
 
             if importlib.util.find_spec("vllm") is None:
-                raise ConfigError(f"{where}.backend: vllm needs the vllm package (pip install vllm) on a GPU machine; "
-                                  "backend: hf runs on CPU or GPU")  # fmt: skip
+                raise ConfigError(
+                    f"{where}.backend: vllm needs the vllm package (pip install vllm) on a GPU machine; "
+                    "backend: hf runs on CPU or GPU"
+                )
             if not torch.cuda.is_available():
-                raise ConfigError(f"{where}.backend: vllm needs a CUDA GPU and this machine has none; "
-                                  "backend: hf runs on CPU")  # fmt: skip
+                raise ConfigError(
+                    f"{where}.backend: vllm needs a CUDA GPU and this machine has none; backend: hf runs on CPU"
+                )
 
 
 def load_generator(g: GenerationSettings, data_root):
@@ -122,10 +131,18 @@ def load_generator(g: GenerationSettings, data_root):
 
     model = resolve_model(g.model, data_root)
     if g.backend == "hf":
-        return make_generator("hf", model, batch_size=g.batch_size, trust_remote_code=g.trust_remote_code, dtype=g.dtype)
-    return make_generator("vllm", model, tensor_parallel=g.tensor_parallel, trust_remote_code=g.trust_remote_code,
-                          gpu_memory_utilization=g.gpu_memory_utilization, max_model_len=g.max_model_len,
-                          dtype=g.dtype)  # fmt: skip
+        return make_generator(
+            "hf", model, batch_size=g.batch_size, trust_remote_code=g.trust_remote_code, dtype=g.dtype
+        )
+    return make_generator(
+        "vllm",
+        model,
+        tensor_parallel=g.tensor_parallel,
+        trust_remote_code=g.trust_remote_code,
+        gpu_memory_utilization=g.gpu_memory_utilization,
+        max_model_len=g.max_model_len,
+        dtype=g.dtype,
+    )
 
 
 def format_prompts(tokenizer, prompts: list[str], mode: str, model: str) -> list[str]:
@@ -135,8 +152,10 @@ def format_prompts(tokenizer, prompts: list[str], mode: str, model: str) -> list
         return prompts
     if not template:
         raise ConfigError(f"generation.prompt_format is chat, but the tokenizer of {model} has no chat template")
-    return [tokenizer.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
-            for p in prompts]  # fmt: skip
+    return [
+        tokenizer.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True)
+        for p in prompts
+    ]
 
 
 class SyntheticGenerator(PipelineStep):
@@ -167,8 +186,10 @@ class SyntheticGenerator(PipelineStep):
             self._chunk(chunk, seeds, templates, done)
             done += 1
         if not seen:
-            raise DataError(f"synthetic source {self.source.name!r}: its seeds ({describe(self.source)}) hold no "
-                            "records with the fields the templates use")  # fmt: skip
+            raise DataError(
+                f"synthetic source {self.source.name!r}: its seeds ({describe(self.source)}) hold no "
+                "records with the fields the templates use"
+            )
         logger.info(f"synthesis of {self.source.name!r}: task {rank} wrote {done} chunks into {self.folder}")
 
     def _generator(self):
@@ -193,8 +214,14 @@ class SyntheticGenerator(PipelineStep):
         generator = self._generator()
         from pipeline.generation import SamplingSettings
 
-        settings = SamplingSettings(max_new_tokens=g.max_new_tokens, stop=tuple(g.stop), n=g.samples_per_prompt,
-                                    temperature=g.temperature, top_p=g.top_p, seed=g.seed + chunk)  # fmt: skip
+        settings = SamplingSettings(
+            max_new_tokens=g.max_new_tokens,
+            stop=tuple(g.stop),
+            n=g.samples_per_prompt,
+            temperature=g.temperature,
+            top_p=g.top_p,
+            seed=g.seed + chunk,
+        )
         prompts = format_prompts(generator.tokenizer, [p for _, _, p in jobs], g.prompt_format, g.model)
         started = time.perf_counter()
         try:
@@ -205,26 +232,56 @@ class SyntheticGenerator(PipelineStep):
             raise DataError(
                 f"synthetic source {self.source.name!r}: the {g.backend} backend failed on chunk {chunk} "
                 f"({type(e).__name__}: {e}); {finished} chunks finished in this run are kept in {self.folder}; "
-                "run the same command again to resume from the first unfinished chunk") from e  # fmt: skip
+                "run the same command again to resume from the first unfinished chunk"
+            ) from e
         seconds = time.perf_counter() - started
-        sampling = {"max_new_tokens": g.max_new_tokens, "temperature": g.temperature, "top_p": g.top_p,
-                    "n": g.samples_per_prompt, "seed": settings.seed, "stop": list(g.stop)}  # fmt: skip
+        sampling = {
+            "max_new_tokens": g.max_new_tokens,
+            "temperature": g.temperature,
+            "top_p": g.top_p,
+            "n": g.samples_per_prompt,
+            "seed": settings.seed,
+            "stop": list(g.stop),
+        }
         records, tokens = [], 0
         for (seed, t, prompt), row in zip(jobs, completions):
             for k, c in enumerate(row):
                 tokens += c.tokens
                 gold = seed.get("answer") or None
-                syn = {"generator": {"backend": g.backend, "model": g.model}, "template": t.id,
-                       "template_language": t.language, "seed_id": seed["id"], "seeds": describe(self.source),
-                       "sampling": sampling, "sample": k, "chunk": chunk, "completion_tokens": c.tokens,
-                       "finished": c.finished, "final_answer": t.final_answer, "solves_seed": t.solves_seed,
-                       "gold_answer": gold, "answer_type": answer_type(gold, seed.get("choices", "")) if gold else None,
-                       **echo_measures(c.text, prompt, t.instruction)}  # fmt: skip
-                records.append({"id": f"{self.source.name}/{seed['id']}/{t.id}/{k}", "text": c.text,
-                                "metadata": {"synthesis": syn}})  # fmt: skip
+                syn = {
+                    "generator": {"backend": g.backend, "model": g.model},
+                    "template": t.id,
+                    "template_language": t.language,
+                    "seed_id": seed["id"],
+                    "seeds": describe(self.source),
+                    "sampling": sampling,
+                    "sample": k,
+                    "chunk": chunk,
+                    "completion_tokens": c.tokens,
+                    "finished": c.finished,
+                    "final_answer": t.final_answer,
+                    "solves_seed": t.solves_seed,
+                    "gold_answer": gold,
+                    "answer_type": answer_type(gold, seed.get("choices", "")) if gold else None,
+                    **echo_measures(c.text, prompt, t.instruction),
+                }
+                records.append(
+                    {
+                        "id": f"{self.source.name}/{seed['id']}/{t.id}/{k}",
+                        "text": c.text,
+                        "metadata": {"synthesis": syn},
+                    }
+                )
                 self.stat_update(f"outputs/{t.id}")
-        stats = {"chunk": chunk, "seeds": len(seeds), "prompts": len(jobs), "outputs": len(records),
-                 "generated_tokens": tokens, "seconds": round(seconds, 4), "backend": g.backend}  # fmt: skip
+        stats = {
+            "chunk": chunk,
+            "seeds": len(seeds),
+            "prompts": len(jobs),
+            "outputs": len(records),
+            "generated_tokens": tokens,
+            "seconds": round(seconds, 4),
+            "backend": g.backend,
+        }
         # The stats first, the chunk last: the chunk file is what marks the chunk finished.
         atomic_write_text(chunk_path(self.folder, chunk).with_suffix(".stats.json"), json.dumps(stats))
         with atomic_open(chunk_path(self.folder, chunk)) as f:
@@ -232,5 +289,7 @@ class SyntheticGenerator(PipelineStep):
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
         self.stat_update("chunks_written")
         self.stat_update("generated_tokens", value=tokens)
-        logger.info(f"synthesis of {self.source.name!r}: chunk {chunk}: {len(records)} outputs, {tokens} tokens, "
-                    f"{tokens / max(seconds, 1e-9):,.1f} tokens/s")  # fmt: skip
+        logger.info(
+            f"synthesis of {self.source.name!r}: chunk {chunk}: {len(records)} outputs, {tokens} tokens, "
+            f"{tokens / max(seconds, 1e-9):,.1f} tokens/s"
+        )

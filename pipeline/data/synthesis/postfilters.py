@@ -42,8 +42,14 @@ from pipeline.eval.grading import answers_match
 ECHO_N = 8
 REPEAT_N = 8
 COMPRESSION_MIN_CHARS = 200
-REASONS = ("empty", "prompt_echo", "repetitive", "truncated_no_final_answer", "truncated_at_token_limit",
-           "answer_mismatch")  # fmt: skip
+REASONS = (
+    "empty",
+    "prompt_echo",
+    "repetitive",
+    "truncated_no_final_answer",
+    "truncated_at_token_limit",
+    "answer_mismatch",
+)
 
 
 def _grams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
@@ -85,7 +91,8 @@ def drop_reason(text: str, syn: dict, cfg: SynthesisPostFilters) -> str | None:
     if syn.get("prompt_overlap", 0.0) >= cfg.max_prompt_overlap or syn.get("instruction_echo"):
         return "prompt_echo"
     if repeated_ngram_fraction(tokenize(text)) > cfg.max_repeated_ngram_fraction or (
-            len(text) >= COMPRESSION_MIN_CHARS and compression_ratio(text) > cfg.max_compression_ratio):  # fmt: skip
+        len(text) >= COMPRESSION_MIN_CHARS and compression_ratio(text) > cfg.max_compression_ratio
+    ):
         return "repetitive"
     final = explicit_answer(text)
     if syn.get("final_answer"):

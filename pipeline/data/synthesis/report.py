@@ -44,12 +44,23 @@ def synthesis_summary(out: Path, recipe: Recipe) -> dict:
     summary = {}
     for s in synthesized(recipe):
         folder = out / SYNTHETIC_DIR / s.name
-        chunk_stats = [json.loads(p.read_text()) for p in sorted(folder.glob("*.stats.json"))
-                       if p.with_name(p.name.replace(".stats.json", ".jsonl")).is_file()]  # fmt: skip
+        chunk_stats = [
+            json.loads(p.read_text())
+            for p in sorted(folder.glob("*.stats.json"))
+            if p.with_name(p.name.replace(".stats.json", ".jsonl")).is_file()
+        ]
         tokens = sum(c["generated_tokens"] for c in chunk_stats)
         seconds = sum(c["seconds"] for c in chunk_stats)
-        per: dict[str, dict] = defaultdict(lambda: {"outputs": 0, "generated_tokens": 0, "dropped": Counter(),
-                                                    "kept_after_postfilters": 0, "kept": 0, "kept_tokens": 0})  # fmt: skip
+        per: dict[str, dict] = defaultdict(
+            lambda: {
+                "outputs": 0,
+                "generated_tokens": 0,
+                "dropped": Counter(),
+                "kept_after_postfilters": 0,
+                "kept": 0,
+                "kept_tokens": 0,
+            }
+        )
         for d in iter_folder(folder):
             t = per[d["metadata"]["synthesis"]["template"]]
             t["outputs"] += 1
@@ -97,17 +108,29 @@ def render_markdown(summary: dict) -> list[str]:
     for name, s in summary.items():
         tps = f"{s['tokens_per_second']:,.1f} tokens/s" if s["tokens_per_second"] else "–"
         dropped = ", ".join(f"{k}: {v}" for k, v in s["dropped"].items()) or "none"
-        lines += ["", f"**{name}** — {s['generator']['model']} ({s['generator']['backend']}): {s['chunks']} chunks, "
-                  f"{s['prompts']:,} prompts, {s['outputs']:,} outputs, {s['generated_tokens']:,} tokens in "
-                  f"{s['generation_seconds']:,.1f} s ({tps}); post-filter drops: {dropped}; kept {s['kept']:,}.", ""]
-        lines += ["| template | outputs | generated tokens | dropped (reason: n) | after post-filters | dropped later "
-                  "| kept | kept tokens |", "|---|---:|---:|---|---:|---:|---:|---:|"]  # fmt: skip
+        lines += [
+            "",
+            f"**{name}** — {s['generator']['model']} ({s['generator']['backend']}): {s['chunks']} chunks, "
+            f"{s['prompts']:,} prompts, {s['outputs']:,} outputs, {s['generated_tokens']:,} tokens in "
+            f"{s['generation_seconds']:,.1f} s ({tps}); post-filter drops: {dropped}; kept {s['kept']:,}.",
+            "",
+        ]
+        lines += [
+            "| template | outputs | generated tokens | dropped (reason: n) | after post-filters | dropped later "
+            "| kept | kept tokens |",
+            "|---|---:|---:|---|---:|---:|---:|---:|",
+        ]
         for tid, t in s["templates"].items():
             reasons = ", ".join(f"{k}: {v}" for k, v in t["dropped"].items()) or "–"
-            lines.append(f"| {tid} | {t['outputs']:,} | {t['generated_tokens']:,} | {reasons} | "
-                         f"{t['kept_after_postfilters']:,} | {t['dropped_by_later_stages']:,} | {t['kept']:,} | "
-                         f"{t['kept_tokens']:,} |")  # fmt: skip
+            lines.append(
+                f"| {tid} | {t['outputs']:,} | {t['generated_tokens']:,} | {reasons} | "
+                f"{t['kept_after_postfilters']:,} | {t['dropped_by_later_stages']:,} | {t['kept']:,} | "
+                f"{t['kept_tokens']:,} |"
+            )
         if s["skipped_seeds"]:
-            lines += ["", "Seeds skipped for a template (empty field): "
-                      + ", ".join(f"{k}: {v}" for k, v in sorted(s["skipped_seeds"].items()))]  # fmt: skip
+            lines += [
+                "",
+                "Seeds skipped for a template (empty field): "
+                + ", ".join(f"{k}: {v}" for k, v in sorted(s["skipped_seeds"].items())),
+            ]
     return lines

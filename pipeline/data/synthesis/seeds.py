@@ -28,8 +28,15 @@ def seed_source(source: SourceConfig, recipe: Recipe) -> SourceConfig:
     seeds = source.synthesis.seeds
     if seeds.source is not None:
         return next(s for s in recipe.sources if s.name == seeds.source)
-    return SourceConfig(name=f"{source.name}_seeds", kind="exams", path=seeds.path, format=seeds.format,
-                        text_key=seeds.text_key, qa_fields=seeds.qa_fields, weight=1)  # fmt: skip
+    return SourceConfig(
+        name=f"{source.name}_seeds",
+        kind="exams",
+        path=seeds.path,
+        format=seeds.format,
+        text_key=seeds.text_key,
+        qa_fields=seeds.qa_fields,
+        weight=1,
+    )
 
 
 def describe(source: SourceConfig) -> str:
@@ -70,8 +77,11 @@ def iter_seeds(source: SourceConfig, recipe: Recipe) -> Iterator[dict]:
             for path, line_no, record in reader.parsed_records(src):
                 parts = qa_parts(record, src.qa_fields)
                 if parts["question"]:
-                    yield {"id": str(record.get("id") or f"{path}:{line_no}"), "text": render_worked(record, src),
-                           **parts}  # fmt: skip
+                    yield {
+                        "id": str(record.get("id") or f"{path}:{line_no}"),
+                        "text": render_worked(record, src),
+                        **parts,
+                    }
     else:
         from pipeline.data.extract import MathExtractor
 

@@ -58,46 +58,88 @@ class Template:
 _FINAL_EN = 'Finish with a line of the form "Final answer: ...".'
 _FINAL_ZH = "最后一行写成“答案：……”的形式。"
 
-LIBRARY: dict[str, Template] = {t.id: t for t in [
-    Template("textbook_en", "en",
-             "Rewrite the following web page as a section of a mathematics textbook. Explain the ideas in order, define "
-             "every term before using it, work through the examples step by step, and keep all formulas in LaTeX. "
-             "Leave out everything that is not mathematics, such as navigation, advertisements and comments.\n\n"
-             "Web page:\n{{text}}\n\nTextbook section:\n"),
-    Template("textbook_zh", "zh",
-             "请把下面的网页改写成一本数学教科书中的一节。按顺序讲解其中的概念，每个术语在使用前先给出定义，例题要逐步求解，"
-             "所有公式都用 LaTeX 书写。删去与数学无关的内容，例如导航栏、广告和评论。请用中文写作。\n\n"
-             "网页：\n{{text}}\n\n教科书章节：\n"),
-    Template("new_problem_en", "en",
-             "Here is an example of a math problem. Write one new problem of the same type and difficulty, with "
-             f"different numbers and a different setting, then solve it step by step. {_FINAL_EN}\n\n"
-             "Example problem:\n{{question}}\n\nNew problem:\n", final_answer=True),
-    Template("new_problem_zh", "zh",
-             f"下面是一道数学题的例子。请编写一道类型和难度相同、但数字和情境不同的新题，然后逐步解答。{_FINAL_ZH}\n\n"
-             "例题：\n{{question}}\n\n新题：\n", final_answer=True),
-    Template("solve_en", "en",
-             f"Solve the following problem step by step, saying why each step is taken. {_FINAL_EN}\n\n"
-             "Problem:\n{{question}}\n\nSolution:\n", final_answer=True, solves_seed=True),
-    Template("solve_zh", "zh",
-             f"请逐步解答下面的题目，并说明每一步的理由。{_FINAL_ZH}\n\n"  # placeholders stay outside f-strings
-             "题目：\n{{question}}\n\n解答：\n",
-             final_answer=True, solves_seed=True),
-    Template("explain_solution_en", "en",
-             "Below are a math problem and its solution. Explain the solution to a student: say why each step is "
-             f"taken, fill in any steps that are skipped, and point out the key idea. {_FINAL_EN}\n\n"
-             "Problem:\n{{question}}\n\nSolution:\n{{solution}}\n\nExplanation:\n", final_answer=True, solves_seed=True),
-    Template("explain_solution_zh", "zh",
-             f"下面是一道数学题及其解答。请向学生讲解这个解答：说明每一步的理由，补全被省略的步骤，并指出关键思路。{_FINAL_ZH}\n\n"
-             "题目：\n{{question}}\n\n解答：\n{{solution}}\n\n讲解：\n", final_answer=True, solves_seed=True),
-    Template("translate_en_zh", "zh",
-             "Translate the following mathematical text from English into Chinese. Keep every formula, number and "
-             "variable name exactly as it is, and use standard Chinese mathematical terms.\n\n"
-             "English:\n{{text}}\n\nChinese:\n"),
-    Template("translate_zh_en", "en",
-             "Translate the following mathematical text from Chinese into English. Keep every formula, number and "
-             "variable name exactly as it is, and use standard English mathematical terms.\n\n"
-             "Chinese:\n{{text}}\n\nEnglish:\n"),
-]}  # fmt: skip
+LIBRARY: dict[str, Template] = {
+    t.id: t
+    for t in [
+        Template(
+            "textbook_en",
+            "en",
+            "Rewrite the following web page as a section of a mathematics textbook. Explain the ideas in order, define "
+            "every term before using it, work through the examples step by step, and keep all formulas in LaTeX. "
+            "Leave out everything that is not mathematics, such as navigation, advertisements and comments.\n\n"
+            "Web page:\n{{text}}\n\nTextbook section:\n",
+        ),
+        Template(
+            "textbook_zh",
+            "zh",
+            "请把下面的网页改写成一本数学教科书中的一节。按顺序讲解其中的概念，每个术语在使用前先给出定义，例题要逐步求解，"
+            "所有公式都用 LaTeX 书写。删去与数学无关的内容，例如导航栏、广告和评论。请用中文写作。\n\n"
+            "网页：\n{{text}}\n\n教科书章节：\n",
+        ),
+        Template(
+            "new_problem_en",
+            "en",
+            "Here is an example of a math problem. Write one new problem of the same type and difficulty, with "
+            f"different numbers and a different setting, then solve it step by step. {_FINAL_EN}\n\n"
+            "Example problem:\n{{question}}\n\nNew problem:\n",
+            final_answer=True,
+        ),
+        Template(
+            "new_problem_zh",
+            "zh",
+            f"下面是一道数学题的例子。请编写一道类型和难度相同、但数字和情境不同的新题，然后逐步解答。{_FINAL_ZH}\n\n"
+            "例题：\n{{question}}\n\n新题：\n",
+            final_answer=True,
+        ),
+        Template(
+            "solve_en",
+            "en",
+            f"Solve the following problem step by step, saying why each step is taken. {_FINAL_EN}\n\n"
+            "Problem:\n{{question}}\n\nSolution:\n",
+            final_answer=True,
+            solves_seed=True,
+        ),
+        Template(
+            "solve_zh",
+            "zh",
+            f"请逐步解答下面的题目，并说明每一步的理由。{_FINAL_ZH}\n\n"  # placeholders stay outside f-strings
+            "题目：\n{{question}}\n\n解答：\n",
+            final_answer=True,
+            solves_seed=True,
+        ),
+        Template(
+            "explain_solution_en",
+            "en",
+            "Below are a math problem and its solution. Explain the solution to a student: say why each step is "
+            f"taken, fill in any steps that are skipped, and point out the key idea. {_FINAL_EN}\n\n"
+            "Problem:\n{{question}}\n\nSolution:\n{{solution}}\n\nExplanation:\n",
+            final_answer=True,
+            solves_seed=True,
+        ),
+        Template(
+            "explain_solution_zh",
+            "zh",
+            f"下面是一道数学题及其解答。请向学生讲解这个解答：说明每一步的理由，补全被省略的步骤，并指出关键思路。{_FINAL_ZH}\n\n"
+            "题目：\n{{question}}\n\n解答：\n{{solution}}\n\n讲解：\n",
+            final_answer=True,
+            solves_seed=True,
+        ),
+        Template(
+            "translate_en_zh",
+            "zh",
+            "Translate the following mathematical text from English into Chinese. Keep every formula, number and "
+            "variable name exactly as it is, and use standard Chinese mathematical terms.\n\n"
+            "English:\n{{text}}\n\nChinese:\n",
+        ),
+        Template(
+            "translate_zh_en",
+            "en",
+            "Translate the following mathematical text from Chinese into English. Keep every formula, number and "
+            "variable name exactly as it is, and use standard English mathematical terms.\n\n"
+            "Chinese:\n{{text}}\n\nEnglish:\n",
+        ),
+    ]
+}
 
 
 def custom_template(c: "CustomTemplate") -> Template:
@@ -112,12 +154,15 @@ def check_template_ids(ids: list[str], customs: list["CustomTemplate"]) -> None:
         raise ValueError(f"custom_templates: ids must be unique and differ from the library's: {clash}")
     for c in customs:
         if not custom_template(c).fields:
-            raise ValueError(f"custom template {c.id!r} uses no seed field: put e.g. {{{{text}}}} or {{{{question}}}} "
-                             "in its prompt")  # fmt: skip
+            raise ValueError(
+                f"custom template {c.id!r} uses no seed field: put e.g. {{{{text}}}} or {{{{question}}}} in its prompt"
+            )
     unknown = [i for i in ids if i not in LIBRARY and i not in custom_ids]
     if unknown:
-        raise ValueError(f"unknown template(s) {unknown}; the library has {', '.join(LIBRARY)}"
-                         + (f"; custom_templates define {', '.join(custom_ids)}" if custom_ids else ""))  # fmt: skip
+        raise ValueError(
+            f"unknown template(s) {unknown}; the library has {', '.join(LIBRARY)}"
+            + (f"; custom_templates define {', '.join(custom_ids)}" if custom_ids else "")
+        )
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
         raise ValueError(f"templates listed twice: {dup}")
@@ -142,14 +187,19 @@ def check_seed_fields(where: str, synthesis: "SynthesisConfig", sources: dict[st
     seeds = synthesis.seeds
     if seeds.source is not None:
         if seeds.source not in sources:
-            raise ValueError(f"{where}.seeds.source: no source named {seeds.source!r} in this recipe "
-                             f"(sources: {', '.join(sources)})")  # fmt: skip
+            raise ValueError(
+                f"{where}.seeds.source: no source named {seeds.source!r} in this recipe (sources: {', '.join(sources)})"
+            )
         if sources[seeds.source].synthesis is not None:
-            raise ValueError(f"{where}.seeds.source: {seeds.source!r} is itself synthesized; seed from the source "
-                             "it generates from instead")  # fmt: skip
+            raise ValueError(
+                f"{where}.seeds.source: {seeds.source!r} is itself synthesized; seed from the source "
+                "it generates from instead"
+            )
     provided, described = seed_fields(synthesis, sources)
     for t in resolve_templates(synthesis):
         missing = [f for f in t.fields if f not in provided]
         if missing:
-            raise ValueError(f"{where}.templates: template {t.id!r} needs field {missing[0]!r}, which seeds from "
-                             f"{described} do not provide (they provide: {', '.join(provided)})")  # fmt: skip
+            raise ValueError(
+                f"{where}.templates: template {t.id!r} needs field {missing[0]!r}, which seeds from "
+                f"{described} do not provide (they provide: {', '.join(provided)})"
+            )

@@ -27,8 +27,14 @@ _TEXT = [
 ]
 
 
-def build_tiny_model(out: str | Path, tokenizer: str | Path | None = None, vocab_size: int = 512, hidden: int = 32,
-                     layers: int = 1, seed: int = 0) -> Path:  # fmt: skip
+def build_tiny_model(
+    out: str | Path,
+    tokenizer: str | Path | None = None,
+    vocab_size: int = 512,
+    hidden: int = 32,
+    layers: int = 1,
+    seed: int = 0,
+) -> Path:
     """Write an HF model folder (random Qwen2 weights + tokenizer) to `out` and return its path."""
     import torch
     from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
@@ -48,10 +54,18 @@ def build_tiny_model(out: str | Path, tokenizer: str | Path | None = None, vocab
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     torch.manual_seed(seed)
-    config = Qwen2Config(vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden,
-                         num_hidden_layers=layers, num_attention_heads=2, num_key_value_heads=1,
-                         max_position_embeddings=4096, eos_token_id=tok.eos_token_id,
-                         pad_token_id=tok.pad_token_id, tie_word_embeddings=True)  # fmt: skip
+    config = Qwen2Config(
+        vocab_size=len(tok),
+        hidden_size=hidden,
+        intermediate_size=2 * hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        max_position_embeddings=4096,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+        tie_word_embeddings=True,
+    )
     model = Qwen2ForCausalLM(config)
     model.generation_config.eos_token_id = tok.eos_token_id
     model.generation_config.pad_token_id = tok.pad_token_id

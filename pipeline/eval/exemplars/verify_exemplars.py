@@ -31,8 +31,16 @@ ROOT = HERE.parents[2]
 R = sp.Rational
 x = sp.Symbol("x", real=True)
 
-COUNTS = {"gsm8k": 8, "math": 4, "mmlu_stem": 4, "cmath": 6, "gaokao_math_cloze": 5, "gaokao_math_qa": 4,
-          "sat_math": 4, "minerva_math": 4}
+COUNTS = {
+    "gsm8k": 8,
+    "math": 4,
+    "mmlu_stem": 4,
+    "cmath": 6,
+    "gaokao_math_cloze": 5,
+    "gaokao_math_qa": 4,
+    "sat_math": 4,
+    "minerva_math": 4,
+}
 MULTIPLE_CHOICE = {"mmlu_stem", "gaokao_math_qa", "sat_math"}
 MAX_WORDS = 130  # English solutions; Chinese ones are held to MAX_CHARS characters
 MAX_CHARS = 260
@@ -40,6 +48,7 @@ FINAL = "\nFinal Answer: The final answer is ${}$. I hope it is correct."
 
 
 # ---------------------------------------------------------------- answer recomputation (one function per exemplar)
+
 
 def sig(value, digits: int) -> float:
     return float(f"{float(value):.{digits}g}")
@@ -143,7 +152,8 @@ CHECKS = {
     "gaokao_math_cloze-5": lambda: solve_one(sp.Eq(1 * (1 + sp.Symbol("m")) + 2 * 1, 0), sp.Symbol("m")),
     # gaokao_math_qa
     "gaokao_math_qa-1": lambda: sp.Intersection(
-        sp.solve_univariate_inequality(x**2 - 3 * x - 4 < 0, x, relational=False), sp.FiniteSet(-2, 0, 2, 4)),
+        sp.solve_univariate_inequality(x**2 - 3 * x - 4 < 0, x, relational=False), sp.FiniteSet(-2, 0, 2, 4)
+    ),
     "gaokao_math_qa-2": lambda: _local_min(x**3 - 3 * x**2 + 1),
     "gaokao_math_qa-3": _product_even,
     "gaokao_math_qa-4": lambda: sp.sqrt(2**2 + 3**2 - 2 * 2 * 3 * sp.cos(sp.pi / 3)),
@@ -219,6 +229,7 @@ def check_arithmetic(task: str, ex: dict) -> int:
 
 # ---------------------------------------------------------------- format checks
 
+
 def check_format(task: str, ex: dict) -> None:
     fields = {"id", "question", "solution", "answer", "source"} | ({"choices"} if task in MULTIPLE_CHOICE else set())
     assert set(ex) == fields, (ex["id"], sorted(ex))
@@ -260,14 +271,14 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 def word_grams(text: str) -> set[tuple[str, ...]]:
     """13-grams of tokens: a word (run of letters/digits, LaTeX command names included) or one CJK character."""
     tokens = re.findall(r"[\u3400-\u9fff]|[^\W\u3400-\u9fff]+", text.lower())
-    return {tuple(tokens[i:i + N]) for i in range(len(tokens) - N + 1)}
+    return {tuple(tokens[i : i + N]) for i in range(len(tokens) - N + 1)}
 
 
 def char_grams(text: str) -> set[str]:
     """13 consecutive non-space characters that include at least one CJK character (LaTeX-only runs such as
     `$\\triangleabc$` are common notation, not text, and are left to the token check)."""
     chars = re.sub(r"\s+", "", text.lower())
-    return {g for i in range(len(chars) - N + 1) if CJK.search(g := chars[i:i + N])}
+    return {g for i in range(len(chars) - N + 1) if CJK.search(g := chars[i : i + N])}
 
 
 def strings(obj):
@@ -285,8 +296,10 @@ def overlap_check(examples: list[tuple[str, dict]], bench_dir: Path) -> tuple[in
     """Returns (question hits, solution hits); prints each hit."""
     probes = []  # (kind, task, ex, word grams, char grams)
     for task, ex in examples:
-        for kind, text in (("question", " ".join([ex["question"], *ex.get("choices", [])])),
-                           ("solution", ex["solution"])):
+        for kind, text in (
+            ("question", " ".join([ex["question"], *ex.get("choices", [])])),
+            ("solution", ex["solution"]),
+        ):
             probes.append((kind, task, ex, word_grams(text), char_grams(text) if CJK.search(text) else set()))
     all_words = set().union(*(p[3] for p in probes))
     all_chars = set().union(*(p[4] for p in probes))
@@ -310,12 +323,15 @@ def overlap_check(examples: list[tuple[str, dict]], bench_dir: Path) -> tuple[in
                 if shared:
                     hits[kind] += 1
                     print(f"  OVERLAP {kind} of {ex['id']} with {name} line {line_no}: {sorted(map(str, shared))[:2]}")
-    print(f"13-gram check: {len(sets)} test sets, {records} records; "
-          f"question overlaps: {hits['question']}, solution overlaps: {hits['solution']}")
+    print(
+        f"13-gram check: {len(sets)} test sets, {records} records; "
+        f"question overlaps: {hits['question']}, solution overlaps: {hits['solution']}"
+    )
     return hits["question"], hits["solution"]
 
 
 # ---------------------------------------------------------------- main
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
