@@ -23,10 +23,13 @@ anything else is a bug and keeps its traceback. Heavy imports happen inside the 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from pipeline.errors import MathcptError
+from pipeline.config.base import validate
+from pipeline.config.formats import CodeSettings
+from pipeline.errors import ConfigError, MathcptError
 
 
 def _add_set(p: argparse.ArgumentParser) -> None:
@@ -45,13 +48,14 @@ def cmd_data(args) -> int:
     if args.recipe == "inspect":
         if not args.run_dir:
             raise MathcptError("usage: mathcpt data inspect RUN_DIR (a completed data run's folder)")
-        from pipeline.inspect_run import inspect_text
+        from pipeline.train.inspect_data import inspect_text
 
         print(inspect_text(args.run_dir, samples=args.samples, seq_len=args.seq_len), end="")
         return 0
     if args.run_dir:
         raise MathcptError(f"unexpected argument {args.run_dir!r} after the recipe")
-    from pipeline.config import dump, load_recipe
+    from pipeline.config.base import dump
+    from pipeline.config.recipe import load_recipe
 
     recipe = load_recipe(args.recipe, args.overrides)
     if args.dry_run:
@@ -68,7 +72,7 @@ def cmd_data(args) -> int:
     from pipeline.data.recipe_run import run_recipe
 
     report = run_recipe(recipe, out, overwrite=args.overwrite)
-    from pipeline.data.report import render_markdown
+    from pipeline.data.report.markdown import render_markdown
 
     print(render_markdown(report))
     print(f"data run complete: {out}/manifest.json")
@@ -107,7 +111,7 @@ def _submit_data(recipe, out: str, args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from pipeline.data.extract_cli import extract_inputs
+    from pipeline.data.filter.extract import extract_inputs
 
     stats = extract_inputs(args.inputs, args.output, keep_code_blocks=not args.no_code)
     skipped = ", ".join(f"{k}: {v}" for k, v in stats["skipped"].items()) or "none"
@@ -116,8 +120,9 @@ def cmd_extract(args) -> int:
 
 
 def cmd_books(args) -> int:
-    from pipeline.config import BookSettings, validate
-    from pipeline.data.books.cli import books_to_jsonl
+    from pipeline.config.base import validate
+    from pipeline.config.formats import BookSettings
+    from pipeline.data.sources.books.convert import books_to_jsonl
 
     raw = {"split": args.split, "expand_macros": not args.no_expand_macros}
     if args.max_file_bytes is not None:
@@ -134,7 +139,8 @@ def cmd_books(args) -> int:
 
 
 def cmd_code_select(args) -> int:
-    from pipeline.data.code_select_cli import code_settings, select_code_inputs
+    from pipeline.cli import code_settings
+    from pipeline.data.sources.code_select import select_code_inputs
 
     settings = code_settings(args.languages, args.min_score, args.max_file_bytes, args.score_formal)
     stats = select_code_inputs(args.inputs, args.output, settings)
@@ -146,7 +152,7 @@ def cmd_code_select(args) -> int:
 
 
 def cmd_decontaminate(args) -> int:
-    from pipeline.data.decontaminate_cli import decontaminate_file
+    from pipeline.data.decontaminate import decontaminate_file
 
     stats = decontaminate_file(
         args.input,
@@ -170,11 +176,11 @@ def cmd_decontaminate(args) -> int:
 
 
 def cmd_classifier(args) -> int:
-    import json
 
     if args.classifier_command == "train":
-        from pipeline.config import validate
-        from pipeline.data.classifier import TrainSettings, train_from_files
+        from pipeline.config.base import validate
+        from pipeline.config.classifier import TrainSettings
+        from pipeline.data.filter.classifier import train_from_files
 
         settings = validate(
             TrainSettings,
@@ -185,7 +191,7 @@ def cmd_classifier(args) -> int:
         print(json.dumps({"model": args.output, "heldout": sidecar["heldout"], "counts": sidecar["counts"]}))
         return 0
     if args.classifier_command == "score":
-        from pipeline.data.classifier import score_file
+        from pipeline.data.filter.classifier import score_file
 
         c = score_file(args.model, args.input, args.output, args.threshold, args.text_key)
         print(
@@ -194,8 +200,9 @@ def cmd_classifier(args) -> int:
             file=sys.stderr,
         )
         return 0
-    from pipeline.config import dump
-    from pipeline.data.classifier_recall import load_recall_config, run_recall
+    from pipeline.config.base import dump
+    from pipeline.config.classifier import load_recall_config
+    from pipeline.data.filter.recall import run_recall
 
     cfg = load_recall_config(args.config, args.overrides)
     if args.dry_run:
@@ -214,7 +221,8 @@ def cmd_classifier(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from pipeline.config import dump, load_train_config
+    from pipeline.config.base import dump
+    from pipeline.config.train import load_train_config
 
     cfg = load_train_config(args.config, args.overrides)
     if args.dry_run:
@@ -288,7 +296,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from pipeline.eval.grade_cli import grade_file
+    from pipeline.shared.grading import grade_file
 
     accuracy, n = grade_file(args.predictions, args.output, args.answer_type, args.processes)
     print(f"accuracy {accuracy:.4f} over {n} lines", file=sys.stderr)
@@ -296,7 +304,7 @@ def cmd_grade(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from pipeline.run_report import render_html, report_text
+    from pipeline.cli import render_html, report_text
 
     index = render_html(args.run_dir) if args.html else None  # first: it also refreshes report.md's plot links
     print(report_text(args.run_dir), end="")
@@ -465,7 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--threshold", type=float, default=0.5, help="count documents at or above this score (0.5)")
     c.add_argument("--text-key", default="text", help="field holding the text (text)")
     c = csub.add_parser(
-        "recall", help="DeepSeekMath recall loop from a YAML config (see pipeline/data/classifier_recall.py)"
+        "recall", help="DeepSeekMath recall loop from a YAML config (see pipeline/data/filter/recall.py)"
     )
     c.add_argument("config", help="recall config YAML")
     _add_set(c)
@@ -545,3 +553,24 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def code_settings(
+    languages: list[str] | None, min_scores: list[str], max_file_bytes: int | None, score_formal: bool
+) -> CodeSettings:
+    """The CLI's flags as the recipe's `code:` settings, validated the same way (a bad language is a ConfigError)."""
+    raw: dict = {"keep_formal_math_always": not score_formal}
+    if languages:
+        raw["languages"] = [lang.strip().lower() for item in languages for lang in item.split(",") if lang.strip()]
+    if max_file_bytes is not None:
+        raw["max_file_bytes"] = max_file_bytes
+    thresholds: dict = {}
+    for item in min_scores:
+        language, _, value = item.rpartition("=")
+        try:
+            thresholds[language.strip().lower() or "default"] = float(value)
+        except ValueError:
+            raise ConfigError(f"--min-score {item!r}: expected a number or LANGUAGE=NUMBER") from None
+    if thresholds:
+        raw["min_math_score"] = thresholds
+    return validate(CodeSettings, raw, "command-line flags (--languages, --min-score, --max-file-bytes)")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from loguru import logger
 
-from pipeline.data.report import stage_name, stage_reasons
+from pipeline.data.report.markdown import stage_name, stage_reasons
 from pipeline.errors import DataError
 from pipeline.train.metrics import read_metrics
 
@@ -75,10 +75,10 @@ def run_training(out: Path, steps: int | None) -> None:
 def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int | None = None) -> dict:
     t0 = time.time()
     prepare(out, overwrite)
-    from pipeline.config import load_recipe
+    from pipeline.config.recipe import load_recipe
     from pipeline.data.recipe_run import run_recipe
-    from pipeline.data.sample_corpus import generate_sample_corpus
     from pipeline.eval.evaluate import run_eval
+    from pipeline.sample.corpus import generate_sample_corpus
     from pipeline.train.export import export_checkpoint
 
     timings: dict[str, float] = {}

@@ -43,7 +43,7 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_corpus(tmp_path_factory) -> Path:
-    from pipeline.data.sample_corpus import generate_sample_corpus
+    from pipeline.sample.corpus import generate_sample_corpus
 
     out = tmp_path_factory.mktemp("corpus")
     generate_sample_corpus(out, seed=0, scale=0.5)
@@ -53,7 +53,7 @@ def sample_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def data_run(sample_corpus, tmp_path_factory) -> Path:
     """The demo recipe run on the sample corpus with the real datatrove executor."""
-    from pipeline.config import load_recipe
+    from pipeline.config.recipe import load_recipe
     from pipeline.data.recipe_run import run_recipe
 
     out = tmp_path_factory.mktemp("data_run") / "run"

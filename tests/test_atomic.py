@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.atomic import atomic_open, atomic_path
+from pipeline.shared.atomic import atomic_open, atomic_path
 
 
 def test_file_appears_only_when_complete_and_failure_keeps_the_old_one(tmp_path):

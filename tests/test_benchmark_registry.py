@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pipeline.benchmarks import registry
-from pipeline.benchmarks.registry import SPECS, HubSource, expand_names, load_benchmark
 from pipeline.errors import DataError
+from pipeline.shared.benchmarks import registry
+from pipeline.shared.benchmarks.registry import SPECS, HubSource, expand_names, load_benchmark
 
 
 @pytest.mark.parametrize("name", sorted(n for n, s in SPECS.items() if s.local and n != "math"))

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Recipe, TrainConfig, load_any, load_recipe, load_train_config
+from pipeline.config.files import load_any
+from pipeline.config.recipe import Recipe, load_recipe
+from pipeline.config.train import TrainConfig, load_train_config
+from pipeline.data.recipe_run import check_recipe
 from pipeline.errors import ConfigError
 from tests.conftest import ROOT, run_cli
 
@@ -56,7 +59,7 @@ def test_invalid_value_is_named(tmp_path):
 def test_unknown_benchmark_in_recipe(tmp_path):
     p = write(tmp_path, MINIMAL + "stages:\n  decontamination:\n    benchmarks: [gsm8k, gsm9k]\n")
     with pytest.raises(ConfigError, match=r"stages\.decontamination\.benchmarks: .*unknown benchmark\(s\) \['gsm9k'\]"):
-        load_recipe(p)
+        check_recipe(load_recipe(p), str(p))
 
 
 def test_duplicate_source_names(tmp_path):

@@ -23,15 +23,19 @@ contiguously, `ngram` = confirmed by LCS) in `metadata.contamination`.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
-from pipeline.benchmarks.registry import BenchmarkItem, load_benchmark
+from pipeline.data.sources.readers import read_documents
+from pipeline.shared.atomic import atomic_open, atomic_write_text
+from pipeline.shared.benchmarks.registry import BenchmarkItem, expand_names, load_benchmark
 
 CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 TOKEN = re.compile(rf"\\[A-Za-z]+|[{CJK}]|[^\W_{CJK}]+")
@@ -331,3 +335,57 @@ class BenchmarkDecontaminationFilter(BaseFilter):
                 self.stat_update("spans_removed", value=len(matches))
                 return True
         return False, "contaminated"
+
+
+def contamination_summary(removals: list[dict]) -> dict:
+    """Per benchmark: documents removed, documents with spans cut out, distinct items hit; plus every removal."""
+    per: dict[str, dict] = defaultdict(lambda: {"documents_removed": set(), "spans_removed": set(), "items": set()})
+    for r in removals:
+        b = per[r["benchmark"]]
+        b["documents_removed" if r["action"] == "document_removed" else "spans_removed"].add(r["id"])
+        b["items"].add(r["item_id"])
+    return {
+        "per_benchmark": {
+            name: {
+                "documents_removed": len(v["documents_removed"]),
+                "spans_removed": len(v["spans_removed"]),
+                "items_hit": len(v["items"]),
+            }
+            for name, v in sorted(per.items())
+        },
+        "removals": removals,
+    }
+
+
+def decontaminate_file(
+    input_path: str,
+    output: str,
+    benchmarks: list[str],
+    benchmarks_dir: str | None,
+    ngram: int,
+    report_path: str | None,
+    lcs_threshold: float = 0.6,
+    mode: str = "document",
+    include_solutions: bool = False,
+) -> dict:
+    step = BenchmarkDecontaminationFilter(
+        expand_names(benchmarks), ngram, lcs_threshold, benchmarks_dir, include_solutions, mode=mode
+    )
+    step.index  # noqa: B018 - build the index (and fail on a bad benchmark) before reading the corpus
+    removals, documents, kept = [], 0, 0
+    with atomic_open(output) as f:
+        for record in read_documents(input_path):
+            documents += 1
+            doc = Document(
+                text=record["text"], id=str(record.get("id", documents)), metadata=dict(record.get("metadata") or {})
+            )
+            keep = step.filter(doc) is True
+            for match in doc.metadata.get("contamination", []):
+                removals.append({"id": doc.id, "action": "span_removed" if keep else "document_removed", **match})
+            if keep:
+                kept += 1
+                f.write(json.dumps({**record, "text": doc.text, "metadata": doc.metadata}, ensure_ascii=False) + "\n")
+    stats = {"documents": documents, "kept": kept, "removed": documents - kept, **contamination_summary(removals)}
+    if report_path:
+        atomic_write_text(report_path, json.dumps(stats, indent=2, ensure_ascii=False))
+    return stats

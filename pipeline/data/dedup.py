@@ -39,7 +39,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
-from pipeline.atomic import atomic_open, atomic_path, atomic_write_text
+from pipeline.shared.atomic import atomic_open, atomic_path, atomic_write_text
 
 # Words of Latin-like scripts; every CJK ideograph is a token of its own (Chinese has no spaces between words).
 TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")

@@ -28,9 +28,9 @@ from datatrove.executor.base import PipelineExecutor
 from datatrove.utils.stats import PipelineStats
 from loguru import logger
 
-from pipeline.atomic import atomic_write_text
-from pipeline.config import SBATCH_TOKEN, ExecutorConfig, RaySettings, SlurmSettings
+from pipeline.config.executor import SBATCH_TOKEN, ExecutorConfig, RaySettings, SlurmSettings
 from pipeline.errors import DataError
+from pipeline.shared.atomic import atomic_write_text
 
 
 class ChainedSlurmExecutor(SlurmPipelineExecutor):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from loguru import logger
 
-from pipeline.config import Recipe
+from pipeline.config.recipe import Recipe
 from pipeline.errors import ConfigError
 
 

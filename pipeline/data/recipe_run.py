@@ -40,10 +40,9 @@ from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from loguru import logger
 
-from pipeline.atomic import atomic_write_text
-from pipeline.benchmarks.registry import expand_names
-from pipeline.config import ExecutorConfig, Recipe, dump
-from pipeline.data.classifier import resolve_model_path
+from pipeline.config.base import dump, invalid
+from pipeline.config.executor import ExecutorConfig
+from pipeline.config.recipe import Recipe
 from pipeline.data.decontaminate import BenchmarkDecontaminationFilter
 from pipeline.data.dedup import (
     DedupDecisionTagger,
@@ -53,24 +52,58 @@ from pipeline.data.dedup import (
     MinhashNearDedupFilter,
 )
 from pipeline.data.executors import SlurmScripts, build_executor, check_completed, merge_stats, slurm_scripts
-from pipeline.data.extract import MathExtractor
-from pipeline.data.filters import MathClassifierFilter, MathLanguageFilter, MathSafeQualityFilter, MathScoreFilter
+from pipeline.data.filter.classifier import resolve_model_path
+from pipeline.data.filter.extract import MathExtractor
+from pipeline.data.filter.language import MathLanguageFilter
+from pipeline.data.filter.math_score import MathClassifierFilter, MathScoreFilter
+from pipeline.data.filter.quality import MathSafeQualityFilter
 from pipeline.data.mixture import plan_mixture
-from pipeline.data.readers import SourceReader, check_sources
-from pipeline.data.report import summarize_stats, write_report
-from pipeline.data.report_html import write_html_report
+from pipeline.data.report.html import write_html_report
+from pipeline.data.report.markdown import summarize_stats, write_report
+from pipeline.data.sources.readers import SourceReader, check_sources
 from pipeline.data.synthesis.generate import check_generators, postfilter_steps, reader_sources, synthesis_passes
 from pipeline.data.synthesis.seeds import check_seeds
+from pipeline.data.synthesis.templates import check_seed_fields, check_template_ids
 from pipeline.data.tokenize import ShardTokenizer, ValidationSplit, import_tokenizer, train_bpe
 from pipeline.errors import DataError
-from pipeline.shards import MANIFEST, SourceShards
+from pipeline.shared.atomic import atomic_write_text
+from pipeline.shared.benchmarks.registry import expand_names
+from pipeline.shared.shards import MANIFEST, SourceShards
 
 RESOLVED = "recipe.resolved.yaml"
 
 
+def check_recipe(recipe: Recipe, origin: str | None = None) -> None:
+    """What the recipe's schema cannot know by itself, checked against the stages' own tables: benchmark names in
+    the registry, template ids in the library, the seed fields the templates use. `start_run` and `--dry-run` call it;
+    the error reads like the schema's own (`origin: invalid recipe: key.path: problem`)."""
+    problems = []
+    try:
+        expand_names(recipe.stages.decontamination.benchmarks)
+    except DataError as e:
+        problems.append(f"stages.decontamination.benchmarks: {e}")
+    sources = {s.name: s for s in recipe.sources}
+    for i, s in enumerate(recipe.sources):
+        if s.synthesis is not None:
+            where = f"sources.{i}.synthesis"
+            try:
+                check_template_ids(s.synthesis.templates, s.synthesis.custom_templates)
+            except ValueError as e:
+                problems.append(f"{where}.{e}")
+                continue
+            try:
+                check_seed_fields(where, s.synthesis, sources)
+            except ValueError as e:
+                problems.append(str(e))
+    if problems:
+        raise invalid("recipe", origin or f"recipe {recipe.name!r}", problems)
+
+
 def start_run(recipe: Recipe, out: Path, overwrite: bool, on_this_machine: bool) -> dict[str, list[Path]]:
-    """Everything fatal is checked before any work (source paths, synthesis seeds and generators), then the output
-    folder is claimed; a re-run is incomplete until it writes the manifest again. Returns each source's files."""
+    """Everything fatal is checked before any work (the recipe against the stages' tables, source paths, synthesis
+    seeds and generators), then the output folder is claimed; a re-run is incomplete until it writes the manifest
+    again. Returns each source's files."""
+    check_recipe(recipe)
     source_files = check_sources(recipe.sources, recipe.data_root)
     check_seeds(recipe)
     check_generators(recipe, out, on_this_machine=on_this_machine)

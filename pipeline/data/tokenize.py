@@ -26,9 +26,9 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.tokens.tokenizer import DocumentTokenizer, TokenizedFile
 from datatrove.utils.batching import batched
 
-from pipeline.atomic import atomic_path
 from pipeline.errors import ConfigError
-from pipeline.shards import token_dtype
+from pipeline.shared.atomic import atomic_path
+from pipeline.shared.shards import token_dtype
 
 
 def iter_texts(jsonl_files: list[Path]) -> Iterator[str]:

@@ -27,20 +27,14 @@ from typing import Callable
 
 from loguru import logger
 
-from pipeline.atomic import atomic_write_text
-from pipeline.benchmarks.registry import load_benchmark
 from pipeline.errors import ConfigError
-from pipeline.eval.answers import extract_answer
-from pipeline.generation import SamplingSettings, make_generator
-from pipeline.eval.grading import answers_match
 from pipeline.eval.references import render_table
-from pipeline.eval.tasks import TASKS, Task, build_prompt
-
-
-def check_tasks(names: list[str]) -> None:
-    unknown = [b for b in names if b not in TASKS]
-    if unknown:
-        raise ConfigError(f"--benchmarks: unknown task(s) {unknown}; available: {sorted(TASKS)}")
+from pipeline.eval.tasks import TASKS, Task, build_prompt, check_tasks
+from pipeline.shared.answers import extract_answer
+from pipeline.shared.atomic import atomic_write_text
+from pipeline.shared.benchmarks.registry import load_benchmark
+from pipeline.shared.generation import SamplingSettings, make_generator
+from pipeline.shared.grading import answers_match
 
 
 def load_reward(spec: str | None) -> Callable[[str, str], float] | None:

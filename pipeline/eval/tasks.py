@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.benchmarks.registry import BenchmarkItem, load_benchmark
-from pipeline.errors import DataError
-from pipeline.jsonl import read_jsonl
+from pipeline.errors import ConfigError, DataError
+from pipeline.shared.benchmarks.registry import BenchmarkItem, load_benchmark
+from pipeline.shared.jsonl import read_jsonl
 
 EXEMPLARS = Path(__file__).parent / "exemplars"
 LETTERS = "ABCDEFGH"
@@ -112,3 +112,10 @@ def build_prompt(task: Task, item: BenchmarkItem, shots: int | None = None) -> s
     ]
     blocks.append(render(task.fmt, item).rstrip())
     return "\n\n".join(blocks)
+
+
+def check_tasks(names: list[str], key: str = "benchmarks") -> None:
+    """Every name is an eval task; otherwise a ConfigError naming the config key (or flag) that lists them."""
+    unknown = [n for n in names if n not in TASKS]
+    if unknown:
+        raise ConfigError(f"{key}: unknown eval task(s) {unknown}; available: {', '.join(sorted(TASKS))}")

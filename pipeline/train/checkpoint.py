@@ -20,8 +20,8 @@ from typing import Callable
 
 import torch
 
-from pipeline.atomic import atomic_path, atomic_write_text
 from pipeline.errors import ConfigError
+from pipeline.shared.atomic import atomic_path, atomic_write_text
 
 LATEST = "latest"
 STATE = "trainer_state.json"

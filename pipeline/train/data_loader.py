@@ -15,7 +15,7 @@ slices of the same sequence (`global_indices`).
   size n is ever materialised and memory stays flat however large the corpus.
 * Positions restart at every document start inside a window, so with `attention_mask=None` and `use_cache=False`
   HF Qwen2 keeps attention inside each document.
-* Reads are memory-mapped (`pipeline.shards`).
+* Reads are memory-mapped (`pipeline.shared.shards`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from pipeline.shards import SourceShards, read_manifest
+from pipeline.shared.shards import SourceShards, read_manifest
 
 _M64 = (1 << 64) - 1
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.atomic import atomic_path
 from pipeline.errors import DataError
+from pipeline.shared.atomic import atomic_path
 from pipeline.train.checkpoint import LATEST
 
 

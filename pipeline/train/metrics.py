@@ -14,8 +14,8 @@ from pathlib import Path
 
 from loguru import logger
 
-from pipeline.config import TrainConfig
-from pipeline.jsonl import read_jsonl
+from pipeline.config.train import TrainConfig
+from pipeline.shared.jsonl import read_jsonl
 
 METRICS = "metrics.jsonl"
 
@@ -68,3 +68,27 @@ class MetricsLogger:
 def read_metrics(run_dir: str | Path) -> list[dict]:
     """Every row of a training run's metrics.jsonl (steps, evaluations), in the order they were logged."""
     return [row for _, row in read_jsonl(Path(run_dir) / METRICS)]
+
+
+def training_report(run: Path) -> str:
+    all_rows = read_metrics(run)
+    rows = [r for r in all_rows if "loss" in r]
+    evals = [r for r in all_rows if "eval_loss" in r]
+    if not rows:
+        return f"# Training run {run}\n\nNo steps logged yet.\n"
+    first, last = rows[0], rows[-1]
+    lines = [
+        f"# Training run {run}",
+        "",
+        f"- steps: {last['step']}, tokens: {last['tokens']:,}",
+        f"- loss: {first['loss']:.4f} at step {first['step']} → {last['loss']:.4f} at step {last['step']}",
+        f"- last lr: {last['lr']:.3g}, throughput: {last.get('tokens_per_s', 0):,.0f} tokens/s",
+        *(f"- eval loss at step {e['step']}: {e['eval_loss']:.4f}" for e in evals),
+        "",
+        "| step | loss | lr | tokens |",
+        "|---:|---:|---:|---:|",
+    ]
+    every = max(1, len(rows) // 20)
+    for r in rows[::every] + ([last] if (len(rows) - 1) % every else []):
+        lines.append(f"| {r['step']} | {r['loss']:.4f} | {r['lr']:.3g} | {r['tokens']:,} |")
+    return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, PretrainedConfig, Qwen2Config
 
-from pipeline.config import ModelConfig
+from pipeline.config.train import ModelConfig
 from pipeline.errors import ConfigError
 
 

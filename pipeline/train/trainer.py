@@ -27,9 +27,10 @@ import torch.nn.functional as F
 import yaml
 from loguru import logger
 
-from pipeline.config import TrainConfig, dump
+from pipeline.config.base import dump
+from pipeline.config.train import TrainConfig
 from pipeline.errors import ConfigError
-from pipeline.logs import rank_zero_logging
+from pipeline.shared.logs import rank_zero_logging
 from pipeline.train import checkpoint
 from pipeline.train.data_loader import PackedMixture, global_indices
 from pipeline.train.metrics import MetricsLogger
@@ -525,7 +526,7 @@ class ShardedGenerator:
     then every rank receives all completions in order."""
 
     def __init__(self, module, tokenizer_dir: Path, rank: int, world_size: int):
-        from pipeline.generation import generation_tokenizer
+        from pipeline.shared.generation import generation_tokenizer
 
         self.module, self.rank, self.world_size = module, rank, world_size
         self.tokenizer = generation_tokenizer(str(tokenizer_dir))
@@ -533,7 +534,7 @@ class ShardedGenerator:
 
     @torch.no_grad()
     def generate(self, prompts: list[str], s) -> list[list[str]]:
-        from pipeline.generation import cut_at_stop
+        from pipeline.shared.generation import cut_at_stop
 
         mine = list(range(self.rank, len(prompts), self.world_size)) or [0]  # a rank with nothing still steps along
         device = next(self.module.parameters()).device

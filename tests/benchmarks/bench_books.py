@@ -180,7 +180,7 @@ def normalise(formula: str) -> str:
 
 
 def measure(main: Path, split: str, repeat: int = 1) -> tuple[dict, list[str]]:
-    from pipeline.data.books.latex import LatexBook
+    from pipeline.data.sources.books.latex import LatexBook
 
     seconds = float("inf")
     for _ in range(repeat):  # the machine is shared: the best of a few passes is the converter's own speed

@@ -5,8 +5,8 @@
 
 Prints ONE JSON line with the figures side by side:
 * `math.classifier` / `math.rule`: precision, recall, F1 of "is math" on the test split, for the fastText classifier
-  (pipeline/data/classifier.py, trained here on the train split, P(math) ≥ 0.5) and the rule-based `math_score`
-  (pipeline/data/filters.py, ≥ 0.2, the recipe default), plus the share called math in every document group.
+  (pipeline/data/filter/classifier.py, trained here on the train split, P(math) ≥ 0.5) and the rule-based `math_score`
+  (pipeline/data/filter/math_score.py, ≥ 0.2, the recipe default), plus the share called math in every document group.
 * `langid`: the recipe's language stage (MathLanguageFilter: lid.176 on `language_sample`, the prose lines with
   formulas and code removed; languages [en], min_score 0.65): precision and recall of "kept as English", the share
   of Chinese math identified as zh (≥ 0.65), and the share kept as English in every group; beside it the same model
@@ -101,7 +101,7 @@ def key_rank(key: str, salt: str = "split") -> float:
 
 
 def benchmark_docs(shared: Path, per_set: int) -> list[dict]:
-    from pipeline.benchmarks.registry import load_benchmark
+    from pipeline.shared.benchmarks.registry import load_benchmark
 
     docs = []
     for group, names in (("bench_en", BENCH_EN), ("bench_zh", BENCH_ZH)):
@@ -116,7 +116,7 @@ def benchmark_docs(shared: Path, per_set: int) -> list[dict]:
 def html_docs(real_html: Path, api_pages: int) -> list[dict]:
     from selectolax.lexbor import LexborHTMLParser
 
-    from pipeline.data.extract import extract_html
+    from pipeline.data.filter.extract import extract_html
 
     math_pages, api = [], []
     for path in sorted(real_html.rglob("*.html")):
@@ -257,8 +257,9 @@ def per_group(docs: list[dict], pred: list[bool]) -> dict:
 
 
 def bench_math(train: list[dict], test: list[dict], epochs: int) -> dict:
-    from pipeline.data.classifier import TrainSettings, load_classifier, train_classifier
-    from pipeline.data.filters import math_score
+    from pipeline.config.classifier import TrainSettings
+    from pipeline.data.filter.classifier import load_classifier, train_classifier
+    from pipeline.data.filter.math_score import math_score
 
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
@@ -294,7 +295,7 @@ def bench_math(train: list[dict], test: list[dict], epochs: int) -> dict:
 def bench_langid(docs: list[dict]) -> dict:
     from datatrove.data import Document
 
-    from pipeline.data.filters import MathLanguageFilter
+    from pipeline.data.filter.language import MathLanguageFilter
 
     f = MathLanguageFilter(["en"], 0.65, ["web"])
     docs = [d for d in docs if d["lang"] != "code"]

@@ -4,7 +4,7 @@
         dpkg -x /work/coq_deb/libcoq-stdlib_*.deb /work/coq_stdlib          # nothing is installed system-wide
     .venv/bin/python tests/benchmarks/bench_code_selection.py --coq /work/coq_stdlib [--half test|tune|all] [-v]
 
-The selector (pipeline.data.code_select.select_file, default settings) judges each file as a `code_repos` source
+The selector (pipeline.data.sources.code_select.select_file, default settings) judges each file as a `code_repos` source
 would: every drop reason (generated, data_only, low_code_math_score …) counts as "not selected".
 
 Labelled set (labels by where a file comes from, decided before looking at any score):
@@ -42,8 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.config import CodeSettings  # noqa: E402
-from pipeline.data.code_select import CodeFile, select_file  # noqa: E402
+from pipeline.config.formats import CodeSettings
+from pipeline.data.sources.code_select import CodeFile, select_file
 
 SYMPY_MATH = [
     "polys",

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.benchmarks.registry import SPECS, load_benchmark  # noqa: E402
 from pipeline.data.decontaminate import ContaminationIndex, tokenize  # noqa: E402
+from pipeline.shared.benchmarks.registry import SPECS, load_benchmark
 
 ZH_CONTEXT = [
     "下面这道题来自上周的练习，请先独立完成，再对照后面的讲解。",
@@ -99,9 +99,9 @@ def perturb(text: str, rng: random.Random, language: str) -> tuple[str, str]:
 
 def clean_documents(real_html: str | None, limit_html: int) -> dict[str, list[str]]:
     """Clean math text in no test set: the generated sample corpus (extracted), and real documentation pages."""
-    from pipeline.data.extract import extract_html
-    from pipeline.data.readers import render_qa
-    from pipeline.data.sample_corpus import build_sample_corpus
+    from pipeline.data.filter.extract import extract_html
+    from pipeline.data.sources.readers import render_qa
+    from pipeline.sample.corpus import build_sample_corpus
 
     generated = []
     for source, records in build_sample_corpus(seed=11, scale=2.0).items():
@@ -109,7 +109,7 @@ def clean_documents(real_html: str | None, limit_html: int) -> dict[str, list[st
             if r["metadata"]["truth"]["label"] != "clean":
                 continue
             if "question" in r:
-                from pipeline.config import SourceConfig
+                from pipeline.config.sources import SourceConfig
 
                 generated.append(render_qa(r, SourceConfig(name="x", kind="exams", path="-", weight=1)))
             elif source == "web":

@@ -141,7 +141,7 @@ def main() -> None:
 
     import trafilatura
 
-    from pipeline.data.extract import extract_html
+    from pipeline.data.filter.extract import extract_html
 
     extractors = {
         "ours": lambda h: extract_html(h)[0],

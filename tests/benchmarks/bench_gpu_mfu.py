@@ -52,7 +52,7 @@ TINY = {
 
 
 def write_random_data_run(out: Path, vocab: int, tokens: int, seed: int = 0) -> None:
-    """A data run in the shard format (`pipeline.shards`) holding random documents of 200-6000 tokens."""
+    """A data run in the shard format (`pipeline.shared.shards`) holding random documents of 200-6000 tokens."""
     rng = np.random.default_rng(seed)
     lengths = []
     while sum(lengths) < tokens:
@@ -93,7 +93,7 @@ def main() -> None:
 
     import torch
 
-    from pipeline.config import load_train_config
+    from pipeline.config.train import load_train_config
     from pipeline.train.trainer import Trainer
 
     world = int(os.environ.get("WORLD_SIZE", "1"))

@@ -111,8 +111,8 @@ def main() -> None:
 
     from math_verify import parse, verify
 
-    from pipeline.benchmarks.registry import load_benchmark
-    from pipeline.eval.grading import grade_response
+    from pipeline.shared.benchmarks.registry import load_benchmark
+    from pipeline.shared.grading import grade_response
 
     rng = random.Random(0)
     cases = []  # (response, gold, label, how)

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def real_texts(benchmarks_dir: str, real_html: str | None, html_pages: int) -> list[str]:
-    from pipeline.benchmarks.registry import SPECS, load_benchmark
-    from pipeline.data.extract import extract_html
+    from pipeline.data.filter.extract import extract_html
+    from pipeline.shared.benchmarks.registry import SPECS, load_benchmark
 
     texts = []
     for name, spec in SPECS.items():
@@ -107,9 +107,9 @@ def bench_tokenization(texts: list[str], tokenizer_dir: str, work: Path, repeats
 
 
 def build_run(scale: float, tokenizer_dir: str, out: Path) -> Path:
-    from pipeline.config import load_recipe
+    from pipeline.config.recipe import load_recipe
     from pipeline.data.recipe_run import run_recipe
-    from pipeline.data.sample_corpus import generate_sample_corpus
+    from pipeline.sample.corpus import generate_sample_corpus
 
     generate_sample_corpus(out / "corpus", seed=0, scale=scale)
     recipe = load_recipe(
@@ -128,7 +128,7 @@ def bench_loader(data_dir: Path, seq_len: int, samples: int) -> dict:
     import numpy as np
     import torch
 
-    from pipeline.shards import SourceShards, read_manifest
+    from pipeline.shared.shards import SourceShards, read_manifest
     from pipeline.train.data_loader import PackedMixture
 
     mixture = PackedMixture(str(data_dir), seq_len, seed=0)

@@ -65,7 +65,7 @@ def mutate_to(text: str, lo: float, hi: float, rng: random.Random) -> tuple[str,
 
 def load_corpus(pages: Path, limit: int) -> list[str]:
     from pipeline.data.dedup import TOKEN
-    from pipeline.data.extract import extract_html
+    from pipeline.data.filter.extract import extract_html
 
     texts, seen = [], set()
     files = sorted((pages / "sympy").rglob("*.html")) + sorted((pages / "statsmodels").rglob("*.html"))
@@ -86,7 +86,7 @@ def run_ours(texts: list[str], work: Path, overrides: dict) -> tuple[list[int], 
     from datatrove.data import Document
     from datatrove.executor import LocalPipelineExecutor
 
-    from pipeline.config import DedupStage
+    from pipeline.config.stages import DedupStage
     from pipeline.data.dedup import DedupIndexWriter, DedupPlanner
 
     d = DedupStage(**overrides)
@@ -162,7 +162,7 @@ def main() -> None:
     shuffled = [corpus[i] for i in order]
     where = {orig: pos for pos, orig in enumerate(order)}
 
-    from pipeline.config import DedupStage
+    from pipeline.config.stages import DedupStage
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

@@ -5,7 +5,7 @@
 
 Throughput: a tiny randomly initialised Qwen2 (hidden 64, 2 layers; Qwen2's tokenizer from ../shared when present,
 else a BPE trained on a few sentences) generates `--max-new-tokens` tokens for `--prompts` solve_en prompts through
-`pipeline.generation.HFGenerator` (the backend the synthesis pass uses), sampled at temperature 1 so outputs run to
+`pipeline.shared.generation.HFGenerator` (the backend the synthesis pass uses), sampled at temperature 1 so outputs run to
 the limit; `hf_small_vocab` is the same shape with the tests' 512-token BPE. tokens/s = generated tokens / wall seconds of `generate_detailed` (model loading excluded). With
 `--vllm` (GPU and the vllm package needed; without them the figure is null with the reason) the same model runs
 through `VLLMGenerator` with `--vllm-prompts` prompts.
@@ -42,10 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.config import SynthesisPostFilters  # noqa: E402
+from pipeline.config.synthesis import SynthesisPostFilters
 from pipeline.data.synthesis.postfilters import drop_reason, echo_measures  # noqa: E402
 from pipeline.data.synthesis.templates import LIBRARY  # noqa: E402
-from pipeline.eval.grading import to_number  # noqa: E402
+from pipeline.shared.grading import to_number
 
 INTENDED = {
     "empty": "empty",
@@ -60,7 +60,7 @@ INTENDED = {
 
 
 def _sample_seeds(n: int, rng: random.Random) -> list[dict]:
-    from pipeline.data.sample import problems
+    from pipeline.sample import problems
 
     makers = [f for name, f in sorted(vars(problems).items()) if name.startswith("ex_")]
     out = []
@@ -79,7 +79,7 @@ def _sample_seeds(n: int, rng: random.Random) -> list[dict]:
 
 
 def _real_seeds(shared: Path, per_set: int) -> list[dict]:
-    from pipeline.benchmarks.registry import load_benchmark
+    from pipeline.shared.benchmarks.registry import load_benchmark
 
     bench = shared / "benchmarks"
     out = []
@@ -217,7 +217,7 @@ def _prompts(seeds: list[dict], n: int) -> list[str]:
 def hf_throughput(model: Path, prompts: list[str], max_new_tokens: int, batch_size: int) -> dict:
     import torch
 
-    from pipeline.generation import HFGenerator, SamplingSettings
+    from pipeline.shared.generation import HFGenerator, SamplingSettings
 
     gen = HFGenerator(str(model), batch_size=batch_size)
     settings = SamplingSettings(max_new_tokens=max_new_tokens, temperature=1.0, seed=0)
@@ -245,7 +245,7 @@ def vllm_throughput(model: Path, prompts: list[str], max_new_tokens: int) -> dic
 
     if importlib.util.find_spec("vllm") is None or not torch.cuda.is_available():
         return {"tokens_per_s": None, "why": "needs a CUDA GPU and the vllm package"}
-    from pipeline.generation import SamplingSettings, VLLMGenerator
+    from pipeline.shared.generation import SamplingSettings, VLLMGenerator
 
     gen = VLLMGenerator(str(model), gpu_memory_utilization=0.5, max_model_len=2048)
     settings = SamplingSettings(max_new_tokens=max_new_tokens, temperature=1.0, seed=0)

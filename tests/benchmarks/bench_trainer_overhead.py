@@ -35,7 +35,7 @@ def main() -> None:
     import torch.nn.functional as F
     from transformers.integrations import HfDeepSpeedConfig
 
-    from pipeline.config import load_train_config
+    from pipeline.config.train import load_train_config
     from pipeline.train.model import build_model, model_config
     from pipeline.train.trainer import Trainer, deepspeed_config
 

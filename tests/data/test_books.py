@@ -1,4 +1,4 @@
-"""Book sources: LaTeX books and papers, Markdown / PDF-text books (pipeline.data.books), rule by rule.
+"""Book sources: LaTeX books and papers, Markdown / PDF-text books (pipeline.data.sources.books), rule by rule.
 
     .venv/bin/python -m pytest tests/data/test_books.py -q
 
@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from loguru import logger
 
-from pipeline.config import SourceConfig, load_recipe
-from pipeline.data.books import convert_book
-from pipeline.data.books.latex import LatexBook
-from pipeline.data.books.text import clean_book_text, convert_text_book
-from pipeline.data.readers import SourceReader, check_sources
+from pipeline.config.recipe import load_recipe
+from pipeline.config.sources import SourceConfig
+from pipeline.data.sources.books.convert import convert_book
+from pipeline.data.sources.books.latex import LatexBook
+from pipeline.data.sources.books.text import clean_book_text, convert_text_book
+from pipeline.data.sources.readers import SourceReader, check_sources
 from pipeline.errors import ConfigError, DataError
 from tests.conftest import run_cli
 

@@ -15,15 +15,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config import load_recipe
-from pipeline.data.classifier import TrainSettings, in_holdout, load_classifier, preprocess, resolve_model_path
-from pipeline.data.classifier import train_classifier
-from pipeline.data.classifier_recall import domain_of, load_recall_config
-from pipeline.data.extract import extract_html
+from pipeline.config.classifier import TrainSettings, load_recall_config
+from pipeline.config.recipe import load_recipe
+from pipeline.data.filter.classifier import (
+    in_holdout,
+    load_classifier,
+    preprocess,
+    resolve_model_path,
+    train_classifier,
+)
+from pipeline.data.filter.extract import extract_html
+from pipeline.data.filter.recall import domain_of
 from pipeline.data.recipe_run import run_recipe
-from pipeline.data.sample.corpus import build_sample_corpus
-from pipeline.data.sample.web_pages import gen_web
 from pipeline.errors import ConfigError, DataError
+from pipeline.sample.corpus import build_sample_corpus
+from pipeline.sample.web.pages import gen_web
 from tests.conftest import ROOT, run_cli
 
 SMALL = TrainSettings(bucket=20_000, dim=32)  # the defaults' 200k hashed rows are 50 MB: more than tests need

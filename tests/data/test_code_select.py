@@ -1,4 +1,4 @@
-"""Math-code selection (pipeline.data.code_select): languages, the code math score, every drop reason, licences,
+"""Math-code selection (pipeline.data.sources.code_select): languages, the code math score, every drop reason, licences,
 the `code_repos` recipe source and `mathcpt code-select`, all on inline files."""
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import CodeSettings, SourceConfig, load_recipe
-from pipeline.data.code_licence import guess_spdx
-from pipeline.data.code_select import CodeFile, detect_language, iter_code_files, select_file
-from pipeline.data.readers import SourceReader
+from pipeline.config.formats import CodeSettings
+from pipeline.config.recipe import load_recipe
+from pipeline.config.sources import SourceConfig
 from pipeline.data.recipe_run import run_recipe
+from pipeline.data.sources.code_licence import guess_spdx
+from pipeline.data.sources.code_select import CodeFile, detect_language, iter_code_files, select_file
+from pipeline.data.sources.readers import SourceReader
 from pipeline.errors import ConfigError
 from tests.conftest import run_cli
 

@@ -8,13 +8,13 @@ import random
 import pytest
 from datatrove.data import Document
 
-from pipeline.benchmarks.registry import BenchmarkItem, load_benchmark
 from pipeline.data.decontaminate import (
     BenchmarkDecontaminationFilter,
     ContaminationIndex,
     lcs_length,
     tokenize,
 )
+from pipeline.shared.benchmarks.registry import BenchmarkItem, load_benchmark
 from tests.conftest import run_cli
 
 EN = BenchmarkItem(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_recipe
+from pipeline.config.recipe import load_recipe
 from pipeline.data.recipe_run import run_recipe, submit_slurm
 from pipeline.errors import ConfigError, DataError
 from tests.conftest import ROOT, run_cli
@@ -219,7 +219,7 @@ def test_write_scripts_only_needs_a_slurm_recipe(sample_corpus, tmp_path):
 
 def test_a_pass_with_unfinished_tasks_fails_loudly(tmp_path):
     """Ray's executor only warns when a task fails; the recipe must stop there instead."""
-    from pipeline.config import ExecutorConfig
+    from pipeline.config.executor import ExecutorConfig
     from pipeline.data.executors import build_executor, check_completed
 
     executor = build_executor(ExecutorConfig(), [], tmp_path, "filter", tasks=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from pipeline.data.extract import extract_html
+from pipeline.data.filter.extract import extract_html
 from tests.conftest import run_cli
 
 PAGE = """<!doctype html><html><head><title>Calculus notes</title><style>.x{color:red}</style></head><body>

@@ -5,14 +5,10 @@ from __future__ import annotations
 import pytest
 from datatrove.data import Document
 
-from pipeline.data.filters import (
-    MathLanguageFilter,
-    MathSafeQualityFilter,
-    MathScoreFilter,
-    language_sample,
-    math_score,
-    strip_math,
-)
+from pipeline.data.filter.language import MathLanguageFilter, language_sample
+from pipeline.data.filter.math_score import MathScoreFilter, math_score
+from pipeline.data.filter.quality import MathSafeQualityFilter
+from pipeline.data.mathtext import strip_math
 
 LATEX_HEAVY = (
     "Let $f(x) = \\sum_{k=0}^{\\infty} \\frac{x^k}{k!}$ for every real $x$. We show that $f'(x) = f(x)$. "

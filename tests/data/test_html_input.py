@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import json
 
-from pipeline.data.extract import extract_html
-from pipeline.data.html_input import decode_page, is_garbled
+from pipeline.data.filter.extract import extract_html
+from pipeline.data.sources.html_input import decode_page, is_garbled
 from tests.conftest import run_cli
 
 BODY = "<p>Le théorème: \\(e^{i\\pi} + 1 = 0\\) est célèbre, voilà.</p>"
@@ -84,8 +84,8 @@ def test_extract_cli_counts_every_skip_by_reason(tmp_path):
 
 
 def test_recipe_reader_skips_binary_html_files_with_a_counted_reason(tmp_path):
-    from pipeline.config import SourceConfig
-    from pipeline.data.readers import SourceReader
+    from pipeline.config.sources import SourceConfig
+    from pipeline.data.sources.readers import SourceReader
 
     (tmp_path / "a.html").write_bytes(page('<meta charset="windows-1252">').encode("cp1252"))
     (tmp_path / "b.html").write_bytes(b"%PDF-1.4 not a page")

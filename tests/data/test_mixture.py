@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import Recipe
+from pipeline.config.recipe import Recipe
 from pipeline.data.mixture import plan_mixture
 from pipeline.errors import ConfigError
 

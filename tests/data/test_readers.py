@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.config import SourceConfig
-from pipeline.data.readers import SourceReader, check_sources
+from pipeline.config.sources import SourceConfig
+from pipeline.data.sources.readers import SourceReader, check_sources
 from pipeline.errors import DataError
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer
 
-from pipeline.benchmarks.registry import load_benchmark
-from pipeline.config import load_recipe
+from pipeline.config.recipe import load_recipe
 from pipeline.data.recipe_run import run_recipe
 from pipeline.errors import ConfigError, DataError
-from pipeline.shards import SourceShards, read_manifest
+from pipeline.shared.benchmarks.registry import load_benchmark
+from pipeline.shared.shards import SourceShards, read_manifest
 from tests.conftest import ROOT, run_cli
 
 DEMO = ROOT / "data_recipes" / "demo.yaml"

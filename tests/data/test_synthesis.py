@@ -1,4 +1,4 @@
-"""Synthetic data as a recipe source (pipeline.data.synthesis) and exam-question formats (pipeline.data.exams).
+"""Synthetic data as a recipe source (pipeline.data.synthesis) and exam-question formats (pipeline.data.sources.exams).
 
     .venv/bin/python -m pytest tests/data/test_synthesis.py -q
 
@@ -19,14 +19,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import SourceConfig, SynthesisPostFilters, load_recipe
-from pipeline.data.readers import SourceReader
-from pipeline.data.recipe_run import run_recipe, submit_slurm
+from pipeline.config.recipe import load_recipe
+from pipeline.config.sources import SourceConfig
+from pipeline.config.synthesis import SynthesisPostFilters
+from pipeline.data.recipe_run import check_recipe, run_recipe, submit_slurm
+from pipeline.data.sources.readers import SourceReader
 from pipeline.data.synthesis.postfilters import drop_reason, echo_measures
 from pipeline.data.synthesis.templates import LIBRARY
 from pipeline.errors import ConfigError, DataError
-from pipeline.generation import Completion
-from pipeline.shards import read_manifest
+from pipeline.shared.generation import Completion
+from pipeline.shared.shards import read_manifest
 from tests.conftest import ROOT, run_cli
 
 PROBLEMS = [
@@ -166,7 +168,7 @@ def test_backend_error_keeps_finished_chunks_and_resume_regenerates_nothing(
 ):
     """The backend fails on the second chunk; the re-run generates only the unfinished chunks, and the result is
     the same as the uninterrupted run's (chunk c is sampled with seed + c)."""
-    from pipeline.generation import HFGenerator
+    from pipeline.shared.generation import HFGenerator
 
     recipe = load_recipe(write_recipe(tmp_path, tiny_model))
     out = tmp_path / "run"
@@ -209,7 +211,7 @@ def test_backend_error_keeps_finished_chunks_and_resume_regenerates_nothing(
     def no_model(*args, **kwargs):
         raise AssertionError("the generator was loaded for a finished synthesis pass")
 
-    monkeypatch.setattr("pipeline.generation.make_generator", no_model)
+    monkeypatch.setattr("pipeline.shared.generation.make_generator", no_model)
     run_recipe(recipe, out)
     assert (out / "manifest.json").is_file()
 
@@ -288,7 +290,7 @@ class PlantedGenerator:
 
 
 def test_postfilters_drop_the_planted_bad_outputs_in_a_recipe_run(tmp_path, monkeypatch):
-    monkeypatch.setattr("pipeline.generation.make_generator", lambda *a, **k: PlantedGenerator())
+    monkeypatch.setattr("pipeline.shared.generation.make_generator", lambda *a, **k: PlantedGenerator())
     recipe = write_recipe(
         tmp_path,
         tmp_path / "model",
@@ -396,7 +398,7 @@ def test_template_with_a_field_the_seeds_lack_is_a_config_error(tmp_path):
         match=r"sources.1.synthesis.templates: template 'solve_en' needs field 'question', "
         r"which seeds from source 'exams' \(format jsonl\) do not provide",
     ):
-        load_recipe(recipe)
+        check_recipe(load_recipe(recipe))
     recipe.write_text(
         text.replace(
             "templates: [solve_en, explain_solution_zh]",
@@ -404,13 +406,13 @@ def test_template_with_a_field_the_seeds_lack_is_a_config_error(tmp_path):
         )
     )
     with pytest.raises(ConfigError, match="template 'mine' needs field 'style'"):
-        load_recipe(recipe)
+        check_recipe(load_recipe(recipe))
     recipe.write_text(text.replace("[solve_en, explain_solution_zh]", "[textbook_en, sovle_en]"))
     with pytest.raises(ConfigError, match=r"unknown template\(s\) \['sovle_en'\]; the library has textbook_en"):
-        load_recipe(recipe)
+        check_recipe(load_recipe(recipe))
     recipe.write_text(text.replace("{source: exams}", "{source: nowhere}"))
     with pytest.raises(ConfigError, match="seeds.source: no source named 'nowhere'"):
-        load_recipe(recipe)
+        check_recipe(load_recipe(recipe))
 
 
 def test_synthetic_source_settings_are_checked(tmp_path):

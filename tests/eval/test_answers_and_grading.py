@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pipeline.eval.answers import extract_answer, last_boxed
-from pipeline.eval.grading import answers_match
+from pipeline.shared.answers import extract_answer, last_boxed
+from pipeline.shared.grading import answers_match
 from tests.conftest import run_cli
 
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
 
-from pipeline.benchmarks.registry import load_benchmark
 from pipeline.eval.evaluate import majority
 from pipeline.eval.tasks import TASKS, build_prompt, exemplars
+from pipeline.shared.benchmarks.registry import load_benchmark
 from tests.conftest import run_cli
 
 
@@ -112,7 +112,7 @@ def test_eval_cli_writes_results_samples_and_table(tiny_model, tmp_path):
     table = (tmp_path / "results.md").read_text()
     assert "| model | mini_gsm" in table and "Qwen2-Math-7B (reported)" in table and "80.4" in table
     r = run_cli("eval", str(tiny_model), "--benchmarks", "nosuch", "-o", str(out))
-    assert r.returncode == 2 and "unknown task" in r.stderr
+    assert r.returncode == 2 and "unknown eval task" in r.stderr
 
 
 def longest(prompt: str, response: str) -> float:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 import numpy as np
+import pytest
 import torch
 
-from pipeline.shards import SourceShards, read_manifest
+from pipeline.shared.shards import SourceShards, read_manifest
 from pipeline.train.data_loader import FeistelPermutation, PackedMixture, global_indices, restart_positions
 
 

@@ -242,7 +242,7 @@ def test_pretrained_model_with_a_smaller_vocabulary_is_refused(data_run, tmp_pat
 
 
 def test_validation_loss_and_perplexity_per_source(sample_corpus, data_run, tmp_path):
-    from pipeline.config import load_recipe
+    from pipeline.config.recipe import load_recipe
     from pipeline.data.recipe_run import run_recipe
 
     data = tmp_path / "data"

@@ -15,7 +15,7 @@ import sys
 
 import torch
 
-from pipeline.config import load_train_config
+from pipeline.config.train import load_train_config
 from pipeline.train.trainer import Trainer
 
 

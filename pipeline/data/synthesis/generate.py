@@ -33,12 +33,14 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 from loguru import logger
 
-from pipeline.atomic import atomic_open, atomic_write_text
-from pipeline.config import GenerationSettings, Recipe, SourceConfig
+from pipeline.config.recipe import Recipe
+from pipeline.config.sources import SourceConfig
+from pipeline.config.synthesis import GenerationSettings
 from pipeline.data.synthesis.postfilters import SyntheticPostFilter, answer_type, echo_measures
 from pipeline.data.synthesis.seeds import describe, iter_seeds
 from pipeline.data.synthesis.templates import Template, resolve_templates
 from pipeline.errors import ConfigError, DataError, MathcptError
+from pipeline.shared.atomic import atomic_open, atomic_write_text
 
 SYNTHETIC_DIR = Path("work") / "synthetic"
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -127,7 +129,7 @@ def check_generators(recipe: Recipe, out: Path, on_this_machine: bool = True) ->
 
 
 def load_generator(g: GenerationSettings, data_root):
-    from pipeline.generation import make_generator
+    from pipeline.shared.generation import make_generator
 
     model = resolve_model(g.model, data_root)
     if g.backend == "hf":
@@ -212,7 +214,7 @@ class SyntheticGenerator(PipelineStep):
                     continue
                 jobs.append((seed, t, t.render(seed)))
         generator = self._generator()
-        from pipeline.generation import SamplingSettings
+        from pipeline.shared.generation import SamplingSettings
 
         settings = SamplingSettings(
             max_new_tokens=g.max_new_tokens,

@@ -18,7 +18,7 @@ Checks, in order (the first that fires is the reason, as `metadata.filter_reason
    explicit final answer (boxed, "Final answer:", "答案：") in the output: it was cut off or rambled.
    `truncated_at_token_limit` — prose templates (rewrites, translations) that ran into `max_new_tokens`.
 5. `answer_mismatch` — a template that answers the seed's own question (`solves_seed`), a seed with a gold answer,
-   and a final answer that does not verify against it (pipeline.eval.grading: numbers, normalised strings,
+   and a final answer that does not verify against it (pipeline.shared.grading: numbers, normalised strings,
    math-verify). Kept outputs get `synthesis.answer_verified: true`.
 
 Tokens are the decontamination tokens (pipeline.data.decontaminate.tokenize): LaTeX commands, single CJK
@@ -34,10 +34,10 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
-from pipeline.config import SynthesisPostFilters
+from pipeline.config.synthesis import SynthesisPostFilters
 from pipeline.data.decontaminate import tokenize
-from pipeline.eval.answers import explicit_answer
-from pipeline.eval.grading import answers_match
+from pipeline.shared.answers import explicit_answer
+from pipeline.shared.grading import answers_match
 
 ECHO_N = 8
 REPEAT_N = 8

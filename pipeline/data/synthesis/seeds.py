@@ -17,9 +17,10 @@ from __future__ import annotations
 from itertools import islice
 from typing import Iterator
 
-from pipeline.config import Recipe, SourceConfig
-from pipeline.data.exams import qa_parts, render_worked
-from pipeline.data.readers import SourceReader, resolve_paths
+from pipeline.config.recipe import Recipe
+from pipeline.config.sources import SourceConfig
+from pipeline.data.sources.exams import qa_parts, render_worked
+from pipeline.data.sources.readers import SourceReader, resolve_paths
 from pipeline.errors import DataError
 
 
@@ -83,7 +84,7 @@ def iter_seeds(source: SourceConfig, recipe: Recipe) -> Iterator[dict]:
                         **parts,
                     }
     else:
-        from pipeline.data.extract import MathExtractor
+        from pipeline.data.filter.extract import MathExtractor
 
         ex = recipe.stages.extraction
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.config import CustomTemplate, SourceConfig, SynthesisConfig
+    from pipeline.config.sources import SourceConfig
+    from pipeline.config.synthesis import CustomTemplate, SynthesisConfig
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 TEXT_FIELDS = ("id", "text")
@@ -147,7 +148,7 @@ def custom_template(c: "CustomTemplate") -> Template:
 
 
 def check_template_ids(ids: list[str], customs: list["CustomTemplate"]) -> None:
-    """Config-time: every template id is known, custom ids are unique and do not shadow the library's."""
+    """At run start (and --dry-run): every template id is known, custom ids are unique and do not shadow the library's."""
     custom_ids = [c.id for c in customs]
     clash = sorted({i for i in custom_ids if i in LIBRARY or custom_ids.count(i) > 1})
     if clash:
@@ -155,17 +156,17 @@ def check_template_ids(ids: list[str], customs: list["CustomTemplate"]) -> None:
     for c in customs:
         if not custom_template(c).fields:
             raise ValueError(
-                f"custom template {c.id!r} uses no seed field: put e.g. {{{{text}}}} or {{{{question}}}} in its prompt"
+                f"custom_templates: custom template {c.id!r} uses no seed field: put e.g. {{{{text}}}} or {{{{question}}}} in its prompt"
             )
     unknown = [i for i in ids if i not in LIBRARY and i not in custom_ids]
     if unknown:
         raise ValueError(
-            f"unknown template(s) {unknown}; the library has {', '.join(LIBRARY)}"
+            f"templates: unknown template(s) {unknown}; the library has {', '.join(LIBRARY)}"
             + (f"; custom_templates define {', '.join(custom_ids)}" if custom_ids else "")
         )
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
-        raise ValueError(f"templates listed twice: {dup}")
+        raise ValueError(f"templates: listed twice: {dup}")
 
 
 def resolve_templates(synthesis: "SynthesisConfig") -> list[Template]:
@@ -183,7 +184,7 @@ def seed_fields(synthesis: "SynthesisConfig", sources: dict[str, "SourceConfig"]
 
 
 def check_seed_fields(where: str, synthesis: "SynthesisConfig", sources: dict[str, "SourceConfig"]) -> None:
-    """Config-time: the seed source exists and provides every field the templates use."""
+    """At run start (and --dry-run): the seed source exists and provides every field the templates use."""
     seeds = synthesis.seeds
     if seeds.source is not None:
         if seeds.source not in sources:

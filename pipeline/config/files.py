@@ -1,0 +1,22 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline.config.recipe import load_recipe
+from pipeline.config.train import load_train_config
+from pipeline.errors import ConfigError
+
+
+def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
+    """Validate any YAML in the repository by the kind its location says (used by the validate-all test)."""
+    path = Path(path)
+    parts = path.resolve().parts
+    if "data_recipes" in parts:
+        return load_recipe(path, overrides)
+    if "configs" in parts:
+        return load_train_config(path, overrides)
+    raise ConfigError(f"{path}: not under data_recipes/ or configs/, cannot tell which schema applies")

@@ -1,0 +1,24 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from datatrove.data import Document
+from datatrove.pipeline.filters.base_filter import BaseFilter
+from datatrove.pipeline.writers.disk_base import DiskWriter
+
+
+class KindScopedFilter(BaseFilter):
+    """A filter that judges only the document kinds it is configured for."""
+
+    def __init__(self, apply_to: list[str], exclusion_writer: DiskWriter | None = None):
+        super().__init__(exclusion_writer=exclusion_writer)
+        self.apply_to = set(apply_to)
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        if doc.metadata.get("kind") not in self.apply_to:
+            self.stat_update("skipped_kind")
+            return True
+        return self.judge(doc)
+
+    def judge(self, doc: Document) -> bool | tuple[bool, str]:
+        raise NotImplementedError

@@ -1,0 +1,334 @@
+"""Reading recipe sources into datatrove Documents (`{"id", "text", "metadata"}`).
+
+    mathcpt data data_recipes/demo.yaml      # the reader is the first step of the recipe's filtering pipeline
+
+One step reads every source of a recipe and tags each document with `metadata.source`, `metadata.kind` and
+`metadata.content` (html or text), so later steps (extraction, filters applied per kind, per-source shards) need no
+other configuration. Formats:
+
+* `jsonl`    — Document-shaped lines; `text_key` names the text field; `id` defaults to `FILE:LINE`.
+* `qa_jsonl` — question/solution/answer/choices records (exam questions) rendered as worked problems or problem
+               sets, English or Chinese labels (`qa_fields`, `qa_format`; pipeline.data.sources.exams).
+* `parquet`  — Parquet files as hub datasets ship them (open-web-math, finemath): `text_key` column is the text,
+               `id` (or `FILE:ROW`) the id, the other scalar columns go into metadata.
+* `files`    — a folder of files (HTML pages, Markdown chapters, source code), one document per file,
+               `id` = the path as given joined with the file's relative path.
+* `code_repos` — a folder of repositories (or one repository, or files): math code selected file by file by
+               pipeline.data.sources.code_select (`code` settings); each kept file whole, with language, path, repo,
+               licence and code_math_score in metadata; every other file a `skipped_<reason>` count.
+* `latex`    — LaTeX books or papers (pipeline.data.sources.books): a top-level .tex file, or a folder whose top-level
+               files (`\\documentclass` + `\\begin{document}`) are each a book; `\\input`s followed, one document per
+               chapter or section (`book` settings), id `FILE#<section path>`.
+* `book_text` — Markdown or plain-text books (text from PDFs: page furniture and hyphenation repaired), split
+               the same way at their headings.
+
+Error policy (documented in README's recipe reference): a missing source path is fatal before any work starts
+(`check_sources`); inside a source, an unreadable file, a malformed JSON line, a record without the text field and
+an empty document are skipped, counted (`skipped_*` stats) and logged with file and line, never silently.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import time
+from pathlib import Path
+from typing import Iterator
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from loguru import logger
+
+from pipeline.config.formats import BOOK_FORMATS, CodeSettings
+from pipeline.config.sources import SourceConfig
+from pipeline.data.sources import exams
+from pipeline.data.sources.code_select import CodeFile, iter_code_files, select_file
+from pipeline.data.sources.html_input import decode_page
+from pipeline.errors import DataError
+from pipeline.shared.jsonl import read_jsonl
+
+# What `_records` yields before `_parse`: a JSON line, a file, a Parquet row, a code file.
+RawRecord = str | Path | dict | CodeFile
+
+# Files a `files` source never reads as documents.
+BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".bin", ".pt", ".so", ".pyc", ".ico"}
+PARQUET_BATCH_ROWS = 1024
+PROGRESS_EVERY = 10_000
+
+
+def _is_glob(path: str) -> bool:
+    return any(ch in path for ch in "*?[")
+
+
+def _base(source: SourceConfig, data_root: str | Path) -> Path:
+    return Path(source.path) if Path(source.path).is_absolute() else Path(data_root) / source.path
+
+
+def code_files(source: SourceConfig, data_root: str | Path) -> Iterator[CodeFile]:
+    """Every file of a `code_repos` source, unread (pipeline.data.sources.code_select walks and prunes the repositories)."""
+    base = _base(source, data_root)
+    for root in sorted(Path(p) for p in glob.glob(str(base), recursive=True)) if _is_glob(source.path) else [base]:
+        yield from iter_code_files(root, source.file_glob)
+
+
+def resolve_paths(source: SourceConfig, data_root: str | Path) -> list[Path]:
+    """The files a source reads, sorted; raises DataError when the path matches nothing."""
+    base = _base(source, data_root)
+    if source.format == "code_repos":
+        if not base.exists() and not _is_glob(source.path):
+            raise DataError(f"source {source.name!r}: path {base} does not exist")
+        files = sorted(Path(item.path) for item in code_files(source, data_root))
+        if not files:
+            raise DataError(f"source {source.name!r}: path {base} contains no readable files")
+        return files
+    if _is_glob(source.path):
+        files = [Path(p) for p in glob.glob(str(base), recursive=True) if Path(p).is_file()]
+    elif base.is_dir():
+        if source.format == "latex":
+            from pipeline.data.sources.books.scan import find_main_files
+
+            files = find_main_files(base, source.book.max_file_bytes)  # chapters are read through their book's \input
+            if not files:
+                raise DataError(
+                    f"source {source.name!r}: no top-level .tex file (one with \\documentclass and "
+                    f"\\begin{{document}}) under {base}"
+                )
+        else:
+            pattern = {"files": source.file_glob, "parquet": "**/*.parquet", "book_text": source.file_glob}.get(
+                source.format, "**/*.jsonl"
+            )
+            files = [p for p in base.glob(pattern) if p.is_file()]
+    elif base.is_file():
+        files = [base]
+    else:
+        raise DataError(f"source {source.name!r}: path {base} does not exist")
+    if source.format != "parquet":
+        files = [p for p in files if p.suffix.lower() not in BINARY_SUFFIXES]
+    files = sorted(files)
+    if not files:
+        raise DataError(f"source {source.name!r}: path {base} contains no readable files")
+    return files
+
+
+def check_sources(sources: list[SourceConfig], data_root: str | Path) -> dict[str, list[Path]]:
+    """Resolve every source up front so a typo in a path fails before any stage runs.
+
+    A source with `synthesis` has no input path: the synthesis pass writes its documents (its seeds are checked by
+    pipeline.data.synthesis.seeds.check_seeds).
+    """
+    return {s.name: resolve_paths(s, data_root) for s in sources if s.synthesis is None}
+
+
+def render_qa(record: dict, source: SourceConfig) -> str:
+    """Exam question(s) as text, in the source's `qa_format` (pipeline.data.sources.exams)."""
+    return exams.render_qa(record, source)
+
+
+class SourceReader(PipelineStep):
+    """Reads all sources of a recipe; with several tasks, task r takes every world_size-th record."""
+
+    name = "📖 recipe sources"
+    type = "📖 - READER"
+
+    def __init__(self, sources: list[SourceConfig], data_root: str | Path, limit: int = -1):
+        super().__init__()
+        self.sources = sources
+        self.data_root = str(data_root)
+        self.limit = limit
+
+    def _skip(self, source: SourceConfig, reason: str, message: str, count: bool = True) -> None:
+        """A counted (`skipped_<reason>/<source>` in the stats) and logged skip; `count=False` for a task that only
+        repeats what the counting task sees."""
+        if count:
+            self.stat_update(f"skipped_{reason}/{source.name}")
+            logger.warning(message)
+
+    def _records(self, source: SourceConfig, count_file_skips: bool) -> Iterator[tuple[str, int, RawRecord]]:
+        """Every record of a source, unparsed where parsing costs: a JSON line as its string, a file as its Path.
+        `_parse` turns one into a record, so each task parses only its own share. Every task opens every file, so
+        file-level skips are counted by one task only (`count_file_skips`)."""
+        if source.format == "code_repos":
+            yield from self._code_files(source)
+            return
+        for path in resolve_paths(source, self.data_root):
+            if source.format == "files":
+                yield str(path), 0, path
+                continue
+            if source.format == "parquet":
+                yield from self._parquet_records(source, path, count_file_skips)
+                continue
+            try:
+                handle = path.open(encoding="utf-8")
+            except OSError as e:
+                self._skip(source, "unreadable_file", f"{path}: skipped unreadable file ({e})", count_file_skips)
+                continue
+            with handle:
+                try:
+                    for line_no, line in enumerate(handle, 1):
+                        if line.strip():
+                            yield str(path), line_no, line
+                except UnicodeDecodeError as e:
+                    self._skip(
+                        source, "unreadable_file", f"{path}: stopped reading at invalid UTF-8 ({e})", count_file_skips
+                    )
+
+    def _parse(
+        self, source: SourceConfig, path: str, line_no: int, raw: RawRecord, count: bool = True
+    ) -> dict | str | CodeFile | None:
+        """A JSON line → its object, a file → its text (HTML through decode_page); skips counted and logged."""
+        if isinstance(raw, Path):
+            try:
+                data = raw.read_bytes()
+            except OSError as e:
+                return self._skip(source, "unreadable_file", f"{path}: skipped unreadable file ({e})", count)
+            if source.resolved_content == "html":
+                # Crawled pages: charset rules, binary and size checks (pipeline.data.sources.html_input).
+                page = decode_page(data)
+                if page.html is None:
+                    self._skip(source, page.reason, f"{path}: skipped ({page.reason})", count)
+                return page.html
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return self._skip(source, "unreadable_file", f"{path}: skipped unreadable file ({e})", count)
+        if not isinstance(raw, str):
+            return raw
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as e:
+            return self._skip(
+                source, "malformed_json", f"{path}:{line_no}: skipped malformed JSON line ({e.msg})", count
+            )
+        if not isinstance(record, dict):
+            return self._skip(
+                source, "malformed_json", f"{path}:{line_no}: skipped a JSON line that is not an object", count
+            )
+        return record
+
+    def parsed_records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str | CodeFile]]:
+        """(path, line, record) of every record of one source, parsed, in reading order (one process, all records)."""
+        return self._parsed(source, self._records(source, True), count=True)
+
+    def _parsed(self, source: SourceConfig, records, count: bool) -> Iterator[tuple[str, int, dict]]:
+        """Parsed records for grouping; only one task's skips are counted (they all parse everything)."""
+        for path, line_no, raw in records:
+            record = self._parse(source, path, line_no, raw, count)
+            if record is not None:
+                yield path, line_no, record
+
+    def _parquet_records(
+        self, source: SourceConfig, path: Path, count_file_skips: bool
+    ) -> Iterator[tuple[str, int, dict]]:
+        import pyarrow.parquet as pq
+
+        try:
+            reader = pq.ParquetFile(path)
+        except Exception as e:  # noqa: BLE001 - pyarrow raises several types for unreadable files
+            self._skip(source, "unreadable_file", f"{path}: skipped unreadable Parquet file ({e})", count_file_skips)
+            return
+        row = 0
+        for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            for record in batch.to_pylist():
+                row += 1
+                meta = {
+                    k: v
+                    for k, v in record.items()
+                    if k not in (source.text_key, "id", "metadata") and isinstance(v, (str, int, float, bool))
+                }
+                if isinstance(record.get("metadata"), dict):
+                    meta.update(record["metadata"])
+                yield str(path), row, {**record, "metadata": meta}
+
+    def _code_files(self, source: SourceConfig) -> Iterator[tuple[str, int, CodeFile]]:
+        """Every file of a `code_repos` source, unread: _document judges it, so each task reads only its share."""
+        for item in code_files(source, self.data_root):
+            yield item.path, 0, item
+
+    def _book_records(self, source: SourceConfig, rank: int, world_size: int) -> Iterator[tuple[str, int, dict]]:
+        """Each task converts its share of the books (not of the sections: a book is converted whole)."""
+        from pipeline.data.sources.books.convert import BOOK_COUNTERS, convert_book
+
+        for i, path in enumerate(resolve_paths(source, self.data_root)):
+            if i % world_size != rank:
+                continue
+            with self.track_time():
+                records, counts = convert_book(path, source.format, source.book, given=str(path))
+            for what, n in sorted(counts.items()):
+                if n and (what.startswith("skipped_") or what in BOOK_COUNTERS):
+                    self.stat_update(f"{what}/{source.name}", value=n)
+            for r in records:
+                yield r["id"], 0, {"id": r["id"], source.text_key: r["text"], "metadata": r["metadata"]}
+
+    def _code_document(self, source: SourceConfig, item: CodeFile) -> Document | None:
+        verdict = select_file(item, source.code or CodeSettings())
+        if not verdict.kept:
+            self.stat_update(f"skipped_{verdict.reason}/{source.name}")
+            # Selection decisions are the expected outcome for most files of a repository; only a file that should
+            # have been readable is worth a warning.
+            if verdict.reason in ("unreadable", "undecodable"):
+                logger.warning(f"{item.path}: skipped ({verdict.reason})")
+            return None
+        metadata = {**verdict.metadata, "source": source.name, "kind": source.kind, "content": "text"}
+        return Document(text=verdict.text, id=item.path, metadata=metadata)
+
+    def _document(
+        self, source: SourceConfig, path: str, line_no: int, record: dict | str | CodeFile
+    ) -> Document | None:
+        if isinstance(record, CodeFile):
+            return self._code_document(source, record)
+        if isinstance(record, str):
+            text, doc_id, metadata = record, path, {}
+        else:
+            if source.format == "qa_jsonl":
+                text = render_qa(record, source)
+            else:
+                text = record.get(source.text_key)
+                if not isinstance(text, str):
+                    self.stat_update(f"skipped_missing_text/{source.name}")
+                    logger.warning(f"{path}:{line_no}: skipped record without a string {source.text_key!r} field")
+                    return None
+            doc_id = str(record.get("id") or f"{path}:{line_no}")
+            metadata = dict(record.get("metadata") or {})
+        if not text.strip():
+            self.stat_update(f"skipped_empty/{source.name}")
+            return None
+        metadata.update(source=source.name, kind=source.kind, content=source.resolved_content)
+        return Document(text=text, id=doc_id, metadata=metadata)
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        n, started = 0, time.time()
+        for source in self.sources:
+            books = source.format in BOOK_FORMATS
+            records = self._book_records(source, rank, world_size) if books else self._records(source, rank == 0)
+            parsed = books
+            if source.format == "qa_jsonl" and source.qa_format.layout == "problem_set":
+                # Groups must not depend on the task count, so every task parses every record here; one counts skips.
+                records = exams.group_problem_sets(
+                    self._parsed(source, records, count=rank == 0), source.qa_format.problems_per_set
+                )
+                parsed = True
+            for i, (path, line_no, record) in enumerate(records):
+                if not books and i % world_size != rank:
+                    continue
+                with self.track_time():
+                    record = record if parsed else self._parse(source, path, line_no, record)
+                    doc = None if record is None else self._document(source, path, line_no, record)
+                if doc is None:
+                    continue
+                self.stat_update("documents", f"documents/{source.name}")
+                self.update_doc_stats(doc)
+                yield doc
+                n += 1
+                if n % PROGRESS_EVERY == 0:
+                    rate = n / (time.time() - started)
+                    logger.info(f"read {n:,} documents ({rate:,.0f} docs/s), now in source {source.name!r}")
+                if self.limit > 0 and n >= self.limit:
+                    return
+
+
+def read_documents(path: str | Path) -> Iterator[dict]:
+    """Read a Document-shaped JSONL file strictly: a malformed line is a DataError naming file and line."""
+    for _, record in read_jsonl(path, required={"text": str}):
+        yield record
