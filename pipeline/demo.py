@@ -75,6 +75,7 @@ def run_training(out: Path, steps: int | None) -> None:
 def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int | None = None) -> dict:
     t0 = time.time()
     prepare(out, overwrite)
+    from pipeline.config.eval import load_eval_config
     from pipeline.config.recipe import load_recipe
     from pipeline.data.recipe_run import run_recipe
     from pipeline.eval.evaluate import run_eval
@@ -101,9 +102,8 @@ def run_demo(out: Path, overwrite: bool = False, scale: float = 1.0, steps: int 
     timings["export"] = time.time() - t0 - sum(timings.values())
 
     logger.info("[5/5] evaluating few-shot on the built-in mini_gsm set")
-    results = run_eval(
-        str(out / "model"), ["mini_gsm"], out / "eval" / "results.json", limit=20, batch_size=10, max_new_tokens=48
-    )
+    overrides = [f"model={out / 'model'}", f"output={out / 'eval' / 'results.json'}"]
+    results = run_eval(load_eval_config(project_file("configs/eval/demo.yaml"), overrides))
     timings["eval"] = time.time() - t0 - sum(timings.values())
 
     rows = read_metrics(out / "train")

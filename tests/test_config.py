@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config.eval import EvalConfig
 from pipeline.config.files import load_any
 from pipeline.config.recipe import Recipe, load_recipe
 from pipeline.config.train import TrainConfig, load_train_config
 from pipeline.data.recipe_run import check_recipe
 from pipeline.errors import ConfigError
+from pipeline.eval.tasks import check_tasks
 from tests.conftest import ROOT, run_cli
 
 YAML_FILES = sorted(p for d in ("data_recipes", "configs") for p in (ROOT / d).rglob("*.yaml"))
@@ -24,7 +26,12 @@ def test_repository_has_recipes_and_configs():
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_yaml_validates(path: Path):
     config = load_any(path)
-    assert isinstance(config, (Recipe, TrainConfig))
+    assert isinstance(config, (Recipe, TrainConfig, EvalConfig))
+    # ... and passes the checks against the stages' tables that runs do at start (benchmarks, templates, tasks)
+    if isinstance(config, Recipe):
+        check_recipe(config, str(path))
+    else:
+        check_tasks(config.train.task_eval if isinstance(config, TrainConfig) else config.benchmarks)
 
 
 def write(tmp_path: Path, text: str) -> Path:

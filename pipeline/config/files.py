@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from pipeline.config.eval import load_eval_config
 from pipeline.config.recipe import load_recipe
 from pipeline.config.train import load_train_config
 from pipeline.errors import ConfigError
@@ -17,6 +18,8 @@ def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
     parts = path.resolve().parts
     if "data_recipes" in parts:
         return load_recipe(path, overrides)
+    if "configs" in parts and parts[parts.index("configs") + 1] == "eval":
+        return load_eval_config(path, overrides)
     if "configs" in parts:
         return load_train_config(path, overrides)
     raise ConfigError(f"{path}: not under data_recipes/ or configs/, cannot tell which schema applies")

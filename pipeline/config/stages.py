@@ -25,7 +25,8 @@ class LanguageStage(Strict):
 class MathStage(Strict):
     enabled: bool = True
     scorer: Literal["rule", "classifier"] = Field(
-        default="rule", description="rule: pipeline.data.filter.math_score.math_score; classifier: a `mathcpt classifier` model"
+        default="rule",
+        description="rule: pipeline.data.filter.math_score.math_score; classifier: a `mathcpt classifier` model",
     )
     classifier_path: str | None = Field(
         default=None, description="fastText model for scorer: classifier; relative paths resolve against data_root"

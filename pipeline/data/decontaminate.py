@@ -33,6 +33,7 @@ import numpy as np
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
+from pipeline.config.stages import DecontaminationStage
 from pipeline.data.sources.readers import read_documents
 from pipeline.shared.atomic import atomic_open, atomic_write_text
 from pipeline.shared.benchmarks.registry import BenchmarkItem, expand_names, load_benchmark
@@ -252,16 +253,10 @@ class ContaminationIndex:
         return sorted(matches, key=lambda mt: mt.token_start)
 
 
-def load_index(
-    benchmarks: list[str],
-    benchmarks_dir: str | None,
-    n: int,
-    lcs_threshold: float,
-    include_solutions: bool,
-    min_item_tokens: int,
-) -> ContaminationIndex:
-    items = {name: load_benchmark(name, benchmarks_dir) for name in benchmarks}
-    return ContaminationIndex(items, n, lcs_threshold, include_solutions, min_item_tokens)
+def load_index(s: DecontaminationStage) -> ContaminationIndex:
+    """The index of every benchmark the stage names (`all` expanded), loaded from benchmarks_dir or the hub."""
+    items = {name: load_benchmark(name, s.benchmarks_dir) for name in expand_names(s.benchmarks)}
+    return ContaminationIndex(items, s.ngram, s.lcs_threshold, s.include_solutions, s.min_item_tokens)
 
 
 def remove_spans(text: str, spans: list[tuple[int, int]], matches: list[Match]) -> str:
@@ -284,36 +279,16 @@ class BenchmarkDecontaminationFilter(BaseFilter):
 
     name = "🧪 decontamination (n-gram + LCS)"
 
-    def __init__(
-        self,
-        benchmarks: list[str],
-        ngram: int = 13,
-        lcs_threshold: float = 0.6,
-        benchmarks_dir: str | None = None,
-        include_solutions: bool = False,
-        min_item_tokens: int = 5,
-        mode: str = "document",
-        min_remaining_tokens: int = 50,
-        exclusion_writer=None,
-    ):
+    def __init__(self, settings: DecontaminationStage, exclusion_writer=None):
         super().__init__(exclusion_writer=exclusion_writer)
-        self.benchmarks, self.benchmarks_dir = list(benchmarks), benchmarks_dir
-        self.ngram, self.lcs_threshold = ngram, lcs_threshold
-        self.include_solutions, self.min_item_tokens = include_solutions, min_item_tokens
-        self.mode, self.min_remaining_tokens = mode, min_remaining_tokens
+        self.settings = settings
+        self.mode, self.min_remaining_tokens = settings.mode, settings.min_remaining_tokens
         self._index: ContaminationIndex | None = None
 
     @property
     def index(self) -> ContaminationIndex:
         if self._index is None:  # built lazily, in the worker that uses it
-            self._index = load_index(
-                self.benchmarks,
-                self.benchmarks_dir,
-                self.ngram,
-                self.lcs_threshold,
-                self.include_solutions,
-                self.min_item_tokens,
-            )
+            self._index = load_index(self.settings)
         return self._index
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
@@ -358,19 +333,10 @@ def contamination_summary(removals: list[dict]) -> dict:
 
 
 def decontaminate_file(
-    input_path: str,
-    output: str,
-    benchmarks: list[str],
-    benchmarks_dir: str | None,
-    ngram: int,
-    report_path: str | None,
-    lcs_threshold: float = 0.6,
-    mode: str = "document",
-    include_solutions: bool = False,
+    input_path: str, output: str, settings: DecontaminationStage, report_path: str | None = None
 ) -> dict:
-    step = BenchmarkDecontaminationFilter(
-        expand_names(benchmarks), ngram, lcs_threshold, benchmarks_dir, include_solutions, mode=mode
-    )
+    """`mathcpt decontaminate`: the recipe stage's filter over one JSONL file, with a report of every removal."""
+    step = BenchmarkDecontaminationFilter(settings)
     step.index  # noqa: B018 - build the index (and fail on a bad benchmark) before reading the corpus
     removals, documents, kept = [], 0, 0
     with atomic_open(output) as f:

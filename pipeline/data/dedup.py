@@ -39,6 +39,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
+from pipeline.config.stages import DedupStage
 from pipeline.shared.atomic import atomic_open, atomic_path, atomic_write_text
 
 # Words of Latin-like scripts; every CJK ideograph is a token of its own (Chinese has no spaces between words).
@@ -109,13 +110,11 @@ class DedupIndexWriter(PipelineStep):
     name = "🫂 dedup index"
     type = "🫂 - DEDUP"
 
-    def __init__(
-        self, folder: str | Path, ngram: int, num_perm: int, seed: int, keep: str, score_key: str, date_key: str
-    ):
+    def __init__(self, folder: str | Path, settings: DedupStage):
         super().__init__()
         self.folder = str(folder)
-        self.hasher_args = (ngram, num_perm, seed)
-        self.keep, self.score_key, self.date_key = keep, score_key, date_key
+        self.hasher_args = (settings.ngram, settings.num_bands * settings.rows_per_band, settings.seed)
+        self.keep, self.score_key, self.date_key = settings.keep, settings.score_key, settings.date_key
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         folder = Path(self.folder)
@@ -302,18 +301,11 @@ class DedupPlanner(PipelineStep):
     name = "🫂 dedup plan"
     type = "🫂 - DEDUP"
 
-    def __init__(
-        self,
-        folder: str | Path,
-        index_tasks: int,
-        exact: bool,
-        near: bool,
-        num_perm: int,
-        num_bands: int,
-        threshold: float,
-    ):
+    def __init__(self, folder: str | Path, settings: DedupStage, index_tasks: int = 1):
         super().__init__()
-        self.folder, self.args = str(folder), (index_tasks, exact, near, num_perm, num_bands, threshold)
+        s = settings
+        self.folder = str(folder)
+        self.args = (index_tasks, s.exact, s.near, s.num_bands * s.rows_per_band, s.num_bands, s.threshold)
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         with self.track_time():

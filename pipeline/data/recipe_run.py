@@ -148,39 +148,21 @@ def filter_pipeline(recipe: Recipe, out: Path) -> list:
     dropped = out / "dropped"
     steps: list = [
         SourceReader(reader_sources(recipe, out), recipe.data_root),
-        MathExtractor(st.extraction.keep_code_blocks, st.extraction.min_text_chars),
+        MathExtractor(st.extraction),
         # Generated documents face checks of their own first (empty, echo, loops, truncation, wrong answers).
         *postfilter_steps(recipe, lambda: _writer(dropped / "synthesis")),
     ]
     if st.language.enabled:
-        steps.append(
-            MathLanguageFilter(
-                st.language.languages,
-                st.language.min_score,
-                st.language.apply_to,
-                exclusion_writer=_writer(dropped / "language"),
-            )
-        )
+        steps.append(MathLanguageFilter(st.language, exclusion_writer=_writer(dropped / "language")))
     if st.math.enabled:
         m, math_dropped = st.math, _writer(dropped / "math")
         if m.scorer == "classifier":
             model = resolve_model_path(m.classifier_path, recipe.data_root, "stages.math.classifier_path")
-            steps.append(MathClassifierFilter(model, m.min_score, m.apply_to, exclusion_writer=math_dropped))
+            steps.append(MathClassifierFilter(m, model, exclusion_writer=math_dropped))
         else:
-            steps.append(MathScoreFilter(m.min_score, m.apply_to, exclusion_writer=math_dropped))
+            steps.append(MathScoreFilter(m, exclusion_writer=math_dropped))
     if st.quality.enabled:
-        q = st.quality
-        steps.append(
-            MathSafeQualityFilter(
-                q.min_words,
-                q.max_words,
-                q.max_duplicate_line_fraction,
-                q.min_mean_word_length,
-                q.max_mean_word_length,
-                q.apply_to,
-                exclusion_writer=_writer(dropped / "quality"),
-            )
-        )
+        steps.append(MathSafeQualityFilter(st.quality, exclusion_writer=_writer(dropped / "quality")))
     steps.append(_writer(out / "work" / "filtered"))
     return steps
 
@@ -191,29 +173,12 @@ def _filtered_reader(out: Path) -> JsonlReader:
 
 def dedup_index_pipeline(recipe: Recipe, out: Path) -> list:
     """Pass 2a: text hash, MinHash signature and keep-rule priority per document (pipeline.data.dedup)."""
-    d = recipe.stages.dedup
-    return [
-        _filtered_reader(out),
-        DedupIndexWriter(
-            out / "work" / "dedup_index",
-            d.ngram,
-            d.num_bands * d.rows_per_band,
-            d.seed,
-            d.keep,
-            d.score_key,
-            d.date_key,
-        ),
-    ]
+    return [_filtered_reader(out), DedupIndexWriter(out / "work" / "dedup_index", recipe.stages.dedup)]
 
 
 def dedup_plan_pipeline(recipe: Recipe, out: Path) -> list:
     """Pass 2b (one task): which document of each duplicate group survives."""
-    d = recipe.stages.dedup
-    return [
-        DedupPlanner(
-            out / "work" / "dedup_index", 1, d.exact, d.near, d.num_bands * d.rows_per_band, d.num_bands, d.threshold
-        )
-    ]
+    return [DedupPlanner(out / "work" / "dedup_index", recipe.stages.dedup)]
 
 
 def dedup_pipeline(recipe: Recipe, out: Path) -> list:
@@ -227,19 +192,8 @@ def dedup_pipeline(recipe: Recipe, out: Path) -> list:
     if st.dedup.near:
         steps.append(MinhashNearDedupFilter(exclusion_writer=_writer(dropped / "near_dedup")))
     if st.decontamination.enabled:
-        c = st.decontamination
         steps.append(
-            BenchmarkDecontaminationFilter(
-                expand_names(c.benchmarks),
-                c.ngram,
-                c.lcs_threshold,
-                c.benchmarks_dir,
-                c.include_solutions,
-                c.min_item_tokens,
-                c.mode,
-                c.min_remaining_tokens,
-                exclusion_writer=_writer(dropped / "decontamination"),
-            )
+            BenchmarkDecontaminationFilter(st.decontamination, exclusion_writer=_writer(dropped / "decontamination"))
         )
     steps.append(_writer(out / "kept", "${source}/${rank}.jsonl"))
     return steps

@@ -27,6 +27,7 @@ from typing import Callable
 
 from loguru import logger
 
+from pipeline.config.eval import EvalConfig
 from pipeline.errors import ConfigError
 from pipeline.eval.references import render_table
 from pipeline.eval.tasks import TASKS, Task, build_prompt, check_tasks
@@ -158,54 +159,41 @@ def evaluate_tasks(
     return summaries, all_rows
 
 
-def run_eval(
-    model: str,
-    benchmarks: list[str],
-    out: str | Path,
-    limit: int | None = None,
-    shots: int | None = None,
-    batch_size: int = 8,
-    benchmarks_dir: str | None = None,
-    max_new_tokens: int | None = None,
-    backend: str = "hf",
-    samples: int = 1,
-    temperature: float = 0.0,
-    top_p: float = 1.0,
-    seed: int = 0,
-    reward: str | None = None,
-    tensor_parallel: int = 1,
-    wandb_project: str | None = None,
-    generator=None,
-) -> dict:
-    check_tasks(benchmarks)
-    if samples > 1 and temperature <= 0:
-        raise ConfigError("--samples > 1 needs --temperature > 0 (greedy samples would all be identical)")
-    reward_fn = load_reward(reward)
-    out = Path(out)
+def run_eval(cfg: EvalConfig, model_path: str | None = None, generator=None) -> dict:
+    """Evaluate `cfg.model` on every task of `cfg.benchmarks` and write RESULTS.json, .samples.jsonl and .md.
+
+    `model_path` is where the model loads from when that differs from `cfg.model` (a training checkpoint the CLI
+    exported to a temporary HF folder first); `generator` replaces the backend (tests).
+    """
+    check_tasks(cfg.benchmarks)
+    reward_fn = load_reward(cfg.reward)
+    out = Path(cfg.output)
     started = time.time()
-    generator = generator or make_generator(backend, model, batch_size=batch_size, tensor_parallel=tensor_parallel)
+    generator = generator or make_generator(
+        cfg.backend, model_path or cfg.model, batch_size=cfg.batch_size, tensor_parallel=cfg.tensor_parallel
+    )
     tasks, all_rows = evaluate_tasks(
         generator,
-        benchmarks,
-        limit,
-        shots,
-        benchmarks_dir,
-        max_new_tokens,
-        samples,
-        temperature,
-        top_p,
-        seed,
+        cfg.benchmarks,
+        cfg.limit,
+        cfg.shots,
+        cfg.benchmarks_dir,
+        cfg.max_new_tokens,
+        cfg.samples,
+        cfg.temperature,
+        cfg.top_p,
+        cfg.seed,
         reward_fn,
     )
-    results: dict = {"model": str(model), "backend": backend, "tasks": tasks}
+    results: dict = {"model": cfg.model, "backend": cfg.backend, "tasks": tasks, "config": cfg.model_dump()}
     results["wall_seconds"] = round(time.time() - started, 2)
     samples_path, table_path = out.with_suffix(".samples.jsonl"), out.with_suffix(".md")
     results["files"] = {"samples": str(samples_path), "table": str(table_path)}
     atomic_write_text(samples_path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in all_rows))
     atomic_write_text(table_path, render_table(results))
     atomic_write_text(out, json.dumps(results, indent=2, ensure_ascii=False))
-    if wandb_project:
-        log_to_wandb(results, wandb_project)
+    if cfg.wandb_project:
+        log_to_wandb(results, cfg.wandb_project)
     return results
 
 

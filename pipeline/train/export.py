@@ -9,7 +9,12 @@ we add the HF folder around it. The folder is written under a temporary name and
 
 from __future__ import annotations
 
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+from loguru import logger
 
 from pipeline.errors import DataError
 from pipeline.shared.atomic import atomic_path
@@ -66,3 +71,21 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = 
             pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
             GenerationConfig(eos_token_id=eos, pad_token_id=pad, do_sample=False).save_pretrained(str(tmp))
     return out
+
+
+@contextmanager
+def as_hf_model(model: str, dtype: str = "bfloat16") -> Iterator[str]:
+    """`model` as something transformers loads: a training run or checkpoint (whatever `resolve_checkpoint` takes)
+    is consolidated into a temporary HF folder, deleted on exit; an HF folder or hub id is passed through.
+
+        with as_hf_model("runs/tiny") as path: ...   # what `mathcpt eval runs/tiny` evaluates
+    """
+    try:
+        resolve_checkpoint(model)
+    except DataError:
+        yield model
+        return
+    with tempfile.TemporaryDirectory(prefix="mathcpt-export-") as tmp:
+        path = str(export_checkpoint(model, Path(tmp) / "model", dtype=dtype))
+        logger.info(f"exported {model} to {path}")
+        yield path

@@ -21,6 +21,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -165,9 +166,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The periodic few-shot evaluation: (generator, task names, limit=, benchmarks_dir=, max_new_tokens=) → (summary per
+# task, rows). `mathcpt train` passes pipeline.eval's `evaluate_tasks`; train itself never imports eval.
+TaskEvaluator = Callable[..., tuple[dict, list[dict]]]
+
+
 class Trainer:
-    def __init__(self, cfg: TrainConfig, config_path: str | Path):
+    def __init__(self, cfg: TrainConfig, config_path: str | Path, task_evaluator: TaskEvaluator | None = None):
+        if cfg.train.task_eval_every and task_evaluator is None:
+            raise ConfigError(
+                "train.task_eval_every: periodic task evaluation needs an evaluator (`mathcpt train` passes "
+                "pipeline.eval.evaluate.evaluate_tasks; pass task_evaluator= when building the Trainer yourself)"
+            )
         self.cfg = cfg
+        self.task_evaluator = task_evaluator
         self.config_dir = Path(config_path).resolve().parent
         self.out = Path(cfg.output_dir)
         self.step = 0
@@ -450,9 +462,7 @@ class Trainer:
         return row
 
     def task_eval_metrics(self) -> dict:
-        """A small few-shot generation eval on the live ZeRO-3 model (pipeline.eval), every rank taking part."""
-        from pipeline.eval.evaluate import evaluate_tasks
-
+        """A small few-shot generation eval on the live ZeRO-3 model (`task_evaluator`), every rank taking part."""
         t, started = self.cfg.train, time.time()
         if self._task_generator is None:  # built once: the tokenizer load is not per evaluation
             self._task_generator = ShardedGenerator(
@@ -461,7 +471,7 @@ class Trainer:
         generator = self._task_generator
         self.engine.module.eval()
         try:
-            summaries, _ = evaluate_tasks(
+            summaries, _ = self.task_evaluator(
                 generator,
                 t.task_eval,
                 limit=t.task_eval_limit,
@@ -557,9 +567,9 @@ class ShardedGenerator:
         return [merged[i] for i in range(len(prompts))]
 
 
-def run_training(cfg: TrainConfig, config_path: str | Path) -> None:
+def run_training(cfg: TrainConfig, config_path: str | Path, task_evaluator: TaskEvaluator | None = None) -> None:
     """parse → build → train → close, with close in finally (torchtitan's shape)."""
-    trainer = Trainer(cfg, config_path)
+    trainer = Trainer(cfg, config_path, task_evaluator)
     try:
         trainer.init_distributed()
         trainer.prepare_output()

@@ -295,9 +295,10 @@ def bench_math(train: list[dict], test: list[dict], epochs: int) -> dict:
 def bench_langid(docs: list[dict]) -> dict:
     from datatrove.data import Document
 
+    from pipeline.config.stages import LanguageStage
     from pipeline.data.filter.language import MathLanguageFilter
 
-    f = MathLanguageFilter(["en"], 0.65, ["web"])
+    f = MathLanguageFilter(LanguageStage(languages=["en"], min_score=0.65, apply_to=["web"]))
     docs = [d for d in docs if d["lang"] != "code"]
     kept, zh_ok, stock = [], [], []
     t0 = time.time()

@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from pipeline.config.stages import DecontaminationStage  # noqa: E402
 from pipeline.data.decontaminate import ContaminationIndex, tokenize  # noqa: E402
 from pipeline.shared.benchmarks.registry import SPECS, load_benchmark
 
@@ -222,7 +223,9 @@ def bench_throughput(items: dict, texts: list[str], n: int, repeats: int, min_it
     megabytes = sum(len(t.encode()) for t in texts) / 1e6
     tracemalloc.start()
     t0 = time.perf_counter()
-    ours = BenchmarkDecontaminationFilter(list(items), ngram=n, min_item_tokens=min_item_tokens)
+    ours = BenchmarkDecontaminationFilter(
+        DecontaminationStage(benchmarks=list(items), ngram=n, min_item_tokens=min_item_tokens)
+    )
     ours._index = ContaminationIndex(items, n, min_item_tokens=min_item_tokens)
     ours_build = time.perf_counter() - t0
     ours_mem = tracemalloc.get_traced_memory()[1]

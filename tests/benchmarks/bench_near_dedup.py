@@ -91,15 +91,12 @@ def run_ours(texts: list[str], work: Path, overrides: dict) -> tuple[list[int], 
 
     d = DedupStage(**overrides)
     docs = [Document(text=t, id=str(i)) for i, t in enumerate(texts)]
-    perms = d.num_bands * d.rows_per_band
     LocalPipelineExecutor(
-        [docs, DedupIndexWriter(work, d.ngram, perms, d.seed, d.keep, d.score_key, d.date_key)],
+        [docs, DedupIndexWriter(work, d)],
         tasks=1,
         logging_dir=str(work / "l1"),
     ).run()
-    LocalPipelineExecutor(
-        [DedupPlanner(work, 1, True, True, perms, d.num_bands, d.threshold)], tasks=1, logging_dir=str(work / "l2")
-    ).run()
+    LocalPipelineExecutor([DedupPlanner(work, d)], tasks=1, logging_dir=str(work / "l2")).run()
     decision = np.load(work / "00000.decision.npy").tolist()
     dup_of = {int(k): int(v) for k, v in json.loads((work / "00000.duplicate_of.json").read_text()).items()}
     return decision, dup_of

@@ -8,6 +8,7 @@ import random
 import pytest
 from datatrove.data import Document
 
+from pipeline.config.stages import DecontaminationStage
 from pipeline.data.decontaminate import (
     BenchmarkDecontaminationFilter,
     ContaminationIndex,
@@ -127,13 +128,15 @@ def test_solutions_indexed_on_request():
 
 def test_filter_drops_document_or_cuts_the_span():
     text = FILLER * 4 + "Exercise. " + EN.question + " " + FILLER * 4
-    dropper = BenchmarkDecontaminationFilter(["mini_gsm"])
+    dropper = BenchmarkDecontaminationFilter(DecontaminationStage(benchmarks=["mini_gsm"]))
     dropper._index = index(EN)
     d = Document(text=text, id="x")
     assert dropper.filter(d) == (False, "contaminated")
     assert d.metadata["contamination"][0]["item_id"] == EN.id and d.metadata["contamination"][0]["lcs_ratio"] == 1.0
 
-    cutter = BenchmarkDecontaminationFilter(["mini_gsm"], mode="span", min_remaining_tokens=20)
+    cutter = BenchmarkDecontaminationFilter(
+        DecontaminationStage(benchmarks=["mini_gsm"], mode="span", min_remaining_tokens=20)
+    )
     cutter._index = index(EN)
     d = Document(text=text, id="y")
     assert cutter.filter(d) is True
@@ -145,7 +148,7 @@ def test_filter_drops_document_or_cuts_the_span():
 
 def test_mini_gsm_planted_question_is_found():
     item = load_benchmark("mini_gsm")[7]
-    f = BenchmarkDecontaminationFilter(["mini_gsm"])
+    f = BenchmarkDecontaminationFilter(DecontaminationStage(benchmarks=["mini_gsm"]))
     d = Document(text=f"Practice problem. {item.question.upper()}  Try it yourself!", id="x")
     assert f.filter(d) == (False, "contaminated") and d.metadata["contamination"][0]["item_id"] == item.id
     assert f.filter(Document(text="A page about the derivative of polynomials and nothing else.", id="y")) is True
@@ -153,7 +156,9 @@ def test_mini_gsm_planted_question_is_found():
 
 def test_real_test_sets_english_and_chinese(shared_dir):
     bdir = str(shared_dir / "benchmarks")
-    f = BenchmarkDecontaminationFilter(["gsm8k", "cmath", "gaokao_math_qa"], benchmarks_dir=bdir)
+    f = BenchmarkDecontaminationFilter(
+        DecontaminationStage(benchmarks=["gsm8k", "cmath", "gaokao_math_qa"], benchmarks_dir=bdir)
+    )
     for name, row in [("gsm8k", 100), ("cmath", 500), ("gaokao_math_qa", 42)]:
         item = load_benchmark(name, bdir)[row]
         d = Document(text="复习材料。 Review material. " + item.question + " 以上。", id=name)

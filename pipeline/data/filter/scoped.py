@@ -6,13 +6,16 @@ from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
+from pipeline.config.stages import LanguageStage, MathStage, QualityStage
+
 
 class KindScopedFilter(BaseFilter):
     """A filter that judges only the document kinds it is configured for."""
 
-    def __init__(self, apply_to: list[str], exclusion_writer: DiskWriter | None = None):
+    def __init__(self, settings: LanguageStage | MathStage | QualityStage, exclusion_writer: DiskWriter | None = None):
         super().__init__(exclusion_writer=exclusion_writer)
-        self.apply_to = set(apply_to)
+        self.settings = settings
+        self.apply_to = set(settings.apply_to)
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         if doc.metadata.get("kind") not in self.apply_to:

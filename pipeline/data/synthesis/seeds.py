@@ -86,10 +86,8 @@ def iter_seeds(source: SourceConfig, recipe: Recipe) -> Iterator[dict]:
     else:
         from pipeline.data.filter.extract import MathExtractor
 
-        ex = recipe.stages.extraction
-
         def records() -> Iterator[dict]:
-            for doc in MathExtractor(ex.keep_code_blocks, ex.min_text_chars).run(reader.run()):
+            for doc in MathExtractor(recipe.stages.extraction).run(reader.run()):
                 yield {"id": doc.id, "text": doc.text}
 
     for record in islice(records(), seeds.limit):
