@@ -1,4 +1,4 @@
-"""Static check: no undefined names, unused imports or syntax errors anywhere in the package or tests."""
+"""Static checks: no undefined names, unused imports, unsorted imports or syntax errors, and `ruff format` holds."""
 
 import shutil
 import subprocess
@@ -10,9 +10,18 @@ import pytest
 from tests.conftest import ROOT
 
 
-def test_ruff_pyflakes_clean():
-    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    if not Path(ruff).exists():
+def ruff(*args: str) -> subprocess.CompletedProcess:
+    exe = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    if not Path(exe).exists():
         pytest.skip("ruff is not installed (pip install -e '.[dev]' installs it)")
-    r = subprocess.run([ruff, "check", "pipeline", "tests"], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run([exe, *args, "pipeline", "tests"], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_ruff_pyflakes_clean():
+    r = ruff("check")
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_ruff_format_holds():
+    r = ruff("format", "--check")
     assert r.returncode == 0, r.stdout + r.stderr

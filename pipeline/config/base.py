@@ -1,4 +1,13 @@
-"""TODO docstring."""
+"""Strict YAML loading shared by every schema: safe load, `--set` overrides, validation errors as one paragraph.
+
+    mathcpt data data_recipes/demo.yaml --set stages.dedup.near=false --dry-run
+    mathcpt train configs/tiny_cpu.yaml --set train.max_steps=5 --dry-run
+
+YAML goes through `yaml.safe_load` only; the result is validated by pydantic models that forbid extra keys (`Strict`),
+so a misspelled key is an error naming the file and the key path (`sources.2.wieght`) instead of a silently ignored
+setting. `--set a.b=c` overrides are applied to the raw mapping before validation, so they are checked exactly like
+keys written in the file.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,23 @@
-"""TODO docstring."""
+"""The math classifier's training settings and the DeepSeekMath recall loop's config.
+
+    mathcpt classifier train --positives math.jsonl --negatives other.jsonl -o math.bin --epochs 5
+    mathcpt classifier recall recall.yaml [--set iterations=2] [--dry-run]
+
+A recall config (strict; relative paths resolve against the YAML file's folder):
+
+    positives: [seed/math.jsonl]        # seed math documents (DeepSeekMath: OpenWebMath)
+    pool: [crawl/pages.jsonl]           # documents to recall from; `url` or `metadata.url` gives each one's domain
+    negatives: []                       # given negatives; empty = the pool's lowest scorers (negatives_sample of them)
+    negatives_sample: 1000
+    text_key: text
+    iterations: 4
+    keep: {top_fraction: 0.1}           # or {threshold: 0.5}: which pool documents an iteration recalls
+    domains: {min_share: 0.1, min_pages: 5}
+    output_dir: runs/recall
+    train: {epochs: 5, holdout: 0.1}    # any field of TrainSettings
+
+The loop itself is pipeline.data.filter.recall.
+"""
 
 from __future__ import annotations
 

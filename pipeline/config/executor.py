@@ -1,4 +1,9 @@
-"""TODO docstring."""
+"""A recipe's `executor:` section: which datatrove executor runs the passes (local, Slurm, Ray) and its settings.
+
+    mathcpt data RECIPE.yaml --set executor.kind=slurm --set executor.slurm.partition=cpu --write-scripts-only
+
+Values that end up in `#SBATCH` lines are one token each (SBATCH_TOKEN), so no value can add a line to a script.
+"""
 
 from __future__ import annotations
 

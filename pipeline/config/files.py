@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""Which schema a YAML file of the repository follows, by its folder: data_recipes/ → Recipe, configs/eval/ →
+EvalConfig, configs/ → TrainConfig.
+
+    python -m pytest tests/config/test_config.py -k every_yaml     # validates every YAML in the repository
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""TODO docstring."""
+"""Per-format settings of a recipe source: exam Q&A fields and layout, math-code selection, books.
+
+    mathcpt code-select repos/ -o code.jsonl --min-score python=0.6    # the same CodeSettings as `code:`
+    mathcpt books book/main.tex -o book.jsonl --split section          # the same BookSettings as `book:`
+
+The command-line tools build these from their flags and validate them exactly as a recipe's section is validated.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""TODO docstring."""
+"""A data recipe: name, seed, data_root, sources, stages, mixture, executor.
+
+    mathcpt data data_recipes/demo.yaml --dry-run
+
+`load_recipe` fills `data_root` with the recipe's folder when unset, so relative source paths resolve against it.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""TODO docstring."""
+"""A recipe's `sources[]`: name, kind, path, format, weight or token budget, and the format's own settings section.
+
+    mathcpt data data_recipes/qwen2_math_full.yaml --dry-run      # every source resolved, defaults filled in
+
+A source whose format has a settings section (`book`, `code`, `qa_format`; pipeline.config.formats) always carries
+it, filled with defaults, and a section on another format is an error rather than a silently ignored setting.
+"""
 
 from __future__ import annotations
 

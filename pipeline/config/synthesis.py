@@ -1,4 +1,10 @@
-"""TODO docstring."""
+"""A generated source's `synthesis:` section: seeds, prompt templates, the generator and the post-filters.
+
+    mathcpt data data_recipes/synthetic_cpu.yaml --dry-run
+
+Template ids and the seed fields they use are checked against the template library at run start
+(pipeline.data.recipe_run.check_recipe), not here: this package imports no stage.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""TODO docstring."""
+"""A training config: model shape or checkpoint, data run, optimizer, batch, loop, DeepSpeed JSON, wandb.
+
+    mathcpt train configs/qwen2_7b.yaml --set train.max_steps=10 --dry-run
+
+`train.task_eval` names eval tasks; `mathcpt train` checks them against pipeline.eval.tasks before it starts.
+"""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ document only a few fixed-size numbers (text hash, priority, union-find parent, 
 about 48 bytes whatever the documents' length or the number of bands; ids are read back only for kept documents that
 have duplicates.
 
-Ours rather than datatrove's MinhashDedupSignature because it measured ~0.4 MB/s per process here: its word
-tokenizer and its per-shingle string join + hash dominate. We hash each token once (xxh3 via `map`, in C), build
+Ours rather than datatrove's MinhashDedupSignature because that is slow per process (tests/benchmarks/
+bench_near_dedup.py runs both): its word tokenizer and its per-shingle string join + hash dominate. We hash each token once (xxh3 via `map`, in C), build
 n-gram hashes by vectorised multiply-add over the token hashes, and permute with multiply-shift hashing (no modulo).
 """
 

@@ -1,4 +1,10 @@
-"""TODO docstring."""
+"""How every data stage sees math in text: formula spans, the text without them, its prose lines, math vocabulary.
+
+    python -c "from pipeline.data.mathtext import strip_math; print(strip_math('a $x$ b'))"
+
+The filters (language, math score, quality), the book text reader, the code selector and the report all read text
+through these, so "a formula" and "a prose word" mean the same thing in every stage.
+"""
 
 from __future__ import annotations
 

@@ -37,9 +37,3 @@ the record counts (every planted kind keeps at least one record).
 
 The entry point is ``pipeline.sample`` (``python -m pipeline.sample OUT_DIR``).
 """
-
-from __future__ import annotations
-
-from pipeline.sample.corpus import DEFAULT_COUNTS, SOURCE_FILES, build_sample_corpus, generate_sample_corpus
-
-__all__ = ["generate_sample_corpus", "build_sample_corpus", "DEFAULT_COUNTS", "SOURCE_FILES"]

@@ -8,7 +8,7 @@ from pipeline.sample.document import Builder, iter_math
 from pipeline.sample.markdown import render_markdown
 from pipeline.sample.planting import make_near_duplicate, pick_originals
 from pipeline.sample.text import lower_title, pick, unique_in_order, word_count
-from pipeline.sample.topics import AREAS, TOPICS_BY_AREA
+from pipeline.sample.topics.catalog import AREAS, TOPICS_BY_AREA
 
 _BOOK_TITLES = {
     "algebra": ["Foundations of Algebra", "Algebra for the Curious", "Equations and Their Solutions"],

@@ -9,7 +9,7 @@ from pipeline.sample.markdown import render_markdown
 from pipeline.sample.planting import make_near_duplicate, pick_originals
 from pipeline.sample.problems import AREA_EXAMS, EXAM_GENERATORS
 from pipeline.sample.text import lower_title, pick, title_case, unique_in_order, word_count
-from pipeline.sample.topics import AREAS, TOPICS
+from pipeline.sample.topics.catalog import AREAS, TOPICS
 
 
 def _synthetic_tutorial(rng: random.Random, fn) -> dict:

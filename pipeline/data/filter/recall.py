@@ -2,19 +2,8 @@
 
     mathcpt classifier recall recall.yaml [--set iterations=2]
 
-One YAML file drives it (strict: an unknown key is an error naming the file and the key path; relative paths resolve
-against the YAML file's folder):
-
-    positives: [seed/math.jsonl]        # seed math documents (DeepSeekMath: OpenWebMath)
-    pool: [crawl/pages.jsonl]           # documents to recall from; `url` or `metadata.url` gives each one's domain
-    negatives: []                       # given negatives; empty = the pool's lowest scorers (negatives_sample of them)
-    negatives_sample: 1000
-    text_key: text
-    iterations: 4
-    keep: {top_fraction: 0.1}           # or {threshold: 0.5}: which pool documents an iteration recalls
-    domains: {min_share: 0.1, min_pages: 5}
-    output_dir: runs/recall
-    train: {epochs: 5, holdout: 0.1}    # any field of pipeline.config.classifier.TrainSettings
+Its config (strict YAML; keys and an example in pipeline/config/classifier.py) names the seed positives, the pool,
+optional negatives, the keep rule and the domain rule.
 
 Each iteration i:
 1. positives = the seed plus every pool page of the math domains found so far (DeepSeekMath had people annotate the

@@ -1,4 +1,7 @@
-"""TODO docstring."""
+"""The base of filters that judge only some document kinds (`apply_to`): others pass through as `skipped_kind`.
+
+mathcpt data data_recipes/demo.yaml      # stages.language.apply_to, stages.math.apply_to, stages.quality.apply_to
+"""
 
 from __future__ import annotations
 

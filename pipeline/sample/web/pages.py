@@ -7,7 +7,7 @@ import random
 from pipeline.sample.document import Builder, doc_words, prose_doc
 from pipeline.sample.planting import contaminate_doc, make_near_duplicate, pick_originals
 from pipeline.sample.text import lower_title, pick, slug
-from pipeline.sample.topics import TOPICS, TOPICS_BY_AREA
+from pipeline.sample.topics.catalog import TOPICS, TOPICS_BY_AREA
 from pipeline.sample.web.foreign import BYLINE_WORD, FOREIGN_SITES, MONTHS_LANG, NON_ENGLISH_PAGES
 from pipeline.sample.web.offtopic import OFFTOPIC_GENERATORS, OFFTOPIC_SITES, OFFTOPIC_TITLES
 from pipeline.sample.web.render import MATH_SITES, render_web_page

@@ -1,4 +1,14 @@
-"""TODO docstring."""
+"""One book → records (`convert_book`), and many inputs → one JSONL file (`books_to_jsonl`, `mathcpt books`).
+
+    mathcpt books ../shared/books/linear-algebra-first-course/baseText/LinearAlgebra.tex -o la.jsonl --split section
+    mathcpt books notes/ pdf-text/book.txt -o books.jsonl --format text
+
+An input is a top-level .tex file, a Markdown/text file, or a folder: its top-level .tex files (`\\documentclass` +
+`\\begin{document}`) are books, or, when it has none (or with `--format text`), its .md/.txt files are. `id` is
+the book's path as given (a folder as given joined with the file's path inside it) plus `#` and the section path.
+An input that does not exist is an error before anything is written; inside a book, what cannot be read is
+skipped, counted per reason and printed; the output appears only when complete.
+"""
 
 from __future__ import annotations
 
