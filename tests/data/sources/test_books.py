@@ -24,7 +24,7 @@ from pipeline.data.sources.books.latex import LatexBook
 from pipeline.data.sources.books.text import clean_book_text, convert_text_book
 from pipeline.data.sources.readers import SourceReader, check_sources
 from pipeline.errors import ConfigError, DataError
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 
 def doc(body: str, preamble: str = "", cls: str = "book") -> str:
@@ -470,7 +470,7 @@ def test_books_command_prints_counts_per_reason(tmp_path):
 def test_real_textbook_keeps_its_math_and_drops_its_noise(shared_dir):
     import importlib.util
 
-    path = Path(__file__).parents[1] / "benchmarks" / "bench_books.py"
+    path = ROOT / "tests" / "benchmarks" / "bench_books.py"
     spec = importlib.util.spec_from_file_location("bench_books", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
