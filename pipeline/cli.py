@@ -156,7 +156,8 @@ def _submit_data(recipe, out: str, args) -> int:
         print(where)
         return 0
     print(
-        f"mathcpt data: sbatch is not on PATH, nothing was submitted; {where} (on a machine with Slurm), or pass "
+        f"mathcpt data: sbatch is not on PATH (or MATHCPT_SBATCH=none), nothing was submitted; {where} (on a "
+        "machine with Slurm), or pass "
         "--write-scripts-only to ask for exactly this",
         file=sys.stderr,
     )

@@ -28,14 +28,16 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from datatrove.data import Document
+from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from pipeline.config.stages import DecontaminationStage
 from pipeline.data.sources.readers import read_documents
-from pipeline.shared.atomic import atomic_open, atomic_write_text
+from pipeline.shared.atomic import atomic_open, atomic_path, atomic_write_text
 from pipeline.shared.benchmarks.registry import BenchmarkItem, expand_names, load_benchmark
 
 CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -147,11 +149,19 @@ class Match:
 class _GramTable:
     """Sorted n-gram hashes of one length with, per hash, the (entry, offset) pairs that produced it."""
 
-    def __init__(self, keys: list[int], entries: list[int], offsets: list[int]):
+    COLUMNS = ("keys", "entries", "offsets")
+
+    def __init__(self, keys: np.ndarray, entries: np.ndarray, offsets: np.ndarray):
+        self.keys, self.entries, self.offsets = keys, entries, offsets
+
+    @classmethod
+    def build(cls, keys: list[int], entries: list[int], offsets: list[int]) -> _GramTable:
         order = np.argsort(np.array(keys, dtype=np.uint64), kind="stable")
-        self.keys = np.array(keys, dtype=np.uint64)[order]
-        self.entries = np.array(entries, dtype=np.int64)[order]
-        self.offsets = np.array(offsets, dtype=np.int64)[order]
+        return cls(
+            np.array(keys, dtype=np.uint64)[order],
+            np.array(entries, dtype=np.int64)[order],
+            np.array(offsets, dtype=np.int64)[order],
+        )
 
     def hits(self, doc_grams: np.ndarray) -> list[tuple[int, int, int]]:
         """(document position, entry, offset in entry) for every document n-gram present in the table."""
@@ -206,11 +216,40 @@ class ContaminationIndex:
             keys += grams.tolist()
             entries += [idx] * len(grams)
             offsets += range(len(grams))
-        self.tables = {size: _GramTable(*cols) for size, cols in sorted(by_length.items())}
+        self.tables = {size: _GramTable.build(*cols) for size, cols in sorted(by_length.items())}
 
     @property
     def nbytes(self) -> int:
         return sum(t.nbytes for t in self.tables.values())
+
+    def save(self, folder: Path) -> None:
+        """Write the index as `.npy` tables and `entries.json` (write, then rename: a folder is whole or absent)."""
+        with atomic_path(folder) as tmp:
+            tmp.mkdir(parents=True)
+            for size, table in self.tables.items():
+                for column in _GramTable.COLUMNS:
+                    np.save(tmp / f"{size}.{column}.npy", getattr(table, column))
+            meta = {"n": self.n, "lcs_threshold": self.lcs_threshold, "min_item_tokens": self.min_item_tokens}
+            meta["entries"] = [[e.benchmark, e.item_id, e.field, list(e.tokens)] for e in self.entries]
+            (tmp / "entries.json").write_text(json.dumps(meta))
+
+    @classmethod
+    def load(cls, folder: Path) -> ContaminationIndex:
+        """The index `save` wrote; its tables are memory-mapped, so the tasks of one node share their pages."""
+        meta = json.loads((folder / "entries.json").read_text())
+        index = cls.__new__(cls)
+        index.n, index.lcs_threshold, index.min_item_tokens = meta["n"], meta["lcs_threshold"], meta["min_item_tokens"]
+        index.entries = [Entry(b, i, f, tuple(t)) for b, i, f, t in meta["entries"]]
+        index.whole = {}
+        for idx, entry in enumerate(index.entries):
+            if len(entry.tokens) < index.min_item_tokens:
+                index.whole.setdefault(entry.tokens, idx)
+        sizes = sorted({int(p.name.split(".")[0]) for p in folder.glob("*.keys.npy")})
+        index.tables = {
+            size: _GramTable(*(np.load(folder / f"{size}.{c}.npy", mmap_mode="r") for c in _GramTable.COLUMNS))
+            for size in sizes
+        }
+        return index
 
     def find(self, tokens: list[str]) -> list[Match]:
         """Confirmed matches in a tokenised document, one per benchmark item field, in document order."""
@@ -279,16 +318,20 @@ class BenchmarkDecontaminationFilter(BaseFilter):
 
     name = "🧪 decontamination (n-gram + LCS)"
 
-    def __init__(self, settings: DecontaminationStage, exclusion_writer=None):
+    def __init__(self, settings: DecontaminationStage, exclusion_writer=None, index_dir: str | Path | None = None):
         super().__init__(exclusion_writer=exclusion_writer)
-        self.settings = settings
+        self.settings, self.index_dir = settings, str(index_dir) if index_dir else None
         self.mode, self.min_remaining_tokens = settings.mode, settings.min_remaining_tokens
         self._index: ContaminationIndex | None = None
 
     @property
     def index(self) -> ContaminationIndex:
-        if self._index is None:  # built lazily, in the worker that uses it
-            self._index = load_index(self.settings)
+        if self._index is None:  # in the worker that uses it: the run's index if a pass built one, else built here
+            folder = Path(self.index_dir) if self.index_dir else None
+            if folder is not None and (folder / "entries.json").is_file():
+                self._index = ContaminationIndex.load(folder)
+            else:
+                self._index = load_index(self.settings)
         return self._index
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
@@ -310,6 +353,26 @@ class BenchmarkDecontaminationFilter(BaseFilter):
                 self.stat_update("spans_removed", value=len(matches))
                 return True
         return False, "contaminated"
+
+
+class DecontaminationIndexBuilder(PipelineStep):
+    """The recipe's one-task pass that builds the benchmark index once per run, into `folder`, for every task of
+    the dedup pass to memory-map (pipeline.data.recipe_run). Its size goes into the stats (`index_bytes`)."""
+
+    name = "🧪 decontamination index"
+    type = "🧪 - DECONT"
+
+    def __init__(self, settings: DecontaminationStage, folder: str | Path):
+        super().__init__()
+        self.settings, self.folder = settings, str(folder)
+
+    def run(self, data=None, rank: int = 0, world_size: int = 1):
+        with self.track_time():
+            index = load_index(self.settings)
+            index.save(Path(self.folder))
+        self.stat_update("index_bytes", value=index.nbytes)
+        self.stat_update("index_entries", value=len(index.entries))
+        return iter(())
 
 
 def contamination_summary(removals: list[dict]) -> dict:

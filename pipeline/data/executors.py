@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -29,8 +30,11 @@ from datatrove.utils.stats import PipelineStats
 from loguru import logger
 
 from pipeline.config.executor import SBATCH_TOKEN, ExecutorConfig, RaySettings, SlurmSettings
+from pipeline.data.resources import TaskResources
 from pipeline.errors import DataError
 from pipeline.shared.atomic import atomic_write_text
+
+SBATCH_ENV = "MATHCPT_SBATCH"
 
 
 class ChainedSlurmExecutor(SlurmPipelineExecutor):
@@ -47,8 +51,10 @@ class ChainedSlurmExecutor(SlurmPipelineExecutor):
 def build_executor(
     ex: ExecutorConfig, pipeline: list, out: Path, name: str, tasks: int = 1, depends: PipelineExecutor | None = None
 ) -> PipelineExecutor:
-    """The executor of one pass, logging to `out/logs/<name>` (completion markers there make re-runs resume)."""
+    """The executor of one pass, logging to `out/logs/<name>` (completion markers there make re-runs resume).
+    Every task measures itself (pipeline.data.resources: `logs/<name>/resources/`)."""
     logs = str(out / "logs" / name)
+    pipeline = [*pipeline, TaskResources(out / "logs" / name / "resources")]
     if ex.kind == "local":
         return LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=ex.workers or 1, logging_dir=logs)
     if ex.kind == "ray":
@@ -85,6 +91,17 @@ def build_executor(
         slurm_logs_folder=str(Path(s.logs or out / "slurm" / "logs") / name),
         max_array_size=s.max_array_size,
     )
+
+
+def sbatch_command() -> str | None:
+    """The sbatch that submits: `$MATHCPT_SBATCH` when set (a path or command name; empty or `none` for none, so
+    the scripts are only written, as on a machine without Slurm), else the one on PATH (None without one)."""
+    chosen = os.environ.get(SBATCH_ENV)
+    if chosen is None:
+        return shutil.which("sbatch")
+    if chosen.strip().lower() in ("", "none"):
+        return None
+    return shutil.which(chosen) or chosen
 
 
 def job_name(out: Path, name: str) -> str:
@@ -179,7 +196,7 @@ class SlurmScripts:
         atomic_write_text(script, contents)
         steps = validate_sbatch_script(script, self.settings)
         if self.submitted:
-            output = subprocess.run(["sbatch", *args, str(script)], capture_output=True, text=True)
+            output = subprocess.run([sbatch_command() or "sbatch", *args, str(script)], capture_output=True, text=True)
             if output.returncode:
                 raise DataError(f"sbatch refused {script}: {output.stderr.strip() or output.stdout.strip()}")
             job_id = job_id_retriever(output.stdout)

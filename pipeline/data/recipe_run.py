@@ -35,15 +35,15 @@ import shutil
 import time
 from pathlib import Path
 
+import yaml
 from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 from loguru import logger
 
 from pipeline.config.base import dump, invalid
 from pipeline.config.executor import ExecutorConfig
 from pipeline.config.recipe import Recipe
-from pipeline.data.decontaminate import BenchmarkDecontaminationFilter
+from pipeline.data.decontaminate import BenchmarkDecontaminationFilter, DecontaminationIndexBuilder
 from pipeline.data.dedup import (
     DedupDecisionTagger,
     DedupIndexWriter,
@@ -51,7 +51,14 @@ from pipeline.data.dedup import (
     ExactDedupFilter,
     MinhashNearDedupFilter,
 )
-from pipeline.data.executors import SlurmScripts, build_executor, check_completed, merge_stats, slurm_scripts
+from pipeline.data.executors import (
+    SlurmScripts,
+    build_executor,
+    check_completed,
+    merge_stats,
+    sbatch_command,
+    slurm_scripts,
+)
 from pipeline.data.filter.classifier import resolve_model_path
 from pipeline.data.filter.extract import MathExtractor
 from pipeline.data.filter.language import MathLanguageFilter
@@ -60,6 +67,7 @@ from pipeline.data.filter.quality import MathSafeQualityFilter
 from pipeline.data.mixture import plan_mixture
 from pipeline.data.report.html import write_html_report
 from pipeline.data.report.markdown import summarize_stats, write_report
+from pipeline.data.shares import RunFolderReader
 from pipeline.data.sources.readers import SourceReader, check_sources
 from pipeline.data.synthesis.generate import check_generators, postfilter_steps, reader_sources, synthesis_passes
 from pipeline.data.synthesis.seeds import check_seeds
@@ -113,15 +121,25 @@ def start_run(recipe: Recipe, out: Path, overwrite: bool, on_this_machine: bool)
 
 
 def prepare_output(out: Path, resolved_yaml: str, overwrite: bool) -> None:
-    """Refuse to mix two runs in one folder; resume the same recipe; wipe only folders we wrote."""
+    """Refuse to mix two runs in one folder; resume the same recipe; wipe only folders we wrote.
+
+    The executor may change between a run and its resumption (a local run finished on Slurm, more workers), except
+    its task count: every pass's outputs are split into one file per task, and a pass resumes task by task.
+    """
     if out.exists() and any(out.iterdir()):
         marker = out / RESOLVED
         ours = marker.is_file()
+        same, tasks_before = _same_recipe(marker.read_text(), resolved_yaml) if ours else (False, None)
         if ours and overwrite:
             shutil.rmtree(out)
-        elif ours and marker.read_text() == resolved_yaml and not (out / MANIFEST).is_file():
+        elif same and tasks_before is not None:
+            raise DataError(
+                f"{out} was run with executor.tasks={tasks_before[0]}: resume it with executor.tasks={tasks_before[0]} "
+                f"(every pass resumes task by task), or pass --overwrite to start again with {tasks_before[1]}"
+            )
+        elif same and not (out / MANIFEST).is_file():
             logger.info(f"{out}: resuming an unfinished run of the same recipe")
-        elif ours and marker.read_text() == resolved_yaml:
+        elif same:
             logger.info(f"{out}: this recipe already completed here; re-running the last steps")
         else:
             what = "another recipe's run" if ours else "files this tool did not write"
@@ -129,6 +147,16 @@ def prepare_output(out: Path, resolved_yaml: str, overwrite: bool) -> None:
             raise DataError(f"output folder {out} is not empty and holds {what}; {hint}")
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / RESOLVED, resolved_yaml)
+
+
+def _same_recipe(before: str, now: str) -> tuple[bool, tuple[int, int] | None]:
+    """Whether two resolved recipes are the same but for the executor; and (tasks before, now) if those differ."""
+    a, b = yaml.safe_load(before) or {}, yaml.safe_load(now) or {}
+    ex_a, ex_b = a.pop("executor", None) or {}, b.pop("executor", None) or {}
+    if a != b:
+        return False, None
+    tasks = ex_a.get("tasks", 1), ex_b.get("tasks", 1)
+    return True, tasks if tasks[0] != tasks[1] else None
 
 
 def _writer(folder: Path, filename: str = "${rank}.jsonl") -> JsonlWriter:
@@ -143,11 +171,15 @@ def _run(ex: ExecutorConfig, pipeline: list, out: Path, name: str, tasks: int = 
     merge_stats(out / "logs" / name)
 
 
+def _progress_dir(out: Path, name: str) -> Path:
+    return out / "logs" / name / "progress"
+
+
 def filter_pipeline(recipe: Recipe, out: Path) -> list:
     st = recipe.stages
     dropped = out / "dropped"
     steps: list = [
-        SourceReader(reader_sources(recipe, out), recipe.data_root),
+        SourceReader(reader_sources(recipe, out), recipe.data_root, progress_dir=_progress_dir(out, "filter")),
         MathExtractor(st.extraction),
         # Generated documents face checks of their own first (empty, echo, loops, truncation, wrong answers).
         *postfilter_steps(recipe, lambda: _writer(dropped / "synthesis")),
@@ -163,28 +195,39 @@ def filter_pipeline(recipe: Recipe, out: Path) -> list:
             steps.append(MathScoreFilter(m, exclusion_writer=math_dropped))
     if st.quality.enabled:
         steps.append(MathSafeQualityFilter(st.quality, exclusion_writer=_writer(dropped / "quality")))
-    steps.append(_writer(out / "work" / "filtered"))
+    steps.append(_writer(out / "work" / "filtered", "${source}/${rank}.jsonl"))
     return steps
 
 
-def _filtered_reader(out: Path) -> JsonlReader:
-    return JsonlReader(str(out / "work" / "filtered"), glob_pattern="*.jsonl", add_file_path=False)
+def _filtered_reader(recipe: Recipe, out: Path, name: str) -> RunFolderReader:
+    """The filter pass's output in reading order: sources in recipe order, each source's task files in rank order
+    (pipeline.data.shares), so every task count reads the same sequence."""
+    folders = [out / "work" / "filtered" / s.name for s in recipe.sources]
+    return RunFolderReader(folders, progress_dir=_progress_dir(out, name))
 
 
 def dedup_index_pipeline(recipe: Recipe, out: Path) -> list:
     """Pass 2a: text hash, MinHash signature and keep-rule priority per document (pipeline.data.dedup)."""
-    return [_filtered_reader(out), DedupIndexWriter(out / "work" / "dedup_index", recipe.stages.dedup)]
+    return [
+        _filtered_reader(recipe, out, "dedup_index"),
+        DedupIndexWriter(out / "work" / "dedup_index", recipe.stages.dedup),
+    ]
 
 
-def dedup_plan_pipeline(recipe: Recipe, out: Path) -> list:
-    """Pass 2b (one task): which document of each duplicate group survives."""
-    return [DedupPlanner(out / "work" / "dedup_index", recipe.stages.dedup)]
+def dedup_plan_pipeline(recipe: Recipe, out: Path, index_tasks: int) -> list:
+    """Pass 2b (one task): which document of each duplicate group survives, over the index of every task."""
+    return [DedupPlanner(out / "work" / "dedup_index", recipe.stages.dedup, index_tasks=index_tasks)]
+
+
+def decontamination_index_pipeline(recipe: Recipe, out: Path) -> list:
+    """Pass 2c (one task): the benchmark index, built once for every task of pass 2d."""
+    return [DecontaminationIndexBuilder(recipe.stages.decontamination, out / "work" / "decontamination_index")]
 
 
 def dedup_pipeline(recipe: Recipe, out: Path) -> list:
-    """Pass 2c: apply the dedup plan, then decontaminate; the same reader order as pass 2a."""
+    """Pass 2d: apply the dedup plan, then decontaminate; the same reader shares as pass 2a."""
     st, dropped = recipe.stages, out / "dropped"
-    steps: list = [_filtered_reader(out)]
+    steps: list = [_filtered_reader(recipe, out, "dedup")]
     if st.dedup.exact or st.dedup.near:
         steps.append(DedupDecisionTagger(out / "work" / "dedup_index"))
     if st.dedup.exact:
@@ -193,18 +236,28 @@ def dedup_pipeline(recipe: Recipe, out: Path) -> list:
         steps.append(MinhashNearDedupFilter(exclusion_writer=_writer(dropped / "near_dedup")))
     if st.decontamination.enabled:
         steps.append(
-            BenchmarkDecontaminationFilter(st.decontamination, exclusion_writer=_writer(dropped / "decontamination"))
+            BenchmarkDecontaminationFilter(
+                st.decontamination,
+                exclusion_writer=_writer(dropped / "decontamination"),
+                index_dir=out / "work" / "decontamination_index",
+            )
         )
     steps.append(_writer(out / "kept", "${source}/${rank}.jsonl"))
     return steps
 
 
-def dedup_passes(recipe: Recipe, out: Path) -> list[tuple[str, list]]:
-    """Pass 2 as (name, pipeline) in run order, one task each; run_recipe and the Slurm chain both use this list."""
+def dedup_passes(recipe: Recipe, out: Path, tasks: int) -> list[tuple[str, list, int]]:
+    """Pass 2 as (name, pipeline, tasks) in run order: every per-document pass on `tasks` tasks, the planner and
+    the benchmark index on one; run_recipe and the Slurm chain both use this list."""
     passes = []
     if recipe.stages.dedup.exact or recipe.stages.dedup.near:
-        passes += [("dedup_index", dedup_index_pipeline(recipe, out)), ("dedup_plan", dedup_plan_pipeline(recipe, out))]
-    return passes + [("dedup", dedup_pipeline(recipe, out))]
+        passes += [
+            ("dedup_index", dedup_index_pipeline(recipe, out), tasks),
+            ("dedup_plan", dedup_plan_pipeline(recipe, out, tasks), 1),
+        ]
+    if recipe.stages.decontamination.enabled:
+        passes.append(("decontamination_index", decontamination_index_pipeline(recipe, out), 1))
+    return passes + [("dedup", dedup_pipeline(recipe, out), tasks)]
 
 
 def require_documents(folder: Path, logs: Path) -> None:
@@ -239,8 +292,8 @@ def run_recipe(
     _run(ex, filter_pipeline(recipe, out), out, "filter", ex.tasks)
     require_documents(out / "work" / "filtered", out / "logs" / "filter")
     logger.info("[2/3] dedup and decontamination")
-    for name, steps in dedup_passes(recipe, out):
-        _run(ex, steps, out, name)
+    for name, steps, tasks in dedup_passes(recipe, out, ex.tasks):
+        _run(ex, steps, out, name, tasks)
     require_documents(out / "kept", out / "logs" / "dedup")
 
     tok = recipe.stages.tokenizer
@@ -270,9 +323,10 @@ def run_recipe(
             )
             token_size = tokenizer_step.token_size
             if kept_files(out, s.name):
-                steps = [JsonlReader(str(out / "kept" / s.name), glob_pattern="*.jsonl", add_file_path=False)]
+                name = f"tokenize_{s.name}_{split}"
+                steps = [RunFolderReader([out / "kept" / s.name], progress_dir=_progress_dir(out, name))]
                 steps += [ValidationSplit(fraction, split)] if fraction > 0 else []
-                _run(ex, steps + [tokenizer_step], out, f"tokenize_{s.name}_{split}")
+                _run(ex, steps + [tokenizer_step], out, name, ex.tasks)
             has_shards = any((out / folder / s.name).glob("*.ds"))
             shards = SourceShards(out / folder / s.name, token_size) if has_shards else None
             counts[split][s.name] = {
@@ -346,18 +400,18 @@ def submit_slurm(recipe: Recipe, out_dir: str | Path, overwrite: bool = False, s
         mathcpt data RECIPE.yaml --out /shared/runs/x --set executor.kind=slurm --set executor.slurm.partition=cpu
 
     Every script is written to `RUN/slurm/NN-<job>.sbatch` and validated before sbatch sees it; with `submit=False`
-    (or no sbatch on PATH) nothing is submitted and `RUN/slurm/submit.sh` submits the same chain later. Passes that
+    (or no sbatch: none on PATH, or `MATHCPT_SBATCH=none`) nothing is submitted and `RUN/slurm/submit.sh` submits the same chain later. Passes that
     completed in an earlier submission are not resubmitted (datatrove's completion markers); the finish job always is.
     """
     out = Path(out_dir).absolute()  # jobs start in another process, possibly on another node
     start_run(recipe, out, overwrite, on_this_machine=False)  # a login node: model paths only, not GPUs or vllm
     shutil.rmtree(out / "logs" / "finish" / "completions", ignore_errors=True)  # the tail re-runs, as locally
     ex = recipe.executor
-    submit = submit and shutil.which("sbatch") is not None
+    submit = submit and sbatch_command() is not None
     passes = [*synthesis_passes(recipe, out), ("filter", filter_pipeline(recipe, out), ex.tasks)]
-    for i, (name, steps) in enumerate(dedup_passes(recipe, out)):
+    for i, (name, steps, tasks) in enumerate(dedup_passes(recipe, out, ex.tasks)):
         check = [RequireDocuments(out / "work" / "filtered", out / "logs" / "filter")] if i == 0 else []
-        passes.append((name, check + steps, 1))
+        passes.append((name, check + steps, tasks))
     passes.append(("finish", [FinishRecipe(recipe, out)], 1))  # run_recipe checks kept/ itself
     with slurm_scripts(out / "slurm", ex.slurm, submit) as scripts:
         executor = None

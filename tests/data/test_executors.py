@@ -14,7 +14,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -46,9 +45,8 @@ def kept(run: Path) -> dict[str, set[str]]:
     }
 
 
-def no_sbatch_path(*first: Path) -> str:
-    dirs = [str(d) for d in first] + [os.path.dirname(sys.executable)] + os.environ["PATH"].split(os.pathsep)
-    return os.pathsep.join(d for d in dirs if not (Path(d) / "sbatch").exists())
+# As on a machine without Slurm, whether or not this one has sbatch on PATH.
+NO_SBATCH = {"MATHCPT_SBATCH": "none"}
 
 
 def directives(script: Path) -> dict[str, str]:
@@ -86,9 +84,12 @@ def test_without_sbatch_the_scripts_are_written_and_validated(sample_corpus, tmp
     args = ["data", str(DEMO), "--out", str(run), "--set", f"data_root={sample_corpus}"]
     for item in SLURM:
         args += ["--set", item]
-    result = run_cli(*args, env={"PATH": no_sbatch_path()})
+    result = run_cli(*args, env=NO_SBATCH)
     assert result.returncode == 2, result.stderr[-3000:]
-    assert "sbatch is not on PATH, nothing was submitted" in result.stderr and str(run / "slurm") in result.stderr
+    assert (
+        "sbatch is not on PATH (or MATHCPT_SBATCH=none), nothing was submitted" in result.stderr
+        and str(run / "slurm") in result.stderr
+    )
 
     scripts = sorted((run / "slurm").glob("*.sbatch"))
     names = [s.stem.split("-", 1)[1] for s in scripts]
@@ -96,6 +97,7 @@ def test_without_sbatch_the_scripts_are_written_and_validated(sample_corpus, tmp
         "mathcpt-run-filter",
         "mathcpt-run-dedup_index",
         "mathcpt-run-dedup_plan",
+        "mathcpt-run-decontamination_index",
         "mathcpt-run-dedup",
         "mathcpt-run-finish",
     ]
@@ -108,8 +110,16 @@ def test_without_sbatch_the_scripts_are_written_and_validated(sample_corpus, tmp
         pik = run / "logs" / script.stem.rsplit("-", 1)[1] / "executor.pik"
         assert re.search(rf"^srun .*launch_pickled_pipeline {re.escape(str(pik))}$", script.read_text(), re.M)
         assert pik.is_file()
-    # The filter pass is the job array (3 tasks, 2 at once); every other pass is one task.
-    assert directives(scripts[0])["array"] == "0-2%2" and {directives(s)["array"] for s in scripts[1:]} == {"0-0%2"}
+    # Every per-document pass is a job array (3 tasks, 2 at once); the planner and the benchmark index are one task.
+    arrays = {name: directives(s)["array"] for name, s in zip(names, scripts)}
+    assert arrays == {
+        "mathcpt-run-filter": "0-2%2",
+        "mathcpt-run-dedup_index": "0-2%2",
+        "mathcpt-run-dedup_plan": "0-0%2",
+        "mathcpt-run-decontamination_index": "0-0%2",
+        "mathcpt-run-dedup": "0-2%2",
+        "mathcpt-run-finish": "0-0%2",
+    }
 
     # submit.sh submits the same chain: each job depends on the one before it.
     submit = (run / "slurm" / "submit.sh").read_text()
@@ -119,8 +129,8 @@ def test_without_sbatch_the_scripts_are_written_and_validated(sample_corpus, tmp
     for i, (_, sbatch_args, _) in enumerate(calls[1:], 1):
         assert f'"--dependency=afterok:${{job_{i}}}"' in sbatch_args
 
-    again = run_cli(*args, "--write-scripts-only", env={"PATH": no_sbatch_path()})  # resumes the same run folder
-    assert again.returncode == 0 and "wrote and validated 5 sbatch scripts" in again.stdout, again.stderr[-3000:]
+    again = run_cli(*args, "--write-scripts-only", env=NO_SBATCH)  # resumes the same run folder
+    assert again.returncode == 0 and "wrote and validated 6 sbatch scripts" in again.stdout, again.stderr[-3000:]
 
 
 def test_submission_chains_job_ids(sample_corpus, tmp_path, monkeypatch):
@@ -134,14 +144,14 @@ def test_submission_chains_job_ids(sample_corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", *SLURM])
     scripts = submit_slurm(recipe, tmp_path / "run")
-    assert scripts.submitted and [j.job_id for j in scripts.jobs] == ["101", "102", "103", "104", "105"]
+    assert scripts.submitted and [j.job_id for j in scripts.jobs] == ["101", "102", "103", "104", "105", "106"]
     lines = calls.read_text().splitlines()
     assert "--dependency" not in lines[0]
     for i, line in enumerate(lines[1:], 1):
         assert f"--dependency=afterok:{100 + i} " in line
     assert scripts.jobs[-1].steps == ["FinishRecipe"] and scripts.jobs[0].steps[0] == "SourceReader"
     recorded = json.loads((tmp_path / "run" / "slurm" / "jobs.json").read_text())
-    assert [r["job_id"] for r in recorded] == ["101", "102", "103", "104", "105"]
+    assert [r["job_id"] for r in recorded] == ["101", "102", "103", "104", "105", "106"]
 
 
 @pytest.mark.slow
@@ -165,7 +175,13 @@ def test_slurm_scripts_run_the_recipe(sample_corpus, tmp_path):
     run_recipe(load_recipe(DEMO, [*overrides, "executor.kind=local", "executor.workers=1"]), local_run)
     scripts = submit_slurm(load_recipe(DEMO, overrides), run, submit=False)
     assert not scripts.submitted
-    env = {**os.environ, "PATH": no_sbatch_path(bin_dir), "SLURM_NODELIST": "localhost", "SLURM_JOB_ID": "1"}
+    env = {
+        **os.environ,
+        **NO_SBATCH,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "SLURM_NODELIST": "localhost",
+        "SLURM_JOB_ID": "1",
+    }
     for job in scripts.jobs:
         last = int(re.search(r"^#SBATCH --array=0-(\d+)", job.script.read_text(), re.M).group(1))
         for task in range(last + 1):

@@ -191,15 +191,17 @@ def test_everything_filtered_is_a_clear_error(tmp_path):
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
-def test_unreadable_file_in_a_source_folder_is_a_counted_skip(tmp_path):
+def test_a_line_that_is_not_utf8_is_a_counted_skip_and_the_file_goes_on(tmp_path):
+    """Line by line, so the skip is the same wherever a task's share of the file begins."""
     recipe = small_recipe(tmp_path, json.dumps({"id": "a", "text": GOOD}) + "\n")
-    (tmp_path / "src" / "b.jsonl").write_bytes(b"\xff\xfe\x00garbage that is not UTF-8\n")
+    after = json.dumps({"id": "b2", "text": GOOD + " Again."}) + "\n"
+    (tmp_path / "src" / "b.jsonl").write_bytes(b"\xff\xfe\x00garbage that is not UTF-8\n" + after.encode())
     recipe.write_text(recipe.read_text().replace("path: src/a.jsonl", "path: src"))
     r = run_cli("data", str(recipe), "--out", str(tmp_path / "out"))
     assert r.returncode == 0, r.stderr[-3000:]
     reader = json.loads((tmp_path / "out" / "report.json").read_text())["stages"][0]
-    assert reader["skipped"] == {"unreadable_file/books": 1} and reader["out"] == 1
-    assert "b.jsonl: stopped reading at invalid UTF-8" in r.stderr
+    assert reader["skipped"] == {"invalid_utf8/books": 1} and reader["out"] == 2
+    assert "b.jsonl:1: skipped a line that is not valid UTF-8" in r.stderr
 
 
 def test_span_mode_cuts_planted_questions_and_keeps_the_rest(sample_corpus, tmp_path):

@@ -19,10 +19,15 @@ from pipeline.data.decontaminate import contamination_summary
 from pipeline.data.dedup import DedupDecisionTagger
 from pipeline.data.report.synthesis import render_markdown as render_synthesis
 from pipeline.data.report.synthesis import synthesis_summary
+from pipeline.data.resources import TaskResources, pass_resources
+from pipeline.data.shares import RunFolderReader
 from pipeline.shared.atomic import atomic_write_text
 from pipeline.shared.jsonl import iter_folder
 
 PASSES = ["filter", "dedup"]
+# Steps that carry documents between passes or measure them: not stages a reader of the report judges. The dedup
+# tagger only carries the plan to the two dedup filters, which report its effect.
+PLUMBING = (RunFolderReader.name, DedupDecisionTagger.name, TaskResources.name)
 # The visual report (pipeline/data/report/html.py) beside report.md: its folder and plots, linked from report.md.
 REPORT_DIR = "report"
 PLOTS = {
@@ -64,14 +69,10 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
     for name in PASSES:
         stats_file = out / "logs" / name / "stats.json"
         if stats_file.is_file():
-            # Writers and the re-reading of intermediate files are plumbing, not stages a reader of the report judges.
-            # The dedup tagger only carries the plan to the two dedup filters, which report its effect.
             stages += [
                 r
                 for r in _steps(stats_file)
-                if "WRITER" not in r["stage"]
-                and "Jsonl" not in r["stage"]
-                and DedupDecisionTagger.name not in r["stage"]
+                if "WRITER" not in r["stage"] and not any(step in r["stage"] for step in PLUMBING)
             ]
     # One pass over kept/ and over each dropped/ stage: contamination removals (whole documents dropped, spans cut
     # from kept ones) and where each planted ground-truth label ended.
@@ -103,7 +104,15 @@ def summarize_stats(out: Path, recipe: Recipe, manifest: dict) -> dict:
         "sources": manifest["sources"],
         "tokenizer": manifest["tokenizer"],
         "synthesis": synthesis_summary(out, recipe),
+        "passes": pass_table(out),
     }
+
+
+def pass_table(out: Path) -> dict[str, dict]:
+    """Wall seconds, CPU seconds and peak RSS of every pass that measured itself, in the order the passes ran."""
+    rows = {p.name: pass_resources(p) for p in (out / "logs").glob("*") if p.is_dir()}
+    rows = {name: row for name, row in rows.items() if row is not None}
+    return dict(sorted(rows.items(), key=lambda item: item[1]["started"]))
 
 
 def stage_reasons(stage: dict) -> str:
@@ -171,6 +180,18 @@ def render_markdown(report: dict) -> str:
         for label, where in report["ground_truth"].items():
             lines.append(f"| {label} | {', '.join(f'{k}: {v}' for k, v in sorted(where.items()))} |")
     lines += render_synthesis(report.get("synthesis") or {})
+    if report.get("passes"):
+        lines += [
+            "",
+            "## Passes",
+            "",
+            "| pass | tasks | wall s | CPU s | peak RSS MB |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, p in report["passes"].items():
+            lines.append(
+                f"| {name} | {p['tasks']} | {p['wall_seconds']:.1f} | {p['cpu_seconds']:.1f} | {p['peak_rss_mb']:.0f} |"
+            )
     if "wall_seconds" in report:
         lines += ["", f"Wall time: {report['wall_seconds']} s"]
     lines += [

@@ -41,6 +41,7 @@ from loguru import logger
 
 from pipeline.config.formats import BOOK_FORMATS, CodeSettings
 from pipeline.config.sources import SourceConfig
+from pipeline.data.shares import Progress, file_share, lines_in, owned_units, share_bounds
 from pipeline.data.sources import exams
 from pipeline.data.sources.code_select import CodeFile, iter_code_files, select_file
 from pipeline.data.sources.html_input import decode_page
@@ -54,6 +55,13 @@ RawRecord = str | Path | dict | CodeFile
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".bin", ".pt", ".so", ".pyc", ".ico"}
 PARQUET_BATCH_ROWS = 1024
 PROGRESS_EVERY = 10_000
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _is_glob(path: str) -> bool:
@@ -125,16 +133,24 @@ def render_qa(record: dict, source: SourceConfig) -> str:
 
 
 class SourceReader(PipelineStep):
-    """Reads all sources of a recipe; with several tasks, task r takes every world_size-th record."""
+    """Reads all sources of a recipe; with several tasks, each takes its contiguous share of every source
+    (pipeline.data.shares), so the tasks' outputs in rank order hold the documents in reading order."""
 
     name = "📖 recipe sources"
     type = "📖 - READER"
 
-    def __init__(self, sources: list[SourceConfig], data_root: str | Path, limit: int = -1):
+    def __init__(
+        self,
+        sources: list[SourceConfig],
+        data_root: str | Path,
+        limit: int = -1,
+        progress_dir: str | Path | None = None,
+    ):
         super().__init__()
         self.sources = sources
         self.data_root = str(data_root)
         self.limit = limit
+        self.progress_dir = str(progress_dir) if progress_dir else None
 
     def _skip(self, source: SourceConfig, reason: str, message: str, count: bool = True) -> None:
         """A counted (`skipped_<reason>/<source>` in the stats) and logged skip; `count=False` for a task that only
@@ -143,34 +159,42 @@ class SourceReader(PipelineStep):
             self.stat_update(f"skipped_{reason}/{source.name}")
             logger.warning(message)
 
-    def _records(self, source: SourceConfig, count_file_skips: bool) -> Iterator[tuple[str, int, RawRecord]]:
-        """Every record of a source, unparsed where parsing costs: a JSON line as its string, a file as its Path.
-        `_parse` turns one into a record, so each task parses only its own share. Every task opens every file, so
-        file-level skips are counted by one task only (`count_file_skips`)."""
+    def _records(self, source: SourceConfig, rank: int, world_size: int) -> Iterator[tuple[str, int, RawRecord, int]]:
+        """This task's records of a source (pipeline.data.shares: its contiguous share of the source's bytes), unparsed
+        where parsing costs: a JSON line as its string, a file as its Path; with the bytes each stands for. `_parse`
+        turns one into a record. A file-level skip is counted by the task that owns the file's first byte."""
         if source.format == "code_repos":
-            yield from self._code_files(source)
+            items = list(self._code_files(source))
+            sizes = [_size(Path(item.path)) for _, _, item in items]
+            for i in owned_units(sizes, rank, world_size):
+                yield (*items[i], sizes[i])
             return
-        for path in resolve_paths(source, self.data_root):
-            if source.format == "files":
-                yield str(path), 0, path
-                continue
-            if source.format == "parquet":
-                yield from self._parquet_records(source, path, count_file_skips)
-                continue
+        paths = resolve_paths(source, self.data_root)
+        if source.format in ("files", "parquet"):
+            sizes = [_size(p) for p in paths]
+            for i in owned_units(sizes, rank, world_size):
+                if source.format == "files":
+                    yield str(paths[i]), 0, paths[i], sizes[i]
+                else:
+                    for record in self._parquet_records(source, paths[i]):
+                        yield (*record, 0)
+            return
+        for path, lo, hi, owns_start in file_share(paths, rank, world_size).parts:
+            warned = False
             try:
-                handle = path.open(encoding="utf-8")
+                for line_no, raw in lines_in(path, lo, hi):
+                    if not raw.strip():
+                        continue
+                    try:
+                        yield str(path), line_no, raw.decode("utf-8"), len(raw)
+                    except UnicodeDecodeError as e:
+                        # Line by line, not "stop at the first bad byte": a stop would depend on where shares begin.
+                        self.stat_update(f"skipped_invalid_utf8/{source.name}")
+                        if not warned:
+                            logger.warning(f"{path}:{line_no}: skipped a line that is not valid UTF-8 ({e.reason})")
+                            warned = True
             except OSError as e:
-                self._skip(source, "unreadable_file", f"{path}: skipped unreadable file ({e})", count_file_skips)
-                continue
-            with handle:
-                try:
-                    for line_no, line in enumerate(handle, 1):
-                        if line.strip():
-                            yield str(path), line_no, line
-                except UnicodeDecodeError as e:
-                    self._skip(
-                        source, "unreadable_file", f"{path}: stopped reading at invalid UTF-8 ({e})", count_file_skips
-                    )
+                self._skip(source, "unreadable_file", f"{path}: skipped unreadable file ({e})", owns_start)
 
     def _parse(
         self, source: SourceConfig, path: str, line_no: int, raw: RawRecord, count: bool = True
@@ -207,24 +231,22 @@ class SourceReader(PipelineStep):
 
     def parsed_records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str | CodeFile]]:
         """(path, line, record) of every record of one source, parsed, in reading order (one process, all records)."""
-        return self._parsed(source, self._records(source, True), count=True)
+        return self._parsed(source, self._records(source, 0, 1), count=True)
 
     def _parsed(self, source: SourceConfig, records, count: bool) -> Iterator[tuple[str, int, dict]]:
         """Parsed records for grouping; only one task's skips are counted (they all parse everything)."""
-        for path, line_no, raw in records:
+        for path, line_no, raw, _ in records:
             record = self._parse(source, path, line_no, raw, count)
             if record is not None:
                 yield path, line_no, record
 
-    def _parquet_records(
-        self, source: SourceConfig, path: Path, count_file_skips: bool
-    ) -> Iterator[tuple[str, int, dict]]:
+    def _parquet_records(self, source: SourceConfig, path: Path) -> Iterator[tuple[str, int, dict]]:
         import pyarrow.parquet as pq
 
         try:
             reader = pq.ParquetFile(path)
         except Exception as e:  # noqa: BLE001 - pyarrow raises several types for unreadable files
-            self._skip(source, "unreadable_file", f"{path}: skipped unreadable Parquet file ({e})", count_file_skips)
+            self._skip(source, "unreadable_file", f"{path}: skipped unreadable Parquet file ({e})")
             return
         row = 0
         for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS):
@@ -248,16 +270,17 @@ class SourceReader(PipelineStep):
         """Each task converts its share of the books (not of the sections: a book is converted whole)."""
         from pipeline.data.sources.books.convert import BOOK_COUNTERS, convert_book
 
-        for i, path in enumerate(resolve_paths(source, self.data_root)):
-            if i % world_size != rank:
-                continue
+        paths = resolve_paths(source, self.data_root)
+        for i in owned_units([_size(p) for p in paths], rank, world_size):
+            path = paths[i]
             with self.track_time():
                 records, counts = convert_book(path, source.format, source.book, given=str(path))
             for what, n in sorted(counts.items()):
                 if n and (what.startswith("skipped_") or what in BOOK_COUNTERS):
                     self.stat_update(f"{what}/{source.name}", value=n)
-            for r in records:
-                yield r["id"], 0, {"id": r["id"], source.text_key: r["text"], "metadata": r["metadata"]}
+            for j, r in enumerate(records):
+                record = {"id": r["id"], source.text_key: r["text"], "metadata": r["metadata"]}
+                yield r["id"], 0, record, 0 if j else _size(path)
 
     def _code_document(self, source: SourceConfig, item: CodeFile) -> Document | None:
         verdict = select_file(item, source.code or CodeSettings())
@@ -298,25 +321,36 @@ class SourceReader(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
+        sizes = {s.name: sum(map(_size, self._input_files(s))) for s in self.sources}
+        mine = sum(b - a for a, b in (share_bounds(n, rank, world_size) for n in sizes.values()))
+        progress = Progress(self.progress_dir, rank, mine, sum(sizes.values()))
         n, started = 0, time.time()
         for source in self.sources:
-            books = source.format in BOOK_FORMATS
-            records = self._book_records(source, rank, world_size) if books else self._records(source, rank == 0)
-            parsed = books
-            if source.format == "qa_jsonl" and source.qa_format.layout == "problem_set":
-                # Groups must not depend on the task count, so every task parses every record here; one counts skips.
-                records = exams.group_problem_sets(
-                    self._parsed(source, records, count=rank == 0), source.qa_format.problems_per_set
+            if source.format in BOOK_FORMATS:
+                records = self._book_records(source, rank, world_size)
+            elif source.format == "qa_jsonl" and source.qa_format.layout == "problem_set":
+                # Groups must not depend on the task count, so every task parses and groups the whole source, then
+                # keeps its contiguous share of the groups; one task counts the skips.
+                groups = list(
+                    exams.group_problem_sets(
+                        self._parsed(source, self._records(source, 0, 1), count=rank == 0),
+                        source.qa_format.problems_per_set,
+                    )
                 )
-                parsed = True
-            for i, (path, line_no, record) in enumerate(records):
-                if not books and i % world_size != rank:
-                    continue
+                records = ((*groups[i], 0) for i in owned_units([1] * len(groups), rank, world_size))
+            else:
+                records = self._records(source, rank, world_size)
+            parsed = source.format in BOOK_FORMATS or (
+                source.format == "qa_jsonl" and source.qa_format.layout == "problem_set"
+            )
+            for path, line_no, record, nbytes in records:
+                progress.add(nbytes, 0)
                 with self.track_time():
                     record = record if parsed else self._parse(source, path, line_no, record)
                     doc = None if record is None else self._document(source, path, line_no, record)
                 if doc is None:
                     continue
+                progress.add(0)
                 self.stat_update("documents", f"documents/{source.name}")
                 self.update_doc_stats(doc)
                 yield doc
@@ -326,6 +360,10 @@ class SourceReader(PipelineStep):
                     logger.info(f"read {n:,} documents ({rate:,.0f} docs/s), now in source {source.name!r}")
                 if self.limit > 0 and n >= self.limit:
                     return
+        progress.done()
+
+    def _input_files(self, source: SourceConfig) -> list[Path]:
+        return resolve_paths(source, self.data_root)
 
 
 def read_documents(path: str | Path) -> Iterator[dict]:
