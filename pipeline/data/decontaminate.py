@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import xxhash
 from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -91,7 +92,9 @@ def tokenize_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
 
 def token_hashes(tokens: list[str]) -> np.ndarray:
-    return np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
+    """64-bit hash per token, the same in every process (Python's `hash` is salted per process, and the index is
+    built in one task and read in others)."""
+    return np.fromiter(map(xxhash.xxh3_64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
 
 
 def ngram_hashes(h: np.ndarray, n: int) -> np.ndarray:

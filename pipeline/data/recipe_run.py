@@ -3,26 +3,28 @@
     mathcpt data data_recipes/demo.yaml --out runs/data/demo
     mathcpt data RECIPE.yaml --out /shared/runs/x --set executor.kind=slurm --set executor.slurm.partition=cpu
 
-Three executor passes, each a list of datatrove PipelineSteps, then the manifest:
+The passes, each a list of datatrove PipelineSteps, then the manifest. Every per-document pass runs on
+`executor.tasks` tasks, each reading its contiguous share of its input's bytes and writing one file per task
+(pipeline.data.shares), so the run's output is the same whatever the task count (tested: 1 against 3 tasks):
 
 0. synthesize_<source> (one pass per synthetic source with `synthesis:`, `synthesis.tasks` tasks): seeds × prompt
    templates → generator → `work/synthetic/<source>/` in resumable chunks (pipeline.data.synthesis.generate); the
    filter pass reads those chunks as the source's documents and post-filters them first.
-1. filter (parallel over `executor.tasks`): read sources → math-aware extraction → language → math score →
-   math-safe quality → `work/filtered/`. Dropped documents land in `dropped/<stage>/` with their reason.
-2. dedup + decontamination (one task, it needs the whole corpus): exact dedup → MinHash near-dedup → n-gram
-   decontamination → `kept/<source>/`.
-3. tokenize (one pass per source): `tokens/<source>/*.ds` with EOS after every document.
+1. filter: read sources → math-aware extraction → language → math score → math-safe quality →
+   `work/filtered/<source>/`. Dropped documents land in `dropped/<stage>/` with their reason.
+2. dedup and decontamination, over the whole filtered corpus: `dedup_index` (text hash, MinHash signature and
+   keep-rule priority per document), `dedup_plan` (one process: which copy of each duplicate group survives),
+   `decontamination_index` (one process: the benchmark n-gram index, built once for every task), then `dedup`
+   (exact dedup → MinHash near-dedup → n-gram decontamination → `kept/<source>/`).
+3. tokenize_<source>_<split>: `tokens/<source>/*.ds` (and `validation/`) with EOS after every document.
 
-Then `manifest.json` (mixture plan, tokenizer, files) is written last, atomically: a folder without it is not a
-finished run. Per-stage counters come from datatrove's stats (`logs/<pass>/stats.json`) and go into `report.json`
-and `report.md`. Re-running the same recipe into the same folder resumes (datatrove skips completed tasks); a
-folder holding anything else is refused unless `--overwrite` is given for a folder that this tool wrote.
+A run resumes with the same command (datatrove skips completed tasks); the task count cannot change between a run
+and its resumption (refused, naming `executor.tasks`), the executor's kind and workers can.
 
 Executors (`executor.kind`, built in pipeline.data.executors.build_executor): `local` and `ray` run every pass from
 this process, one after the other. `slurm` cannot wait on a login node, so `submit_slurm` submits the recipe as a
 chain of job arrays linked by `--dependency=afterok` (datatrove's `depends=`): synthesis passes (if any) → filter →
-each dedup pass (one task) → finish. The finish job runs `run_recipe` itself with a local executor: the passes
+each dedup pass → finish. The finish job runs `run_recipe` itself with a local executor: the passes
 before it left their completion markers in `logs/<pass>/completions/`, so datatrove skips them, and what runs is
 the in-process tail that a local run ends with (tokenizer, one tokenize pass per source and split, manifest and
 report) plus any pass a resubmission left incomplete. One code path finishes every kind of run.

@@ -206,3 +206,22 @@ def test_unknown_benchmark_lists_known_ones(tmp_path):
     src.write_text('{"text": "x"}\n')
     r = run_cli("decontaminate", str(src), "-o", str(tmp_path / "o.jsonl"), "--benchmarks", "gsm9k")
     assert r.returncode == 2 and "unknown benchmark(s) ['gsm9k']" in r.stderr and "gsm8k" in r.stderr
+
+
+def test_an_index_saved_by_one_process_finds_the_same_matches_in_another(tmp_path):
+    """The run builds the index in one task and every dedup task reads it: hashes must not depend on the process."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "index"
+    build = (
+        "import sys; from pathlib import Path; from tests.data.test_decontaminate import EN, ZH, index; "
+        "index(EN, ZH).save(Path(sys.argv[1]))"
+    )
+    from tests.conftest import ROOT
+
+    subprocess.run([sys.executable, "-c", build, str(folder)], check=True, cwd=ROOT)
+    loaded, built = ContaminationIndex.load(folder), index(EN, ZH)
+    text = FILLER + EN.question.replace("sum", "total") + " " + FILLER + ZH.question
+    assert [m.record() for m in found(loaded, text)] == [m.record() for m in found(built, text)]
+    assert {m.entry.item_id for m in found(loaded, text)} == {EN.id, ZH.id}

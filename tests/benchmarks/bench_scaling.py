@@ -1,0 +1,171 @@
+"""Data-recipe scaling: 1 task against 2 on these cores, per pass and for the whole run, at two corpus sizes.
+
+    .venv/bin/python tests/benchmarks/bench_scaling.py [--scales 4 40] [--out /tmp/bench_scaling]
+
+For each scale, the sample corpus (pipeline.sample; scale 40 is about 100 MB) goes through
+`data_recipes/demo.yaml` twice in this run, `executor.tasks=1, workers=1` and `executor.tasks=2, workers=2`, and
+the two runs are checked to keep the same documents. Printed, one JSON line each:
+
+* `pass`: per scale and pass, wall seconds with 1 and 2 tasks and the speed-up (the targets at scale 40: ≥ 1.6x for
+  every pass but the planner, which is one process by design), peak RSS (MB) and the pass's input MB per CPU second
+  (one core's throughput, from the 1-task run);
+* `run`: the whole `mathcpt data` wall time, 1 vs 2 tasks (target ≥ 1.7x at scale 40);
+* `memory`: peak RSS per pass at the smallest and largest scale (flat but for the planner), and the planner's bytes
+  per document (its RSS growth over the document growth);
+* `projection`: the full recipe (data_recipes/qwen2_math_full.yaml, ~25B tokens ≈ 100 GB of text) on 64 tasks of
+  one core each: every pass's input at the measured ratio to the raw bytes and per-core MB/s, the planner at its
+  measured seconds per document. A rough figure: the sample corpus is not the web corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+FULL_RECIPE_BYTES = 100e9  # ~25B tokens of sources at ~4 bytes per token
+FULL_TASKS = 64
+
+
+def pass_inputs(run: Path) -> dict[str, float]:
+    """Input bytes of each pass that read a share of files (from its tasks' progress records)."""
+    out = {}
+    for folder in (run / "logs").glob("*/progress"):
+        records = [json.loads(p.read_text()) for p in folder.glob("*.json")]
+        if records:
+            out[folder.parent.name] = float(records[0]["total"])
+    return out
+
+
+def kept_ids(run: Path) -> list[str]:
+    return [
+        json.loads(line)["id"] for f in sorted((run / "kept").glob("*/*.jsonl")) for line in f.read_text().splitlines()
+    ]
+
+
+def one_run(corpus: Path, out: Path, tasks: int) -> dict:
+    from pipeline.config.recipe import load_recipe
+    from pipeline.data.recipe_run import run_recipe
+
+    overrides = [f"data_root={corpus}", f"executor.tasks={tasks}", f"executor.workers={tasks}"]
+    started = time.perf_counter()
+    report = run_recipe(load_recipe(ROOT / "data_recipes" / "demo.yaml", overrides), out, overwrite=True)
+    return {
+        "wall": time.perf_counter() - started,
+        "passes": report["passes"],
+        "inputs": pass_inputs(out),
+        "documents": sum(s["documents"] for s in report["sources"].values()),
+        "kept": kept_ids(out),
+    }
+
+
+def main() -> None:
+    from pipeline.sample.corpus import generate_sample_corpus
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scales", type=float, nargs="+", default=[4, 40])
+    ap.add_argument("--out", type=Path, default=Path("/tmp/bench_scaling"))
+    args = ap.parse_args()
+    results = {}
+    for scale in args.scales:
+        corpus = args.out / f"corpus_{scale:g}"
+        if not corpus.is_dir():
+            generate_sample_corpus(corpus, seed=0, scale=scale)
+        raw = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
+        runs = {t: one_run(corpus, args.out / f"run_{scale:g}_{t}", t) for t in (1, 2)}
+        if runs[1]["kept"] != runs[2]["kept"]:
+            raise SystemExit(f"scale {scale}: 1 and 2 tasks kept different documents")
+        results[scale] = (raw, runs)
+        for name, one in runs[1]["passes"].items():
+            two = runs[2]["passes"].get(name)
+            mb = runs[1]["inputs"].get(name, raw if name == "filter" else 0) / 1e6
+            line = {
+                "bench": "scaling",
+                "what": "pass",
+                "scale": scale,
+                "pass": name,
+                "wall_s_1_task": one["wall_seconds"],
+                "wall_s_2_tasks": two and two["wall_seconds"],
+                "speedup": round(one["wall_seconds"] / two["wall_seconds"], 2) if two and two["wall_seconds"] else None,
+                "peak_rss_mb_1_task": one["peak_rss_mb"],
+                "peak_rss_mb_2_tasks": two and two["peak_rss_mb"],
+                "input_mb": round(mb, 2),
+                "mb_per_cpu_second": round(mb / one["cpu_seconds"], 2) if mb and one["cpu_seconds"] else None,
+            }
+            print(json.dumps(line), flush=True)
+        print(
+            json.dumps(
+                {
+                    "bench": "scaling",
+                    "what": "run",
+                    "scale": scale,
+                    "raw_mb": round(raw / 1e6, 1),
+                    "kept_documents": len(runs[1]["kept"]),
+                    "wall_s_1_task": round(runs[1]["wall"], 2),
+                    "wall_s_2_tasks": round(runs[2]["wall"], 2),
+                    "speedup": round(runs[1]["wall"] / runs[2]["wall"], 2),
+                    "target_speedup": 1.7,
+                }
+            ),
+            flush=True,
+        )
+    small, large = min(results), max(results)
+    (_, runs_s), (raw_l, runs_l) = results[small], results[large]
+    plan_s, plan_l = runs_s[1]["passes"].get("dedup_plan"), runs_l[1]["passes"].get("dedup_plan")
+    filtered_docs = {}
+    for scale in (small, large):
+        run = args.out / f"run_{scale:g}_1"
+        filtered_docs[scale] = sum(1 for f in (run / "work" / "filtered").glob("*/*.jsonl") for _ in f.open())
+    growth = filtered_docs[large] - filtered_docs[small]
+    print(
+        json.dumps(
+            {
+                "bench": "scaling",
+                "what": "memory",
+                "scales": [small, large],
+                "peak_rss_mb": {
+                    name: [runs_s[1]["passes"][name]["peak_rss_mb"], p["peak_rss_mb"]]
+                    for name, p in runs_l[1]["passes"].items()
+                    if name in runs_s[1]["passes"]
+                },
+                "planner_documents": [filtered_docs[small], filtered_docs[large]],
+                "planner_bytes_per_document": round((plan_l["peak_rss_mb"] - plan_s["peak_rss_mb"]) * 2**20 / growth, 1)
+                if plan_s and plan_l and growth > 0
+                else None,
+            }
+        ),
+        flush=True,
+    )
+    # Projection: each pass's input scales with the raw bytes as measured at the large scale.
+    projection, one_core = {}, runs_l[1]
+    for name, p in one_core["passes"].items():
+        mb = one_core["inputs"].get(name, raw_l if name == "filter" else 0)
+        if name == "dedup_plan":
+            seconds_per_doc = p["wall_seconds"] / max(filtered_docs[large], 1)
+            docs_full = filtered_docs[large] * FULL_RECIPE_BYTES / raw_l
+            projection[name] = round(seconds_per_doc * docs_full / 3600, 2)
+        elif mb and p["cpu_seconds"]:
+            rate = mb / p["cpu_seconds"]  # bytes per CPU second
+            projection[name] = round(mb / raw_l * FULL_RECIPE_BYTES / rate / FULL_TASKS / 3600, 2)
+    print(
+        json.dumps(
+            {
+                "bench": "scaling",
+                "what": "projection",
+                "recipe_bytes": FULL_RECIPE_BYTES,
+                "tasks": FULL_TASKS,
+                "hours_per_pass": projection,
+                "hours_total": round(sum(projection.values()), 2),
+            }
+        ),
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
