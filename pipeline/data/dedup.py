@@ -185,9 +185,13 @@ def plan_dedup(
         rows = num_perm // num_bands
         mix = np.random.default_rng(0).integers(1, 1 << 63, size=rows, dtype=np.uint64) | np.uint64(1)
         for band in range(num_bands):
-            cols = np.concatenate([np.asarray(x[:, band * rows : (band + 1) * rows], dtype=np.uint64) for x in sigs])
-            with np.errstate(over="ignore"):
-                band_hash = (cols * mix[None, :]).sum(axis=1)
+            with np.errstate(over="ignore"):  # per rank file: the (documents × rows) temporaries stay one file's
+                band_hash = np.concatenate(
+                    [
+                        (np.asarray(x[:, band * rows : (band + 1) * rows], dtype=np.uint64) * mix[None, :]).sum(axis=1)
+                        for x in sigs
+                    ]
+                )
             order = np.argsort(band_hash, kind="stable")
             sorted_hash = band_hash[order]
             starts = np.nonzero(np.concatenate([[True], sorted_hash[1:] != sorted_hash[:-1]]))[0]

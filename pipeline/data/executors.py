@@ -30,14 +30,22 @@ from datatrove.utils.stats import PipelineStats
 from loguru import logger
 
 from pipeline.config.executor import SBATCH_TOKEN, ExecutorConfig, RaySettings, SlurmSettings
-from pipeline.data.resources import TaskResources
+from pipeline.data.resources import MeasuredTasks
 from pipeline.errors import DataError
 from pipeline.shared.atomic import atomic_write_text
 
 SBATCH_ENV = "MATHCPT_SBATCH"
 
 
-class ChainedSlurmExecutor(SlurmPipelineExecutor):
+class MeasuredLocalExecutor(MeasuredTasks, LocalPipelineExecutor):
+    """datatrove's local executor; each task measures itself (pipeline.data.resources)."""
+
+
+class MeasuredRayExecutor(MeasuredTasks, RayPipelineExecutor):
+    """datatrove's Ray executor; each task measures itself (pipeline.data.resources)."""
+
+
+class ChainedSlurmExecutor(MeasuredTasks, SlurmPipelineExecutor):
     """datatrove's SlurmPipelineExecutor without the extra `merge_stats` job it submits after every pass.
 
     The chain's finish job merges each pass's `stats/*.json` itself (`merge_stats`) before writing the report; a
@@ -54,13 +62,12 @@ def build_executor(
     """The executor of one pass, logging to `out/logs/<name>` (completion markers there make re-runs resume).
     Every task measures itself (pipeline.data.resources: `logs/<name>/resources/`)."""
     logs = str(out / "logs" / name)
-    pipeline = [*pipeline, TaskResources(out / "logs" / name / "resources")]
     if ex.kind == "local":
-        return LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=ex.workers or 1, logging_dir=logs)
+        return MeasuredLocalExecutor(pipeline=pipeline, tasks=tasks, workers=ex.workers or 1, logging_dir=logs)
     if ex.kind == "ray":
         start_ray(ex.ray)
         r = ex.ray
-        return RayPipelineExecutor(
+        return MeasuredRayExecutor(
             pipeline=pipeline,
             tasks=tasks,
             workers=ex.workers or -1,

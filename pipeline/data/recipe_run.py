@@ -16,7 +16,7 @@ The passes, each a list of datatrove PipelineSteps, then the manifest. Every per
    keep-rule priority per document), `dedup_plan` (one process: which copy of each duplicate group survives),
    `decontamination_index` (one process: the benchmark n-gram index, built once for every task), then `dedup`
    (exact dedup → MinHash near-dedup → n-gram decontamination → `kept/<source>/`).
-3. tokenize_<source>_<split>: `tokens/<source>/*.ds` (and `validation/`) with EOS after every document.
+3. tokenize_<split>: every source's `tokens/<source>/*.ds` (and `validation/`) with EOS after every document.
 
 A run resumes with the same command (datatrove skips completed tasks); the task count cannot change between a run
 and its resumption (refused, naming `executor.tasks`), the executor's kind and workers can.
@@ -26,7 +26,7 @@ this process, one after the other. `slurm` cannot wait on a login node, so `subm
 chain of job arrays linked by `--dependency=afterok` (datatrove's `depends=`): synthesis passes (if any) → filter →
 each dedup pass → finish. The finish job runs `run_recipe` itself with a local executor: the passes
 before it left their completion markers in `logs/<pass>/completions/`, so datatrove skips them, and what runs is
-the in-process tail that a local run ends with (tokenizer, one tokenize pass per source and split, manifest and
+the in-process tail that a local run ends with (tokenizer, one tokenize pass per split, manifest and
 report) plus any pass a resubmission left incomplete. One code path finishes every kind of run.
 """
 
@@ -74,7 +74,7 @@ from pipeline.data.sources.readers import SourceReader, check_sources
 from pipeline.data.synthesis.generate import check_generators, postfilter_steps, reader_sources, synthesis_passes
 from pipeline.data.synthesis.seeds import check_seeds
 from pipeline.data.synthesis.templates import check_seed_fields, check_template_ids
-from pipeline.data.tokenize import ShardTokenizer, ValidationSplit, import_tokenizer, train_bpe
+from pipeline.data.tokenize import ShardTokenizer, TokenizeSources, ValidationSplit, import_tokenizer, train_bpe
 from pipeline.errors import DataError
 from pipeline.shared.atomic import atomic_write_text
 from pipeline.shared.benchmarks.registry import expand_names
@@ -309,13 +309,14 @@ def run_recipe(
         logger.info(f"training a {tok.train_vocab_size}-token byte-level BPE on the kept corpus")
         tokenizer_json = train_bpe(kept_files(out), tok.train_vocab_size, tok.eos_token, tok_dir)
 
-    logger.info("[3/3] tokenizing per source")
+    logger.info("[3/3] tokenizing every source")
     fraction = recipe.mixture.validation_fraction
     splits = {"train": "tokens", "validation": "validation"} if fraction > 0 else {"train": "tokens"}
     counts: dict[str, dict[str, dict]] = {split: {} for split in splits}
     token_size = None
-    for s in recipe.sources:
-        for split, folder in splits.items():
+    for split, folder in splits.items():
+        parts = []
+        for s in recipe.sources:
             tokenizer_step = ShardTokenizer(
                 str(out / folder / s.name),
                 tokenizer_name_or_path=str(tokenizer_json),
@@ -325,10 +326,11 @@ def run_recipe(
             )
             token_size = tokenizer_step.token_size
             if kept_files(out, s.name):
-                name = f"tokenize_{s.name}_{split}"
-                steps = [RunFolderReader([out / "kept" / s.name], progress_dir=_progress_dir(out, name))]
-                steps += [ValidationSplit(fraction, split)] if fraction > 0 else []
-                _run(ex, steps + [tokenizer_step], out, name, ex.tasks)
+                parts.append((out / "kept" / s.name, tokenizer_step))
+        name = f"tokenize_{split}"
+        split_filter = ValidationSplit(fraction, split) if fraction > 0 else None
+        _run(ex, [TokenizeSources(parts, split_filter, _progress_dir(out, name))], out, name, ex.tasks)
+        for s in recipe.sources:
             has_shards = any((out / folder / s.name).glob("*.ds"))
             shards = SourceShards(out / folder / s.name, token_size) if has_shards else None
             counts[split][s.name] = {

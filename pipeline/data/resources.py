@@ -2,9 +2,8 @@
 
     mathcpt data data_recipes/demo.yaml      # report.md: "Passes" table; logs/<pass>/resources/<rank>.json
 
-`TaskResources` is the last step of every pass (pipeline.data.executors.build_executor adds it, so local, Ray and
-Slurm tasks all measure themselves): it drives the task's pipeline and meanwhile samples the process's resident
-set (`/proc/self/statm`, every 0.1 s; the current size, not the process's high-water mark, so a worker process
+Every executor pipeline.data.executors builds (local, Ray, Slurm) measures each task it runs (`MeasuredTasks`):
+wall and CPU seconds, and the process's resident set sampled (`/proc/self/statm`, every 0.1 s; the current size, not the process's high-water mark, so a worker process
 that ran an earlier, bigger task does not report that task's peak). `pass_resources` sums a pass's tasks: wall
 from the first start to the last end, CPU over all tasks, peak RSS the largest task's.
 """
@@ -16,10 +15,9 @@ import os
 import resource
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-
-from datatrove.data import DocumentsPipeline
-from datatrove.pipeline.base import PipelineStep
+from typing import Iterator
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 SAMPLE_SECONDS = 0.1
@@ -34,45 +32,47 @@ def current_rss() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-class TaskResources(PipelineStep):
-    """Last step of a pass: measures the task while its pipeline runs; writes `folder/{rank:05d}.json`."""
+@contextmanager
+def measured_task(folder: str | Path, rank: int) -> Iterator[None]:
+    """Measure one task while the block runs; writes `folder/{rank:05d}.json` when it ends without an error."""
+    started, cpu = time.time(), time.process_time()
+    peak, stop = [current_rss()], threading.Event()
 
-    name = "⏱ task resources"
-    type = "⏱ - MEASURE"
-
-    def __init__(self, folder: str | Path):
-        super().__init__()
-        self.folder = str(folder)
-
-    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        started, cpu = time.time(), time.process_time()
-        peak, stop = [current_rss()], threading.Event()
-
-        def sample() -> None:
-            while not stop.wait(SAMPLE_SECONDS):
-                peak[0] = max(peak[0], current_rss())
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        try:
-            if data:
-                yield from data
-        finally:
-            stop.set()
-            sampler.join()
+    def sample() -> None:
+        while not stop.wait(SAMPLE_SECONDS):
             peak[0] = max(peak[0], current_rss())
-        record = {
-            "rank": rank,
-            "start": started,
-            "end": time.time(),
-            "cpu_seconds": round(time.process_time() - cpu, 3),
-            "peak_rss_bytes": peak[0],
-        }
-        folder = Path(self.folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f"{rank:05d}.json.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(record))
-        tmp.replace(folder / f"{rank:05d}.json")
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        sampler.join()
+    record = {
+        "rank": rank,
+        "start": started,
+        "end": time.time(),
+        "cpu_seconds": round(time.process_time() - cpu, 3),
+        "peak_rss_bytes": max(peak[0], current_rss()),
+    }
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{rank:05d}.json.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(record))
+    tmp.replace(folder / f"{rank:05d}.json")
+
+
+class MeasuredTasks:
+    """Mixin for datatrove executors: every task that runs (not one skipped as completed) measures itself into
+    `<logging_dir>/resources/`. On `_run_for_rank`, which local, Ray and Slurm executors all run each task through,
+    so that steps doing their work when called (the planner) count as well as those that stream documents."""
+
+    def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1):
+        if self.is_rank_completed(rank):
+            return super()._run_for_rank(rank, local_rank, node_rank)
+        with measured_task(Path(self.logging_dir.path) / "resources", rank):
+            return super()._run_for_rank(rank, local_rank, node_rank)
 
 
 def pass_resources(logs: Path) -> dict | None:

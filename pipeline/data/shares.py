@@ -187,8 +187,17 @@ class RunFolderReader(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
-        share = file_share(self.files(), rank, world_size)
+        share = self.share(rank, world_size)
         progress = Progress(self.progress_dir, rank, share.nbytes, share.total)
+        yield from self.read(share, progress)
+        progress.done()
+
+    def share(self, rank: int, world_size: int) -> Share:
+        return file_share(self.files(), rank, world_size)
+
+    def read(self, share: Share, progress: Progress) -> DocumentsPipeline:
+        """The documents of one share, counting their bytes into `progress` (a pass reading several folders one
+        after the other keeps one Progress for them all)."""
         for path, lo, hi, _ in share.parts:
             for _, line in lines_in(path, lo, hi):
                 progress.add(len(line))
@@ -200,4 +209,3 @@ class RunFolderReader(PipelineStep):
                 self.stat_update("documents")
                 self.update_doc_stats(doc)
                 yield doc
-        progress.done()

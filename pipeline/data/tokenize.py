@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.tokens.tokenizer import DocumentTokenizer, TokenizedFile
 from datatrove.utils.batching import batched
 
+from pipeline.data.shares import Progress, RunFolderReader
 from pipeline.errors import ConfigError
 from pipeline.shared.atomic import atomic_path
 from pipeline.shared.shards import token_dtype
@@ -138,3 +141,34 @@ class ShardTokenizer(DocumentTokenizer):
                     self.stat_update("tokens", value=len(encoded.ids))
         out.close()
         return out
+
+
+class TokenizeSources(PipelineStep):
+    """One tokenize pass for every source of a split: each task tokenizes its share of every source's kept files
+    (pipeline.data.shares) into that source's shard folder, `NNNNN_<source>.ds` per task. One pass instead of one
+    per source, because every pass pays for starting its worker processes."""
+
+    name = "🔢 tokenize sources"
+    type = "🔢 - TOKENIZE"
+
+    def __init__(
+        self, parts: list[tuple[str | Path, ShardTokenizer]], split_filter: ValidationSplit | None, progress_dir
+    ):
+        super().__init__()
+        self.parts = [(RunFolderReader([folder]), tokenizer) for folder, tokenizer in parts]
+        self.split_filter, self.progress_dir = split_filter, progress_dir
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        shares = [reader.share(rank, world_size) for reader, _ in self.parts]
+        total = sum(s.total for s in shares)
+        progress = Progress(self.progress_dir, rank, sum(s.nbytes for s in shares), total)
+        for (reader, tokenizer), share in zip(self.parts, shares):
+            docs = reader.read(share, progress)
+            if self.split_filter is not None:
+                docs = self.split_filter.run(docs, rank, world_size)
+            written = tokenizer.run(docs, rank, world_size)
+            if written is not None:  # datatrove's tokenizer writes when called or when iterated, by version
+                deque(written, maxlen=0)
+        progress.done()
+        if data:
+            yield from data

@@ -64,13 +64,76 @@ def one_run(corpus: Path, out: Path, tasks: int) -> dict:
     }
 
 
+PLANNER_PROBE = """
+import resource, sys, time
+from pathlib import Path
+from pipeline.data.dedup import plan_dedup
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+started = time.perf_counter()
+summary = plan_dedup(Path(sys.argv[1]), int(sys.argv[2]), True, True, 200, 40, 0.75)
+seconds = time.perf_counter() - started
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(after - before, seconds, summary["documents"])
+"""
+
+
+def planner_memory(folder: Path, documents: int, ranks: int = 4) -> tuple[int, float]:
+    """(peak RSS growth in bytes, seconds) of the dedup planner over a synthetic index of `documents` (random
+    signatures, 1 in 10 a near copy of another, the recipe's 40 × 5 bands), in a fresh process."""
+    import subprocess
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    per = documents // ranks
+    for r in range(ranks):
+        sig = rng.integers(0, 2**32, size=(per, 200), dtype=np.uint32)
+        copies = rng.random(per) < 0.1
+        sig[copies] = sig[rng.integers(0, per, size=int(copies.sum()))]
+        sig[copies, :20] = rng.integers(0, 2**32, size=(int(copies.sum()), 20), dtype=np.uint32)
+        sig.tofile(folder / f"{r:05d}.sig")
+        np.save(folder / f"{r:05d}.exact.npy", rng.bytes(16 * per) and np.frombuffer(rng.bytes(16 * per), "V16"))
+        np.save(folder / f"{r:05d}.priority.npy", np.zeros(per))
+        (folder / f"{r:05d}.ids").write_text("".join(f'"d{r}-{i}"\n' for i in range(per)))
+    out = subprocess.run(
+        [sys.executable, "-c", PLANNER_PROBE, str(folder), str(ranks)], capture_output=True, text=True, cwd=ROOT
+    )
+    if out.returncode:
+        raise SystemExit(out.stderr[-2000:])
+    grown, seconds, _ = out.stdout.split()
+    return int(grown), float(seconds)
+
+
 def main() -> None:
     from pipeline.sample.corpus import generate_sample_corpus
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--scales", type=float, nargs="+", default=[4, 40])
     ap.add_argument("--out", type=Path, default=Path("/tmp/bench_scaling"))
+    ap.add_argument("--planner-docs", type=int, nargs=2, default=[250_000, 1_000_000])
+    ap.add_argument("--planner-only", action="store_true")
     args = ap.parse_args()
+    small_n, large_n = args.planner_docs
+    (g_small, t_small), (g_large, t_large) = (planner_memory(args.out / f"index_{n}", n) for n in (small_n, large_n))
+    per_doc = (g_large - g_small) / (large_n - small_n)
+    print(
+        json.dumps(
+            {
+                "bench": "scaling",
+                "what": "planner",
+                "documents": [small_n, large_n],
+                "peak_rss_growth_mb": [round(g_small / 2**20, 1), round(g_large / 2**20, 1)],
+                "seconds": [round(t_small, 2), round(t_large, 2)],
+                "bytes_per_document": round(per_doc, 1),
+                "documents_in_64_gb": int(64 * 2**30 / per_doc),
+                "seconds_per_million_documents": round(t_large / large_n * 1e6, 2),
+            }
+        ),
+        flush=True,
+    )
+    if args.planner_only:
+        return
     results = {}
     for scale in args.scales:
         corpus = args.out / f"corpus_{scale:g}"

@@ -149,7 +149,7 @@ def test_submission_chains_job_ids(sample_corpus, tmp_path, monkeypatch):
     assert "--dependency" not in lines[0]
     for i, line in enumerate(lines[1:], 1):
         assert f"--dependency=afterok:{100 + i} " in line
-    assert scripts.jobs[-1].steps == ["FinishRecipe", "TaskResources"] and scripts.jobs[0].steps[0] == "SourceReader"
+    assert scripts.jobs[-1].steps == ["FinishRecipe"] and scripts.jobs[0].steps[0] == "SourceReader"
     recorded = json.loads((tmp_path / "run" / "slurm" / "jobs.json").read_text())
     assert [r["job_id"] for r in recorded] == ["101", "102", "103", "104", "105", "106"]
 

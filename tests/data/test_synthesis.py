@@ -469,7 +469,7 @@ def test_slurm_chain_starts_with_the_synthesis_pass(tiny_model, tmp_path):
         "dedup",
         "finish",
     ]
-    assert scripts.jobs[0].steps == ["SyntheticGenerator", "TaskResources"]  # every job measures itself
+    assert scripts.jobs[0].steps == ["SyntheticGenerator"]
     assert scripts.jobs[1].steps[:3] == ["SourceReader", "MathExtractor", "SyntheticPostFilter"]
 
 

@@ -19,7 +19,7 @@ from pipeline.data.decontaminate import contamination_summary
 from pipeline.data.dedup import DedupDecisionTagger
 from pipeline.data.report.synthesis import render_markdown as render_synthesis
 from pipeline.data.report.synthesis import synthesis_summary
-from pipeline.data.resources import TaskResources, pass_resources
+from pipeline.data.resources import pass_resources
 from pipeline.data.shares import RunFolderReader
 from pipeline.shared.atomic import atomic_write_text
 from pipeline.shared.jsonl import iter_folder
@@ -27,7 +27,7 @@ from pipeline.shared.jsonl import iter_folder
 PASSES = ["filter", "dedup"]
 # Steps that carry documents between passes or measure them: not stages a reader of the report judges. The dedup
 # tagger only carries the plan to the two dedup filters, which report its effect.
-PLUMBING = (RunFolderReader.name, DedupDecisionTagger.name, TaskResources.name)
+PLUMBING = (RunFolderReader.name, DedupDecisionTagger.name)
 # The visual report (pipeline/data/report/html.py) beside report.md: its folder and plots, linked from report.md.
 REPORT_DIR = "report"
 PLOTS = {
