@@ -193,11 +193,16 @@ def plan_dedup(
                     ]
                 )
             order = np.argsort(band_hash, kind="stable")
-            sorted_hash = band_hash[order]
-            starts = np.nonzero(np.concatenate([[True], sorted_hash[1:] != sorted_hash[:-1]]))[0]
-            ends = np.concatenate([starts[1:], [n]])
-            shared = np.flatnonzero(ends - starts > 1)  # only buckets holding two or more documents
-            for s, e in zip(starts[shared].tolist(), ends[shared].tolist()):
+            band_hash = band_hash[order]  # sorted; the unsorted copy is freed
+            # Only buckets holding two or more documents: positions equal to the one before, grouped into runs.
+            # (Bounds of every bucket would cost two int64 per document; most buckets hold one.)
+            repeat = np.flatnonzero(band_hash[1:] == band_hash[:-1]) + 1
+            del band_hash
+            new_run = np.concatenate([[True], repeat[1:] != repeat[:-1] + 1]) if len(repeat) else repeat
+            run_starts = repeat[new_run] - 1
+            run_ends = repeat[np.concatenate([new_run[1:], [True]])] if len(repeat) else repeat
+            for s, last in zip(run_starts.tolist(), run_ends.tolist()):
+                e = last + 1
                 members = order[s:e]
                 head = int(members[0])
                 for m in members[1:]:
@@ -213,11 +218,14 @@ def plan_dedup(
                         pairs_merged += 1
 
     # Every union links the larger root under the smaller, so parent[i] <= i: pointer jumping finds all roots at once.
-    roots = parent.copy()
+    roots = parent  # not needed as a tree any more: jumped in place of a copy
     while not np.array_equal(jumped := roots[roots], roots):
         roots = jumped
-    # Keeper per group: highest priority, then earliest in reading order (lexsort's last key is the primary one).
-    order = np.lexsort((np.arange(n), -prio, roots))
+    del parent, jumped
+    # Keeper per group: highest priority, then earliest in reading order (lexsort's last key is the primary one; it
+    # is a stable sort, so reading order breaks the remaining ties without a key of its own).
+    np.negative(prio, out=prio)
+    order = np.lexsort((prio, roots))
     first_of_group = np.concatenate([[True], roots[order][1:] != roots[order][:-1]]) if n else np.zeros(0, bool)
     keeper = np.empty(n, dtype=np.int64)
     keeper_idx = order[first_of_group]

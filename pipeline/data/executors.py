@@ -38,7 +38,31 @@ SBATCH_ENV = "MATHCPT_SBATCH"
 
 
 class MeasuredLocalExecutor(MeasuredTasks, LocalPipelineExecutor):
-    """datatrove's local executor; each task measures itself (pipeline.data.resources)."""
+    """datatrove's local executor; each task measures itself (pipeline.data.resources).
+
+    Worker processes are forked on Linux instead of datatrove's default forkserver: a forkserver worker imports
+    and unpickles every stage anew, about 0.5 s for an empty pass and more with models, paid by every pass of a
+    run (tests/benchmarks/bench_scaling.py). Forking is safe here: the passes run one after the other, no thread of
+    ours is alive when a pool starts, and tokenizers is told to stay single-threaded in the children (one task
+    per core is the parallelism; its thread pool does not survive a fork anyway).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sys.platform == "linux":
+            self.start_method = "fork"
+
+    def run(self):
+        saved = os.environ.get("TOKENIZERS_PARALLELISM")
+        if self.workers > 1 and self.start_method == "fork":
+            os.environ["TOKENIZERS_PARALLELISM"] = "false"  # read by the children at fork; restored for this process
+        try:
+            return super().run()
+        finally:
+            if saved is None:
+                os.environ.pop("TOKENIZERS_PARALLELISM", None)
+            else:
+                os.environ["TOKENIZERS_PARALLELISM"] = saved
 
 
 class MeasuredRayExecutor(MeasuredTasks, RayPipelineExecutor):

@@ -60,12 +60,16 @@ def directives(script: Path) -> dict[str, str]:
 def test_ray_run_matches_the_local_run(data_run, sample_corpus, tmp_path):
     ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'mathcpt[ray]')")
     assert not ray.is_initialized()
-    recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", "executor.kind=ray", "executor.ray.local_cpus=2"])
+    # Two tasks on Ray against the one-task local run: every per-document pass splits, and the result is the same.
+    overrides = ["executor.kind=ray", "executor.ray.local_cpus=2", "executor.tasks=2"]
+    recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", *overrides])
     try:
         run_recipe(recipe, tmp_path / "ray")
         assert ray.cluster_resources()["CPU"] == 2  # the local instance the recipe started, bounded as configured
     finally:
         ray.shutdown()
+    for name in ("filter", "dedup_index", "dedup", "tokenize_train"):
+        assert len(list((tmp_path / "ray" / "logs" / name / "completions").iterdir())) == 2, name
     assert kept(tmp_path / "ray") == kept(data_run)
     ray_manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text())
     assert ray_manifest == json.loads((data_run / "manifest.json").read_text())
