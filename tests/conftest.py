@@ -6,8 +6,11 @@ Session-scoped so the expensive real runs happen once per test session; tests on
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -83,3 +86,47 @@ def train_run(data_run, tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     return out
+
+
+# ------------------------------------------------------------------ a real Slurm cluster (tests/slurm/start-slurm.sh)
+# Jobs are followed as a user would: `squeue` until they leave the queue, then `scontrol show job` for their final
+# state (the test cluster has no accounting database, so no `sacct`).
+
+
+def cluster_is_up() -> bool:
+    if not shutil.which("sbatch") or not shutil.which("sinfo"):
+        return False
+    try:
+        states = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return any(s.strip() in ("idle", "mix", "alloc") for s in states.splitlines())
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster():
+    if not cluster_is_up():
+        pytest.skip("no Slurm cluster answers here (start one: bash tests/slurm/start-slurm.sh)")
+
+
+def job_state(job_id: str) -> str:
+    shown = subprocess.run(["scontrol", "show", "job", job_id], capture_output=True, text=True).stdout
+    states = re.findall(r"JobState=(\S+)", shown)  # one per array task
+    return ",".join(sorted(set(states))) or "UNKNOWN"
+
+
+def queued(job_ids: list[str]) -> list[str]:
+    """The jobs of job_ids still pending or running."""
+    listed = subprocess.run(["squeue", "-h", "-o", "%A", "-j", ",".join(job_ids)], capture_output=True, text=True)
+    return listed.stdout.split()
+
+
+def wait_for_jobs(job_ids: list[str], timeout: float = 600) -> dict[str, str]:
+    """Poll squeue until every job left the queue; their final states from scontrol."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if not queued(job_ids):
+            return {j: job_state(j) for j in job_ids}
+        time.sleep(1)
+    subprocess.run(["scancel", *job_ids])
+    raise AssertionError(f"jobs {job_ids} still queued after {timeout} s")

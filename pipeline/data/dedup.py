@@ -16,10 +16,14 @@ highest_score`) instead of by whichever copy happened to be read first:
    input in the same order): drop the documents the plan marked, with reason `exact_duplicate` or `near_duplicate`
    and `metadata.duplicate_of` naming the kept document.
 
-Memory stays bounded as the corpus grows: signatures stay on disk (memory-mapped) and the planner holds per
-document only a few fixed-size numbers (text hash, priority, union-find parent, one band's hash while it sorts),
-about 48 bytes whatever the documents' length or the number of bands; ids are read back only for kept documents that
-have duplicates.
+Memory: step 1 and 3 hold one document at a time, on every task. The planner is one process and grows with the
+corpus, not with the documents' length: signatures stay on disk (memory-mapped, one band's columns read at a time,
+per rank file) and it holds per document a text hash (16 bytes), priority, union-find parent and decision (17), and
+while a band is sorted that band's hash and order (16), plus the temporaries of the final keeper choice. Measured
+with the recipe's 40 × 5 bands (tests/benchmarks/bench_scaling.py, `planner`): about 150 bytes of anonymous memory
+per document, so one 64 GB node plans about 450 million documents; a billion needs the plan sharded (for
+example by LSH band, as datatrove's MinHash buckets stage does), which is not built yet. Ids are read back only for
+kept documents that have duplicates.
 
 Ours rather than datatrove's MinhashDedupSignature because that is slow per process (tests/benchmarks/
 bench_near_dedup.py runs both): its word tokenizer and its per-shingle string join + hash dominate. We hash each token once (xxh3 via `map`, in C), build

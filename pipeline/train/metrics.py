@@ -53,7 +53,10 @@ class MetricsLogger:
         self.file.write(json.dumps(row) + "\n")
         self.file.flush()
         if self.run is not None:
-            self.run.log({k: v for k, v in row.items() if k != "step"}, step=row["step"])
+            try:
+                self.run.log({k: v for k, v in row.items() if k != "step"}, step=row["step"])
+            except Exception as e:  # noqa: BLE001 - see _wandb_lost
+                self._wandb_lost(e)
         logger.info(" | ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()))
 
     def close(self, wall_seconds: float) -> None:
@@ -61,8 +64,17 @@ class MetricsLogger:
             return
         self.file.close()
         if self.run is not None:
-            self.run.summary["wall_seconds"] = wall_seconds
-            self.run.finish()
+            try:
+                self.run.summary["wall_seconds"] = wall_seconds
+                self.run.finish()
+            except Exception as e:  # noqa: BLE001 - see _wandb_lost
+                self._wandb_lost(e)
+
+    def _wandb_lost(self, error: Exception) -> None:
+        """wandb's service process died (on Slurm, a preemption's SIGTERM reaches every process of the job, wandb's
+        too): training goes on and saves, metrics.jsonl keeps every row, only the dashboard stops here."""
+        logger.warning(f"wandb stopped ({type(error).__name__}: {error}); {METRICS} keeps logging every step")
+        self.run = None
 
 
 def read_metrics(run_dir: str | Path) -> list[dict]:

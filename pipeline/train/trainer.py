@@ -524,9 +524,12 @@ class Trainer:
         if self.is_main:
             logger.info(f"resumed from {ckpt / tag}: step {self.step}, {self.samples_consumed:,} samples consumed")
 
-    def close(self) -> None:
+    def close(self, barrier: bool = True) -> None:
+        """`barrier=False` when leaving on an error: the other ranks may never reach a barrier, and this rank must
+        exit (so torchrun stops the job) rather than wait for them."""
         if torch.distributed.is_initialized():
-            torch.distributed.barrier()
+            if barrier:
+                torch.distributed.barrier()
             torch.distributed.destroy_process_group()
 
 
@@ -568,7 +571,7 @@ class ShardedGenerator:
 
 
 def run_training(cfg: TrainConfig, config_path: str | Path, task_evaluator: TaskEvaluator | None = None) -> None:
-    """parse → build → train → close, with close in finally (torchtitan's shape)."""
+    """parse → build → train → close (torchtitan's shape); an error closes without the final barrier."""
     trainer = Trainer(cfg, config_path, task_evaluator)
     try:
         trainer.init_distributed()
@@ -576,5 +579,7 @@ def run_training(cfg: TrainConfig, config_path: str | Path, task_evaluator: Task
         trainer.build_dataloader()
         trainer.build_model()
         trainer.train()
-    finally:
-        trainer.close()
+    except BaseException:
+        trainer.close(barrier=False)
+        raise
+    trainer.close()

@@ -3,24 +3,17 @@
     bash tests/slurm/start-slurm.sh && .venv/bin/python -m pytest tests/data/test_slurm_cluster.py
 
 The cluster is the single node tests/slurm/start-slurm.sh brings up (.ci/run starts and stops it); without one the
-tests skip. Jobs are followed as a user would: `squeue` until they leave the queue, then `scontrol show job` for
-their final state (the test cluster has no accounting database, so no `sacct`).
+tests skip (the `slurm_cluster` fixture, tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import subprocess
-import time
 from pathlib import Path
-
-import pytest
 
 from pipeline.config.recipe import load_recipe
 from pipeline.data.recipe_run import submit_slurm
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_for_jobs
 
 DEMO = ROOT / "data_recipes" / "demo.yaml"
 ON_CLUSTER = [
@@ -33,42 +26,6 @@ ON_CLUSTER = [
 ]
 
 
-def cluster_is_up() -> bool:
-    if not shutil.which("sbatch") or not shutil.which("sinfo"):
-        return False
-    try:
-        states = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return any(s.strip() in ("idle", "mix", "alloc") for s in states.splitlines())
-
-
-@pytest.fixture(scope="module")
-def slurm_cluster():
-    if not cluster_is_up():
-        pytest.skip("no Slurm cluster answers here (start one: bash tests/slurm/start-slurm.sh)")
-
-
-def job_state(job_id: str) -> str:
-    shown = subprocess.run(["scontrol", "show", "job", job_id], capture_output=True, text=True).stdout
-    states = re.findall(r"JobState=(\S+)", shown)  # one per array task
-    return ",".join(sorted(set(states))) or "UNKNOWN"
-
-
-def wait_for(job_ids: list[str], timeout: float = 600) -> dict[str, str]:
-    """Poll squeue until every job left the queue; their final states from scontrol."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        queued = subprocess.run(
-            ["squeue", "-h", "-o", "%A", "-j", ",".join(job_ids)], capture_output=True, text=True
-        ).stdout.split()
-        if not queued:
-            return {j: job_state(j) for j in job_ids}
-        time.sleep(1)
-    subprocess.run(["scancel", *job_ids])
-    raise AssertionError(f"jobs {job_ids} still queued after {timeout} s")
-
-
 def kept_records(run: Path) -> list[dict]:
     return [json.loads(line) for f in sorted((run / "kept").glob("*/*.jsonl")) for line in f.read_text().splitlines()]
 
@@ -77,7 +34,7 @@ def test_the_chain_runs_on_the_cluster_and_matches_the_local_run(slurm_cluster, 
     run = tmp_path / "run"
     scripts = submit_slurm(load_recipe(DEMO, [f"data_root={sample_corpus}", *ON_CLUSTER]), run)
     assert scripts.submitted
-    states = wait_for([j.job_id for j in scripts.jobs])
+    states = wait_for_jobs([j.job_id for j in scripts.jobs])
     assert set(states.values()) == {"COMPLETED"}, states
     # Two array tasks for each per-document pass, as the recipe asked; one for the planner and the index.
     for name in ("filter", "dedup_index", "dedup"):
@@ -95,7 +52,7 @@ def test_a_failed_pass_stops_the_chain_with_its_error_in_the_log(slurm_cluster, 
     recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", *ON_CLUSTER, "stages.quality.min_words=1000000"])
     recipe = recipe.model_copy(update={"sources": [s for s in recipe.sources if s.kind != "code"]})
     scripts = submit_slurm(recipe, run)
-    states = wait_for([j.job_id for j in scripts.jobs])
+    states = wait_for_jobs([j.job_id for j in scripts.jobs])
     names = [j.name.rsplit("-", 1)[-1] for j in scripts.jobs]
     assert states[scripts.jobs[0].job_id] == "COMPLETED"  # the filter pass itself ran
     failed = states[scripts.jobs[names.index("dedup_index")].job_id]
