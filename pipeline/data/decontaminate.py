@@ -182,6 +182,15 @@ class _GramTable:
         return self.keys.nbytes + self.entries.nbytes + self.offsets.nbytes
 
 
+def whole_items(entries: list[Entry], min_item_tokens: int) -> dict[tuple[str, ...], int]:
+    """Tiny items (fewer than min_item_tokens tokens) by their tokens: only a document that is exactly one matches."""
+    whole: dict[tuple[str, ...], int] = {}
+    for idx, entry in enumerate(entries):
+        if len(entry.tokens) < min_item_tokens:
+            whole.setdefault(entry.tokens, idx)
+    return whole
+
+
 class ContaminationIndex:
     """n-gram index over benchmark items with LCS confirmation (see module docstring)."""
 
@@ -207,11 +216,10 @@ class ContaminationIndex:
                     if tokens:
                         self.entries.append(Entry(benchmark, item.id, field_name, tokens))
         by_length: dict[int, tuple[list[int], list[int], list[int]]] = {}
-        self.whole: dict[tuple[str, ...], int] = {}  # tiny items: only a document that is exactly the item matches
+        self.whole = whole_items(self.entries, min_item_tokens)
         for idx, entry in enumerate(self.entries):
             length = len(entry.tokens)
             if length < min_item_tokens:
-                self.whole.setdefault(entry.tokens, idx)
                 continue
             size = min(length, n)
             grams = ngram_hashes(token_hashes(list(entry.tokens)), size)
@@ -243,10 +251,7 @@ class ContaminationIndex:
         index = cls.__new__(cls)
         index.n, index.lcs_threshold, index.min_item_tokens = meta["n"], meta["lcs_threshold"], meta["min_item_tokens"]
         index.entries = [Entry(b, i, f, tuple(t)) for b, i, f, t in meta["entries"]]
-        index.whole = {}
-        for idx, entry in enumerate(index.entries):
-            if len(entry.tokens) < index.min_item_tokens:
-                index.whole.setdefault(entry.tokens, idx)
+        index.whole = whole_items(index.entries, index.min_item_tokens)
         sizes = sorted({int(p.name.split(".")[0]) for p in folder.glob("*.keys.npy")})
         index.tables = {
             size: _GramTable(*(np.load(folder / f"{size}.{c}.npy", mmap_mode="r") for c in _GramTable.COLUMNS))
