@@ -3,8 +3,9 @@
     mathcpt data data_recipes/demo.yaml      # report.md: "Passes" table; logs/<pass>/resources/<rank>.json
 
 Every executor pipeline.data.executors builds (local, Ray, Slurm) measures each task it runs (`MeasuredTasks`):
-wall and CPU seconds, and the process's resident set sampled (`/proc/self/statm`, every 0.1 s; the current size, not the process's high-water mark, so a worker process
-that ran an earlier, bigger task does not report that task's peak). `pass_resources` sums a pass's tasks: wall
+wall and CPU seconds, and the process's resident set sampled (`/proc/self/statm`, every 0.1 s; the current size,
+not the process's high-water mark, so a worker process that ran an earlier, bigger task does not report that
+task's peak). `pass_resources` sums a pass's tasks: wall
 from the first start to the last end, CPU over all tasks, peak RSS the largest task's.
 """
 
@@ -18,6 +19,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from pipeline.shared.atomic import atomic_write_text
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 SAMPLE_SECONDS = 0.1
@@ -56,11 +59,7 @@ def measured_task(folder: str | Path, rank: int) -> Iterator[None]:
         "cpu_seconds": round(time.process_time() - cpu, 3),
         "peak_rss_bytes": max(peak[0], current_rss()),
     }
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{rank:05d}.json.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(record))
-    tmp.replace(folder / f"{rank:05d}.json")
+    atomic_write_text(Path(folder) / f"{rank:05d}.json", json.dumps(record))
 
 
 class MeasuredTasks:

@@ -21,7 +21,6 @@ documents/s, MB/s and an ETA over all its tasks (`pass_progress`).
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,8 @@ from typing import Iterator
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from loguru import logger
+
+from pipeline.shared.atomic import atomic_write_text
 
 _BLOCK = 1 << 20  # bytes per read while counting the newlines before a share's first line
 PROGRESS_SECONDS = 10.0  # how often a task rewrites its progress file (and the pass line is logged)
@@ -60,8 +61,16 @@ class Share:
     total: int  # every task's shares together
 
 
+def file_size(path: Path) -> int:
+    """Bytes of a file; 0 for one that cannot be read (its reader skips and counts it)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def file_share(paths: list[Path], rank: int, world_size: int) -> Share:
-    sizes = [p.stat().st_size if p.exists() else 0 for p in paths]
+    sizes = [file_size(p) for p in paths]
     total = sum(sizes)
     lo, hi = share_bounds(total, rank, world_size)
     parts, start = [], 0
@@ -122,10 +131,7 @@ class Progress:
             return
         record = {"bytes": self.bytes, "share": self.share, "total": self.total, "documents": self.documents}
         record.update(started=self.started, updated=self.last)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(record))
-        tmp.replace(self.path)  # a reader never sees half a file
+        atomic_write_text(self.path, json.dumps(record))  # the other tasks never read half a file
         if 0 < self.bytes < self.share and self._first_running():
             line = pass_progress(self.path.parent)
             if line:
@@ -134,27 +140,29 @@ class Progress:
     def _first_running(self) -> bool:
         """Whether this is the lowest-ranked task still reading: that one logs the pass line, so it appears once
         per interval however many tasks run, on any executor (Slurm tasks have no parent process to do it)."""
-        for p in sorted(self.path.parent.glob("*.json")):
+        for p, other in read_progress(self.path.parent).items():
             if p == self.path:
                 return True
-            try:
-                other = json.loads(p.read_text())
-            except (OSError, ValueError):
-                continue
             if other["bytes"] < other["share"] and time.time() - other["updated"] < 3 * PROGRESS_SECONDS:
                 return False
         return True
 
 
+def read_progress(folder: Path) -> dict[Path, dict]:
+    """Every task's progress record, by file in rank order (a file being replaced right now is left out)."""
+    records = {}
+    for p in sorted(folder.glob("*.json")):
+        try:
+            records[p] = json.loads(p.read_text())
+        except (OSError, ValueError):
+            continue
+    return records
+
+
 def pass_progress(folder: Path) -> str | None:
     """One line for the whole pass from its tasks' progress files: documents/s, MB/s and the ETA over all tasks
     (the bytes every task has left, at the rate the tasks have read so far since the first one started)."""
-    records = []
-    for p in folder.glob("*.json"):
-        try:
-            records.append(json.loads(p.read_text()))
-        except (OSError, ValueError):
-            continue
+    records = list(read_progress(folder).values())
     if not records:
         return None
     total = records[0]["total"]

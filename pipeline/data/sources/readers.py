@@ -41,7 +41,7 @@ from loguru import logger
 
 from pipeline.config.formats import BOOK_FORMATS, CodeSettings
 from pipeline.config.sources import SourceConfig
-from pipeline.data.shares import Progress, file_share, lines_in, owned_units, share_bounds
+from pipeline.data.shares import Progress, file_share, file_size, lines_in, owned_units, share_bounds
 from pipeline.data.sources import exams
 from pipeline.data.sources.code_select import CodeFile, iter_code_files, select_file
 from pipeline.data.sources.html_input import decode_page
@@ -55,13 +55,6 @@ RawRecord = str | Path | dict | CodeFile
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".bin", ".pt", ".so", ".pyc", ".ico"}
 PARQUET_BATCH_ROWS = 1024
 PROGRESS_EVERY = 10_000
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _is_glob(path: str) -> bool:
@@ -159,19 +152,20 @@ class SourceReader(PipelineStep):
             self.stat_update(f"skipped_{reason}/{source.name}")
             logger.warning(message)
 
-    def _records(self, source: SourceConfig, rank: int, world_size: int) -> Iterator[tuple[str, int, RawRecord, int]]:
+    def _records(
+        self, source: SourceConfig, paths: list[Path], rank: int, world_size: int
+    ) -> Iterator[tuple[str, int, RawRecord, int]]:
         """This task's records of a source (pipeline.data.shares: its contiguous share of the source's bytes), unparsed
         where parsing costs: a JSON line as its string, a file as its Path; with the bytes each stands for. `_parse`
         turns one into a record. A file-level skip is counted by the task that owns the file's first byte."""
         if source.format == "code_repos":
             items = list(self._code_files(source))
-            sizes = [_size(Path(item.path)) for _, _, item in items]
+            sizes = [file_size(Path(item.path)) for _, _, item in items]
             for i in owned_units(sizes, rank, world_size):
                 yield (*items[i], sizes[i])
             return
-        paths = resolve_paths(source, self.data_root)
         if source.format in ("files", "parquet"):
-            sizes = [_size(p) for p in paths]
+            sizes = [file_size(p) for p in paths]
             for i in owned_units(sizes, rank, world_size):
                 if source.format == "files":
                     yield str(paths[i]), 0, paths[i], sizes[i]
@@ -231,7 +225,7 @@ class SourceReader(PipelineStep):
 
     def parsed_records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str | CodeFile]]:
         """(path, line, record) of every record of one source, parsed, in reading order (one process, all records)."""
-        return self._parsed(source, self._records(source, 0, 1), count=True)
+        return self._parsed(source, self._records(source, resolve_paths(source, self.data_root), 0, 1), count=True)
 
     def _parsed(self, source: SourceConfig, records, count: bool) -> Iterator[tuple[str, int, dict]]:
         """Parsed records for grouping; only one task's skips are counted (they all parse everything)."""
@@ -266,12 +260,13 @@ class SourceReader(PipelineStep):
         for item in code_files(source, self.data_root):
             yield item.path, 0, item
 
-    def _book_records(self, source: SourceConfig, rank: int, world_size: int) -> Iterator[tuple[str, int, dict]]:
+    def _book_records(
+        self, source: SourceConfig, paths: list[Path], rank: int, world_size: int
+    ) -> Iterator[tuple[str, int, dict, int]]:
         """Each task converts its share of the books (not of the sections: a book is converted whole)."""
         from pipeline.data.sources.books.convert import BOOK_COUNTERS, convert_book
 
-        paths = resolve_paths(source, self.data_root)
-        for i in owned_units([_size(p) for p in paths], rank, world_size):
+        for i in owned_units([file_size(p) for p in paths], rank, world_size):
             path = paths[i]
             with self.track_time():
                 records, counts = convert_book(path, source.format, source.book, given=str(path))
@@ -280,7 +275,7 @@ class SourceReader(PipelineStep):
                     self.stat_update(f"{what}/{source.name}", value=n)
             for j, r in enumerate(records):
                 record = {"id": r["id"], source.text_key: r["text"], "metadata": r["metadata"]}
-                yield r["id"], 0, record, 0 if j else _size(path)
+                yield r["id"], 0, record, 0 if j else file_size(path)
 
     def _code_document(self, source: SourceConfig, item: CodeFile) -> Document | None:
         verdict = select_file(item, source.code or CodeSettings())
@@ -321,28 +316,28 @@ class SourceReader(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
-        sizes = {s.name: sum(map(_size, self._input_files(s))) for s in self.sources}
-        mine = sum(b - a for a, b in (share_bounds(n, rank, world_size) for n in sizes.values()))
-        progress = Progress(self.progress_dir, rank, mine, sum(sizes.values()))
+        # Each source's files are resolved once per task (a LaTeX or code source reads or walks them to do so).
+        inputs = {s.name: resolve_paths(s, self.data_root) for s in self.sources}
+        sizes = [sum(map(file_size, paths)) for paths in inputs.values()]
+        mine = sum(b - a for a, b in (share_bounds(n, rank, world_size) for n in sizes))
+        progress = Progress(self.progress_dir, rank, mine, sum(sizes))
         n, started = 0, time.time()
         for source in self.sources:
+            paths, parsed = inputs[source.name], True
             if source.format in BOOK_FORMATS:
-                records = self._book_records(source, rank, world_size)
+                records = self._book_records(source, paths, rank, world_size)
             elif source.format == "qa_jsonl" and source.qa_format.layout == "problem_set":
                 # Groups must not depend on the task count, so every task parses and groups the whole source, then
                 # keeps its contiguous share of the groups; one task counts the skips.
                 groups = list(
                     exams.group_problem_sets(
-                        self._parsed(source, self._records(source, 0, 1), count=rank == 0),
+                        self._parsed(source, self._records(source, paths, 0, 1), count=rank == 0),
                         source.qa_format.problems_per_set,
                     )
                 )
                 records = ((*groups[i], 0) for i in owned_units([1] * len(groups), rank, world_size))
             else:
-                records = self._records(source, rank, world_size)
-            parsed = source.format in BOOK_FORMATS or (
-                source.format == "qa_jsonl" and source.qa_format.layout == "problem_set"
-            )
+                records, parsed = self._records(source, paths, rank, world_size), False
             for path, line_no, record, nbytes in records:
                 progress.add(nbytes, 0)
                 with self.track_time():
@@ -361,9 +356,6 @@ class SourceReader(PipelineStep):
                 if self.limit > 0 and n >= self.limit:
                     return
         progress.done()
-
-    def _input_files(self, source: SourceConfig) -> list[Path]:
-        return resolve_paths(source, self.data_root)
 
 
 def read_documents(path: str | Path) -> Iterator[dict]:
