@@ -12,7 +12,7 @@ import time
 import psutil
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, losses
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +44,6 @@ def launch(data_run, out, *overrides: str) -> subprocess.Popen:
     return subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )
-
-
-def losses(out) -> dict[int, float]:
-    """Loss per step; a step logged twice (before a kill and after the resume) keeps its last value."""
-    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
-    return {r["step"]: r["loss"] for r in rows if "loss" in r}
 
 
 def wait_for(predicate, proc: subprocess.Popen, timeout: float = 240):

@@ -8,26 +8,13 @@ GPU request is turned off. Without a cluster the tests skip (the `slurm_cluster`
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT, queued, wait_for_jobs
-
-
-def losses(run: Path) -> dict[int, float]:
-    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line.strip()]
-    return {r["step"]: r["loss"] for r in rows if "loss" in r}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import ROOT, free_port, losses, queued, wait_for_jobs
 
 
 def submit_training(data_run: Path, out: Path, *overrides: str) -> str:
