@@ -3,31 +3,28 @@
     mathcpt data data_recipes/demo.yaml      # stages.dedup in the recipe
     python tests/benchmarks/bench_near_dedup.py   # speed vs datatrove's MinhashDedupSignature, recall/precision
 
-Three steps, so the kept copy of a duplicate group can be chosen by a rule (`keep: first | oldest | longest |
-highest_score`) instead of by whichever copy happened to be read first:
+Four steps, so the kept copy of a duplicate group can be chosen by a rule (`keep: first | oldest | longest |
+highest_score`) instead of by whichever copy happened to be read first, and so every step but one runs on all
+tasks:
 
-1. `DedupIndexWriter` (a datatrove step, any number of tasks): per document, its 128-bit hash of normalised text,
-   its MinHash signature and its priority under the keep rule, appended to `{rank}` files in the index folder.
-2. `plan_dedup` (one process): exact groups by sorting the text hashes; near-duplicate candidates by LSH (band by
-   band: hash the band's rows, sort, equal runs are candidates), each candidate pair verified by the share of equal
-   MinHash values (an estimate of Jaccard similarity) against `threshold`, groups by union-find; in each group the
-   best document under the rule is kept. Decisions are written per rank.
-3. `DedupDecisionTagger` then `ExactDedupFilter` / `MinhashNearDedupFilter` (datatrove steps, re-reading the same
-   input in the same order): drop the documents the plan marked, with reason `exact_duplicate` or `near_duplicate`
-   and `metadata.duplicate_of` naming the kept document.
+1. `DedupIndexWriter` (any number of tasks): per document, its 128-bit hash of normalised text, its MinHash
+   signature, the hashes of its LSH bands and its priority under the keep rule, appended to the task's files of the
+   index folder (the format is `IndexRankWriter`'s; `DedupIndex` reads it back).
+2. `DedupBuckets` (any number of tasks; pipeline.data.dedup_plan): the candidate pairs, one unit of work per LSH band
+   and hash range (and per range of the text hashes for exact dedup), each a sort of one column.
+3. `DedupPlanner` (one process; pipeline.data.dedup_plan): union-find over the pairs, near pairs verified by
+   MinHash agreement, the keeper of every group by the rule; a decision per document.
+4. `DedupDecisionTagger` then `ExactDedupFilter` / `MinhashNearDedupFilter` (any number of tasks, re-reading the
+   same input in the same order): drop the documents the plan marked, with reason `exact_duplicate` or
+   `near_duplicate` and `metadata.duplicate_of` naming the kept document.
 
-Memory: step 1 and 3 hold one document at a time, on every task. The planner is one process and grows with the
-corpus, not with the documents' length: signatures stay on disk (memory-mapped, one band's columns read at a time,
-per rank file) and it holds per document a text hash (16 bytes), priority, union-find parent and decision (17), and
-while a band is sorted that band's hash and order (16), plus the temporaries of the final keeper choice. Measured
-with the recipe's 40 × 5 bands (tests/benchmarks/bench_scaling.py, `planner`): about 150 bytes of anonymous memory
-per document, so one 64 GB node plans about 450 million documents; a billion needs the plan sharded (for
-example by LSH band, as datatrove's MinHash buckets stage does), which is not built yet. Ids are read back only for
-kept documents that have duplicates.
+Memory: steps 1 and 4 hold one block of documents at a time, step 2 one unit, step 3 4 bytes per document plus
+what the duplicates need (measured and stated in pipeline.data.dedup_plan).
 
 Ours rather than datatrove's MinhashDedupSignature because that is slow per process (tests/benchmarks/
-bench_near_dedup.py runs both): its word tokenizer and its per-shingle string join + hash dominate. We hash each token once (xxh3 via `map`, in C), build
-n-gram hashes by vectorised multiply-add over the token hashes, and permute with multiply-shift hashing (no modulo).
+bench_near_dedup.py runs both): its word tokenizer and its per-shingle string join + hash dominate. We hash each
+token once (xxh3 via `map`, in C), build n-gram hashes by vectorised multiply-add over the token hashes, and permute
+with multiply-shift hashing (no modulo).
 """
 
 from __future__ import annotations
@@ -35,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -44,11 +42,12 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from pipeline.config.stages import DedupStage
-from pipeline.shared.atomic import atomic_open, atomic_path, atomic_write_text
+from pipeline.shared.atomic import atomic_path
 
 # Words of Latin-like scripts; every CJK ideograph is a token of its own (Chinese has no spaces between words).
 TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CHUNK = 4096  # shingles per matrix block: bounds the (shingles × permutations) temporary for long documents
+BLOCK = 16384  # documents per block of an index file's band hashes (band-major inside a block)
 KEEP, EXACT, NEAR = 0, 1, 2
 REASONS = {EXACT: "exact_duplicate", NEAR: "near_duplicate"}
 DECISION_KEY = "_dedup_decision"  # internal: set by the tagger, removed by the filter that drops the document
@@ -95,6 +94,16 @@ class MinHasher:
         return sig.astype(np.uint32)
 
 
+def band_hashes(signatures: np.ndarray, num_bands: int) -> np.ndarray:
+    """(documents, num_bands) uint64: one hash per LSH band of each signature's `rows = num_perm // num_bands`
+    values (a random linear combination modulo 2^64: equal bands hash equal, unequal ones almost never)."""
+    rows = signatures.shape[1] // num_bands
+    mix = np.random.default_rng(0).integers(1, 1 << 63, size=rows, dtype=np.uint64) | np.uint64(1)
+    bands = signatures[:, : num_bands * rows].reshape(len(signatures), num_bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):  # wraps modulo 2^64 by design
+        return (bands * mix).sum(axis=2, dtype=np.uint64)
+
+
 def priority(doc: Document, keep: str, score_key: str, date_key: str) -> float:
     """Larger is better; ties go to the document read first."""
     if keep == "longest":
@@ -108,8 +117,121 @@ def priority(doc: Document, keep: str, score_key: str, date_key: str) -> float:
     return 0.0
 
 
+def _path(folder: Path, rank: int, ext: str) -> Path:
+    return folder / f"{rank:05d}.{ext}"
+
+
+class IndexRankWriter:
+    """One task's files of a dedup index folder (a context manager), written block by block:
+
+    - `NNNNN.sig`: uint32 MinHash signatures, one row per document (the planner verifies pairs with them);
+    - `NNNNN.bands`: uint64 band hashes in blocks of BLOCK documents, band-major inside a block, so one band of the
+      whole file is read as one contiguous run per block (step 2 reads band by band);
+    - `NNNNN.exact`: the 16-byte text hashes; `NNNNN.priority`: float64 keep-rule priorities;
+    - `NNNNN.ids`: each document's id as a JSON line, `NNNNN.ids_offsets`: int64 byte offset of each line.
+
+    Every file is written under a `.partial` name and renamed when the block leaves without an error, `.sig` last:
+    a rank's `.sig` is the sign of a finished rank, and a killed task leaves no index that looks complete.
+    """
+
+    def __init__(self, folder: str | Path, rank: int, num_bands: int):
+        self.folder, self.rank, self.num_bands, self.id_bytes = Path(folder), rank, num_bands, 0
+
+    def __enter__(self) -> IndexRankWriter:
+        self._stack, self._files = ExitStack(), {}
+        # Left in reverse order: `.sig`, entered first, is closed and renamed last.
+        for ext in ("sig", "bands", "exact", "priority", "ids", "ids_offsets"):
+            tmp = self._stack.enter_context(atomic_path(_path(self.folder, self.rank, ext), suffix=".partial"))
+            self._files[ext] = self._stack.enter_context(open(tmp, "wb"))
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return self._stack.__exit__(*exc)
+
+    def add_block(self, signatures: np.ndarray, keys: bytes, priorities: np.ndarray, ids: list) -> None:
+        """Up to BLOCK documents: (m, num_perm) signatures, m × 16 bytes of text hashes, m priorities, m ids."""
+        f = self._files
+        f["sig"].write(np.ascontiguousarray(signatures, dtype=np.uint32).tobytes())
+        f["bands"].write(np.ascontiguousarray(band_hashes(signatures, self.num_bands).T).tobytes())
+        f["exact"].write(keys)
+        f["priority"].write(np.asarray(priorities, dtype=np.float64).tobytes())
+        lines = [(json.dumps(str(i)) + "\n").encode() for i in ids]
+        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        f["ids_offsets"].write((self.id_bytes + np.cumsum(lengths) - lengths).tobytes())
+        self.id_bytes += int(lengths.sum())
+        f["ids"].write(b"".join(lines))
+
+
+class DedupIndex:
+    """The finished ranks of a dedup index folder (IndexRankWriter's files), read through memory maps; documents
+    are numbered globally in rank order, which is reading order."""
+
+    def __init__(self, folder: str | Path, world_size: int):
+        self.folder = Path(folder)
+        self.ranks = [r for r in range(world_size) if _path(self.folder, r, "sig").is_file()]
+        self.counts = [_path(self.folder, r, "priority").stat().st_size // 8 for r in self.ranks]
+        self.offsets = np.concatenate([[0], np.cumsum(self.counts)]).astype(np.int64)
+        self.n = int(self.offsets[-1])
+        self._ids: dict[int, tuple] = {}
+
+    def array(self, pos: int, ext: str, dtype, width: int = 1) -> np.ndarray:
+        """Rank number `pos` (in self.ranks)'s file as a (count, width) memmap; empty files give empty arrays
+        (np.memmap cannot map zero bytes)."""
+        count = self.counts[pos]
+        if count == 0:
+            return np.zeros((0, width), dtype=dtype)
+        return np.memmap(_path(self.folder, self.ranks[pos], ext), dtype=dtype, mode="r", shape=(count, width))
+
+    def band(self, pos: int, band: int, num_bands: int) -> np.ndarray:
+        """One band's hashes of rank number `pos`, in document order (a contiguous read per block)."""
+        count = self.counts[pos]
+        if count == 0:
+            return np.zeros(0, dtype=np.uint64)
+        flat = np.memmap(_path(self.folder, self.ranks[pos], "bands"), dtype=np.uint64, mode="r")
+        parts = []
+        for start in range(0, count, BLOCK):
+            size = min(BLOCK, count - start)
+            base = start * num_bands + band * size
+            parts.append(flat[base : base + size])
+        return np.concatenate(parts)
+
+    def locate(self, idx: np.ndarray) -> np.ndarray:
+        """Rank number (position in self.ranks) of each global document index."""
+        return np.searchsorted(self.offsets, idx, side="right") - 1
+
+    def gather(self, ext: str, dtype, idx: np.ndarray, width: int = 1) -> np.ndarray:
+        """Rows of one file kind for sorted or unsorted global indices, read rank by rank, a million at a time (the
+        temporaries stay small next to the result)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        out = np.empty((len(idx), width), dtype=dtype)
+        for start in range(0, len(idx), 1 << 20):
+            part = idx[start : start + (1 << 20)]
+            pos = self.locate(part)
+            for p in np.unique(pos).tolist():
+                sel = np.flatnonzero(pos == p)
+                out[start + sel] = self.array(p, ext, dtype, width)[part[sel] - self.offsets[p]]
+        return out
+
+    def doc_id(self, i: int) -> str:
+        """The id of global document `i` (one seek into its rank's ids file)."""
+        p = int(self.locate(np.asarray([i]))[0])
+        if p not in self._ids:
+            self._ids[p] = (
+                open(_path(self.folder, self.ranks[p], "ids"), "rb"),
+                self.array(p, "ids_offsets", np.int64),
+            )
+        f, offsets = self._ids[p]
+        f.seek(int(offsets[i - int(self.offsets[p]), 0]))
+        return json.loads(f.readline())
+
+    def close(self) -> None:
+        for f, _ in self._ids.values():
+            f.close()
+        self._ids.clear()
+
+
 class DedupIndexWriter(PipelineStep):
-    """Step 1: text hash, MinHash signature and keep-rule priority of every document, per rank."""
+    """Step 1: text hash, MinHash signature, band hashes and keep-rule priority of every document, per rank."""
 
     name = "🫂 dedup index"
     type = "🫂 - DEDUP"
@@ -117,179 +239,64 @@ class DedupIndexWriter(PipelineStep):
     def __init__(self, folder: str | Path, settings: DedupStage):
         super().__init__()
         self.folder = str(folder)
+        self.num_bands = settings.num_bands
         self.hasher_args = (settings.ngram, settings.num_bands * settings.rows_per_band, settings.seed)
         self.keep, self.score_key, self.date_key = settings.keep, settings.score_key, settings.date_key
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        folder = Path(self.folder)
-        folder.mkdir(parents=True, exist_ok=True)
         hasher = MinHasher(*self.hasher_args)
-        keys, prios = [], []
-        # Written under .partial names and renamed at the end, so a killed task leaves no index that looks complete;
-        # `.sig`, which the planner takes as the sign of a finished rank, is renamed last.
-        with (
-            atomic_path(folder / f"{rank:05d}.sig", suffix=".partial") as sig_tmp,
-            atomic_path(folder / f"{rank:05d}.ids", suffix=".partial") as ids_tmp,
-            open(sig_tmp, "wb") as sigs,
-            open(ids_tmp, "w") as ids,
-        ):
+        sigs, keys, prios, ids = [], [], [], []
+        with IndexRankWriter(self.folder, rank, self.num_bands) as index:
             for doc in data:
                 with self.track_time():
                     tokens = TOKEN.findall(doc.text.lower())  # once: both the text hash and the shingles use them
-                    sigs.write(hasher.signature(doc.text, tokens).tobytes())
+                    sigs.append(hasher.signature(doc.text, tokens))
                     keys.append(exact_key(doc.text, tokens))
                     prios.append(priority(doc, self.keep, self.score_key, self.date_key))
-                    ids.write(json.dumps(str(doc.id)) + "\n")
+                    ids.append(doc.id)
+                    if len(sigs) == BLOCK:
+                        index.add_block(np.stack(sigs), b"".join(keys), np.asarray(prios), ids)
+                        sigs, keys, prios, ids = [], [], [], []
                 self.stat_update("documents")
                 yield doc
-            np.save(folder / f"{rank:05d}.exact.npy", np.frombuffer(b"".join(keys), dtype="V16"))
-            np.save(folder / f"{rank:05d}.priority.npy", np.asarray(prios, dtype=np.float64))
-
-
-def _find(parent: np.ndarray, i: int) -> int:
-    root = i
-    while parent[root] != root:
-        root = parent[root]
-    while parent[i] != root:  # path compression
-        parent[i], i = root, parent[i]
-    return root
-
-
-def plan_dedup(
-    folder: str | Path, world_size: int, exact: bool, near: bool, num_perm: int, num_bands: int, threshold: float
-) -> dict:
-    """Step 2: decide every document's fate; writes `{rank}.decision.npy` and `{rank}.duplicate_of.json`."""
-    folder = Path(folder)
-    ranks = [r for r in range(world_size) if (folder / f"{r:05d}.sig").is_file()]
-    counts = [int(np.load(folder / f"{r:05d}.priority.npy", mmap_mode="r").shape[0]) for r in ranks]
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    n = int(offsets[-1])
-    prio = np.concatenate([np.load(folder / f"{r:05d}.priority.npy") for r in ranks]) if n else np.zeros(0)
-    parent = np.arange(n, dtype=np.int64)
-    kind = np.zeros(n, dtype=np.int8)  # why a group member would be dropped: EXACT if it equals the keeper's text
-
-    exact_keys = np.concatenate([np.load(folder / f"{r:05d}.exact.npy") for r in ranks]) if n else None
-    if exact and n:
-        # parent is still the identity here; a stable sort puts each group's first-read document first, so every
-        # member points straight at it (the same roots a union per equal pair would give).
-        order = np.argsort(exact_keys, kind="stable")
-        sorted_keys = exact_keys[order]
-        first = np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]])
-        parent[order] = order[first][np.cumsum(first) - 1]
-
-    pairs_checked = pairs_merged = 0
-    if near and n:
-        # One memmap per rank, never concatenated: RAM holds one band's columns at a time, not every signature.
-        sigs = [np.memmap(folder / f"{r:05d}.sig", dtype=np.uint32, mode="r").reshape(-1, num_perm) for r in ranks]
-
-        def signature(i: int) -> np.ndarray:
-            r = int(np.searchsorted(offsets, i, side="right")) - 1
-            return sigs[r][i - int(offsets[r])]
-
-        rows = num_perm // num_bands
-        mix = np.random.default_rng(0).integers(1, 1 << 63, size=rows, dtype=np.uint64) | np.uint64(1)
-        for band in range(num_bands):
-            with np.errstate(over="ignore"):  # per rank file: the (documents × rows) temporaries stay one file's
-                band_hash = np.concatenate(
-                    [
-                        (np.asarray(x[:, band * rows : (band + 1) * rows], dtype=np.uint64) * mix[None, :]).sum(axis=1)
-                        for x in sigs
-                    ]
-                )
-            order = np.argsort(band_hash, kind="stable")
-            band_hash = band_hash[order]  # sorted; the unsorted copy is freed
-            # Only buckets holding two or more documents: positions equal to the one before, grouped into runs.
-            # (Bounds of every bucket would cost two int64 per document; most buckets hold one.)
-            repeat = np.flatnonzero(band_hash[1:] == band_hash[:-1]) + 1
-            del band_hash
-            new_run = np.concatenate([[True], repeat[1:] != repeat[:-1] + 1]) if len(repeat) else repeat
-            run_starts = repeat[new_run] - 1
-            run_ends = repeat[np.concatenate([new_run[1:], [True]])] if len(repeat) else repeat
-            for s, last in zip(run_starts.tolist(), run_ends.tolist()):
-                e = last + 1
-                members = order[s:e]
-                head = int(members[0])
-                for m in members[1:]:
-                    a, b = _find(parent, head), _find(parent, int(m))
-                    if a == b:
-                        continue
-                    pairs_checked += 1
-                    # Verify the two groups' first documents against each other: the share of equal MinHash values
-                    # estimates their Jaccard similarity. Comparing representatives (not the band's pair) keeps
-                    # every member close to its group's first document instead of letting chains drift.
-                    if np.count_nonzero(signature(a) == signature(b)) / num_perm >= threshold:
-                        parent[max(a, b)] = min(a, b)
-                        pairs_merged += 1
-
-    # Every union links the larger root under the smaller, so parent[i] <= i: pointer jumping finds all roots at once.
-    roots = parent  # not needed as a tree any more: jumped in place of a copy
-    while not np.array_equal(jumped := roots[roots], roots):
-        roots = jumped
-    del parent, jumped
-    # Keeper per group: highest priority, then earliest in reading order (lexsort's last key is the primary one; it
-    # is a stable sort, so reading order breaks the remaining ties without a key of its own).
-    np.negative(prio, out=prio)
-    order = np.lexsort((prio, roots))
-    first_of_group = np.concatenate([[True], roots[order][1:] != roots[order][:-1]]) if n else np.zeros(0, bool)
-    keeper = np.empty(n, dtype=np.int64)
-    keeper_idx = order[first_of_group]
-    keeper[order] = np.repeat(keeper_idx, np.diff(np.concatenate([np.nonzero(first_of_group)[0], [n]])))
-    dropped = np.nonzero(keeper != np.arange(n))[0]
-    if len(dropped):  # a dropped copy is an exact duplicate when its text hash equals its keeper's
-        kind[dropped] = np.where(exact_keys[dropped] == exact_keys[keeper[dropped]], EXACT, NEAR)
-
-    needed = set(keeper[dropped].tolist())
-    names: dict[int, str] = {}
-    for r, start, count in zip(ranks, offsets[:-1], counts):
-        wanted = {int(i - start) for i in needed if start <= i < start + count}
-        if wanted:
-            with open(folder / f"{r:05d}.ids") as f:
-                for local, line in enumerate(f):
-                    if local in wanted:
-                        names[int(start) + local] = json.loads(line)
-    for r, start, count in zip(ranks, offsets[:-1], counts):
-        part = slice(int(start), int(start) + count)
-        dup_of = {
-            str(i - int(start)): names[int(keeper[i])] for i in (np.flatnonzero(kind[part]) + part.start).tolist()
-        }
-        atomic_write_text(folder / f"{r:05d}.duplicate_of.json", json.dumps(dup_of))
-        with atomic_open(folder / f"{r:05d}.decision.npy", "wb") as f:  # last: the tagger reads both
-            np.save(f, kind[part])
-    sizes = np.unique(roots, return_counts=True)[1]
-    return {
-        "documents": n,
-        "exact_duplicates": int((kind == EXACT).sum()),
-        "near_duplicates": int((kind == NEAR).sum()),
-        "candidate_pairs_checked": pairs_checked,
-        "pairs_merged": pairs_merged,
-        "groups_with_duplicates": int((sizes > 1).sum()),
-    }
+            if sigs:
+                index.add_block(np.stack(sigs), b"".join(keys), np.asarray(prios), ids)
 
 
 class DedupDecisionTagger(PipelineStep):
-    """Step 3a: attaches `plan_dedup`'s decision to each document it drops, in the index step's reading order."""
+    """Step 4a: attaches the plan's decision to each document it drops, in the index step's reading order, and
+    names the kept copy (read from the index's ids, here on every task rather than in the one-process planner)."""
 
     name = "🫂 dedup decisions"
     type = "🫂 - DEDUP"
 
-    def __init__(self, folder: str | Path):
+    def __init__(self, folder: str | Path, index_tasks: int = 1):
         super().__init__()
-        self.folder = str(folder)
+        self.folder, self.index_tasks = str(folder), index_tasks
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        decision = np.load(Path(self.folder) / f"{rank:05d}.decision.npy")
-        dup_of = json.loads((Path(self.folder) / f"{rank:05d}.duplicate_of.json").read_text())
-        for i, doc in enumerate(data):
-            if i >= len(decision):
-                raise RuntimeError(f"the dedup index of rank {rank} has {len(decision)} documents, the input more")
-            if decision[i]:
-                doc.metadata[DECISION_KEY] = int(decision[i])
-                doc.metadata["duplicate_of"] = dup_of[str(i)]
-            yield doc
+        folder = Path(self.folder)
+        decision = np.load(_path(folder, rank, "decision.npy"))
+        keeper = np.load(_path(folder, rank, "keeper.npy"))
+        index, names, j = DedupIndex(folder, self.index_tasks), {}, 0
+        try:
+            for i, doc in enumerate(data):
+                if i >= len(decision):
+                    raise RuntimeError(f"the dedup index of rank {rank} has {len(decision)} documents, the input more")
+                if decision[i]:
+                    kept = int(keeper[j])
+                    j += 1
+                    if kept not in names:
+                        names[kept] = index.doc_id(kept)
+                    doc.metadata[DECISION_KEY] = int(decision[i])
+                    doc.metadata["duplicate_of"] = names[kept]
+                yield doc
+        finally:
+            index.close()
 
 
 class _DecisionFilter(BaseFilter):
-    """Step 3b: drops documents tagged with this filter's decision (one filter per reason, one folder each)."""
+    """Step 4b: drops documents tagged with this filter's decision (one filter per reason, one folder each)."""
 
     decision = KEEP
 
@@ -308,24 +315,3 @@ class ExactDedupFilter(_DecisionFilter):
 class MinhashNearDedupFilter(_DecisionFilter):
     name = "🫂 MinHash near-dedup"
     decision = NEAR
-
-
-class DedupPlanner(PipelineStep):
-    """Step 2 as a datatrove step (one task), so every pass of a recipe runs on the same executor (local, Slurm,
-    Ray). The plan's counts go into the step's stats."""
-
-    name = "🫂 dedup plan"
-    type = "🫂 - DEDUP"
-
-    def __init__(self, folder: str | Path, settings: DedupStage, index_tasks: int = 1):
-        super().__init__()
-        s = settings
-        self.folder = str(folder)
-        self.args = (index_tasks, s.exact, s.near, s.num_bands * s.rows_per_band, s.num_bands, s.threshold)
-
-    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with self.track_time():
-            summary = plan_dedup(self.folder, *self.args)
-        for key, value in summary.items():
-            self.stat_update(key, value=value)
-        return iter(())

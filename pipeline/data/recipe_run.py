@@ -13,10 +13,12 @@ The passes, each a list of datatrove PipelineSteps, then the manifest. Every per
 1. filter: read sources → math-aware extraction → language → math score → math-safe quality →
    `work/filtered/<source>/`. Dropped documents land in `dropped/<stage>/` with their reason.
 2. dedup and decontamination, over the whole filtered corpus: `dedup_index` (text hash, MinHash signature and
-   keep-rule priority per document), `dedup_plan` (one process: which copy of each duplicate group survives),
+   keep-rule priority per document), `dedup_buckets` (candidate pairs, per LSH band and hash range),
+   `dedup_plan` (one process: which copy of each duplicate group survives),
    `decontamination_index` (one process: the benchmark n-gram index, built once for every task), then `dedup`
    (exact dedup → MinHash near-dedup → n-gram decontamination → `kept/<source>/`).
-3. tokenize_<split>: every source's `tokens/<source>/*.ds` (and `validation/`) with EOS after every document.
+3. `tokenizer` (one task: imported, or trained on the kept corpus), then tokenize_<split> (every task): every
+   source's `tokens/<source>/*.ds` (and `validation/`) with EOS after every document.
 
 A run resumes with the same command (datatrove skips completed tasks); the task count cannot change between a run
 and its resumption (refused, naming `executor.tasks`), the executor's kind and workers can.
@@ -24,10 +26,10 @@ and its resumption (refused, naming `executor.tasks`), the executor's kind and w
 Executors (`executor.kind`, built in pipeline.data.executors.build_executor): `local` and `ray` run every pass from
 this process, one after the other. `slurm` cannot wait on a login node, so `submit_slurm` submits the recipe as a
 chain of job arrays linked by `--dependency=afterok` (datatrove's `depends=`): synthesis passes (if any) → filter →
-each dedup pass → finish. The finish job runs `run_recipe` itself with a local executor: the passes
-before it left their completion markers in `logs/<pass>/completions/`, so datatrove skips them, and what runs is
-the in-process tail that a local run ends with (tokenizer, one tokenize pass per split, manifest and
-report) plus any pass a resubmission left incomplete. One code path finishes every kind of run.
+each dedup pass → tokenizer → each tokenize pass → finish. The finish job runs `run_recipe` itself with a local
+executor: the passes before it left their completion markers in `logs/<pass>/completions/`, so datatrove skips
+them, and what runs is the in-process tail that a local run ends with (token counts, mixture plan, report,
+manifest) plus any pass a resubmission left incomplete. One code path finishes every kind of run.
 """
 
 from __future__ import annotations
@@ -46,13 +48,8 @@ from pipeline.config.base import dump, invalid
 from pipeline.config.executor import ExecutorConfig
 from pipeline.config.recipe import Recipe
 from pipeline.data.decontaminate import BenchmarkDecontaminationFilter, DecontaminationIndexBuilder
-from pipeline.data.dedup import (
-    DedupDecisionTagger,
-    DedupIndexWriter,
-    DedupPlanner,
-    ExactDedupFilter,
-    MinhashNearDedupFilter,
-)
+from pipeline.data.dedup import DedupDecisionTagger, DedupIndexWriter, ExactDedupFilter, MinhashNearDedupFilter
+from pipeline.data.dedup_plan import DedupBuckets, DedupPlanner
 from pipeline.data.executors import (
     SlurmScripts,
     build_executor,
@@ -74,7 +71,7 @@ from pipeline.data.sources.readers import SourceReader, check_sources
 from pipeline.data.synthesis.generate import check_generators, postfilter_steps, reader_sources, synthesis_passes
 from pipeline.data.synthesis.seeds import check_seeds
 from pipeline.data.synthesis.templates import check_seed_fields, check_template_ids
-from pipeline.data.tokenize import ShardTokenizer, TokenizeSources, ValidationSplit, import_tokenizer, train_bpe
+from pipeline.data.tokenize import PrepareTokenizer, ShardTokenizer, TokenizeSources, ValidationSplit
 from pipeline.errors import DataError
 from pipeline.shared.atomic import atomic_write_text
 from pipeline.shared.benchmarks.registry import expand_names
@@ -216,22 +213,27 @@ def dedup_index_pipeline(recipe: Recipe, out: Path) -> list:
     ]
 
 
+def dedup_buckets_pipeline(recipe: Recipe, out: Path, index_tasks: int) -> list:
+    """Pass 2b: candidate pairs, one unit per LSH band and hash range, shared round-robin by the tasks."""
+    return [DedupBuckets(out / "work" / "dedup_index", recipe.stages.dedup, index_tasks=index_tasks)]
+
+
 def dedup_plan_pipeline(recipe: Recipe, out: Path, index_tasks: int) -> list:
-    """Pass 2b (one task): which document of each duplicate group survives, over the index of every task."""
+    """Pass 2c (one task): which document of each duplicate group survives, over the index of every task."""
     return [DedupPlanner(out / "work" / "dedup_index", recipe.stages.dedup, index_tasks=index_tasks)]
 
 
 def decontamination_index_pipeline(recipe: Recipe, out: Path) -> list:
-    """Pass 2c (one task): the benchmark index, built once for every task of pass 2d."""
+    """Pass 2d (one task): the benchmark index, built once for every task of pass 2d."""
     return [DecontaminationIndexBuilder(recipe.stages.decontamination, out / "work" / "decontamination_index")]
 
 
-def dedup_pipeline(recipe: Recipe, out: Path) -> list:
-    """Pass 2d: apply the dedup plan, then decontaminate; the same reader shares as pass 2a."""
+def dedup_pipeline(recipe: Recipe, out: Path, index_tasks: int) -> list:
+    """Pass 2e: apply the dedup plan, then decontaminate; the same reader shares as pass 2a."""
     st, dropped = recipe.stages, out / "dropped"
     steps: list = [_filtered_reader(recipe, out, "dedup")]
     if st.dedup.exact or st.dedup.near:
-        steps.append(DedupDecisionTagger(out / "work" / "dedup_index"))
+        steps.append(DedupDecisionTagger(out / "work" / "dedup_index", index_tasks=index_tasks))
     if st.dedup.exact:
         steps.append(ExactDedupFilter(exclusion_writer=_writer(dropped / "exact_dedup")))
     if st.dedup.near:
@@ -249,28 +251,57 @@ def dedup_pipeline(recipe: Recipe, out: Path) -> list:
 
 
 def dedup_passes(recipe: Recipe, out: Path, tasks: int) -> list[tuple[str, list, int]]:
-    """Pass 2 as (name, pipeline, tasks) in run order: every per-document pass on `tasks` tasks, the planner and
-    the benchmark index on one; run_recipe and the Slurm chain both use this list."""
+    """Pass 2 as (name, pipeline, tasks) in run order: every per-document pass and the buckets on `tasks` tasks,
+    the planner and the benchmark index on one; run_recipe and the Slurm chain both use this list."""
     passes = []
     if recipe.stages.dedup.exact or recipe.stages.dedup.near:
         passes += [
             ("dedup_index", dedup_index_pipeline(recipe, out), tasks),
+            ("dedup_buckets", dedup_buckets_pipeline(recipe, out, tasks), tasks),
             ("dedup_plan", dedup_plan_pipeline(recipe, out, tasks), 1),
         ]
     if recipe.stages.decontamination.enabled:
         passes.append(("decontamination_index", decontamination_index_pipeline(recipe, out), 1))
-    return passes + [("dedup", dedup_pipeline(recipe, out), tasks)]
+    return passes + [("dedup", dedup_pipeline(recipe, out, tasks), tasks)]
+
+
+def splits(recipe: Recipe) -> dict[str, str]:
+    """Each split's shard folder: `tokens/`, and `validation/` when the recipe holds documents out."""
+    held_out = recipe.mixture.validation_fraction > 0
+    return {"train": "tokens", "validation": "validation"} if held_out else {"train": "tokens"}
+
+
+def tokenize_passes(recipe: Recipe, out: Path, tasks: int) -> list[tuple[str, list, int]]:
+    """Pass 3 as (name, pipeline, tasks): the tokenizer (one task), then one tokenize pass per split on `tasks`
+    tasks, each over every source's kept files; run_recipe and the Slurm chain both use this list. Built before the
+    tokenizer exists: datatrove's tokenizer step loads it when it first tokenizes."""
+    tok, fraction = recipe.stages.tokenizer, recipe.mixture.validation_fraction
+    tokenizer_json = out / "tokenizer" / "tokenizer.json"
+    passes = [("tokenizer", [PrepareTokenizer(tok, out / "kept", out / "tokenizer")], 1)]
+    for split, folder in splits(recipe).items():
+        parts = [
+            (
+                out / "kept" / s.name,
+                ShardTokenizer(
+                    str(out / folder / s.name),
+                    tokenizer_name_or_path=str(tokenizer_json),
+                    eos_token=tok.eos_token,
+                    save_filename=s.name,
+                    shuffle_documents=False,  # order is the loader's job (seeded global index), not the shard's
+                ),
+            )
+            for s in recipe.sources
+        ]
+        name = f"tokenize_{split}"
+        split_filter = ValidationSplit(fraction, split) if fraction > 0 else None
+        passes.append((name, [TokenizeSources(parts, split_filter, _progress_dir(out, name))], tasks))
+    return passes
 
 
 def require_documents(folder: Path, logs: Path) -> None:
     """A pass that let nothing through ends the run with the place to read why (no empty shards downstream)."""
     if not any(p.stat().st_size for p in folder.glob("**/*.jsonl")):
         raise DataError(f"no documents survived; the drop counts per stage and reason are in {logs / 'stats.json'}")
-
-
-def kept_files(out: Path, source: str | None = None) -> list[Path]:
-    base = out / "kept" / source if source else out / "kept"
-    return sorted(base.glob("**/*.jsonl")) if base.exists() else []
 
 
 def run_recipe(
@@ -298,38 +329,14 @@ def run_recipe(
         _run(ex, steps, out, name, tasks)
     require_documents(out / "kept", out / "logs" / "dedup")
 
-    tok = recipe.stages.tokenizer
-    tok_dir = out / "tokenizer"
-    if (tok_dir / "tokenizer.json").is_file():
-        # Resuming the same recipe: shards already written must keep the vocabulary they were written with.
-        tokenizer_json = tok_dir / "tokenizer.json"
-    elif tok.path:
-        tokenizer_json = import_tokenizer(tok.path, tok.eos_token, tok_dir)
-    else:
-        logger.info(f"training a {tok.train_vocab_size}-token byte-level BPE on the kept corpus")
-        tokenizer_json = train_bpe(kept_files(out), tok.train_vocab_size, tok.eos_token, tok_dir)
-
     logger.info("[3/3] tokenizing every source")
-    fraction = recipe.mixture.validation_fraction
-    splits = {"train": "tokens", "validation": "validation"} if fraction > 0 else {"train": "tokens"}
-    counts: dict[str, dict[str, dict]] = {split: {} for split in splits}
-    token_size = None
-    for split, folder in splits.items():
-        parts = []
-        for s in recipe.sources:
-            tokenizer_step = ShardTokenizer(
-                str(out / folder / s.name),
-                tokenizer_name_or_path=str(tokenizer_json),
-                eos_token=tok.eos_token,
-                save_filename=s.name,
-                shuffle_documents=False,  # order is the loader's job (seeded global index), not the shard's
-            )
-            token_size = tokenizer_step.token_size
-            if kept_files(out, s.name):
-                parts.append((out / "kept" / s.name, tokenizer_step))
-        name = f"tokenize_{split}"
-        split_filter = ValidationSplit(fraction, split) if fraction > 0 else None
-        _run(ex, [TokenizeSources(parts, split_filter, _progress_dir(out, name))], out, name, ex.tasks)
+    for name, steps, tasks in tokenize_passes(recipe, out, ex.tasks):
+        _run(ex, steps, out, name, tasks)
+    tokenizer_json = out / "tokenizer" / "tokenizer.json"
+    token_size = ShardTokenizer(str(out), tokenizer_name_or_path=str(tokenizer_json)).token_size
+    counts: dict[str, dict[str, dict]] = {}
+    for split, folder in splits(recipe).items():
+        counts[split] = {}
         for s in recipe.sources:
             has_shards = any((out / folder / s.name).glob("*.ds"))
             shards = SourceShards(out / folder / s.name, token_size) if has_shards else None
@@ -345,6 +352,7 @@ def run_recipe(
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(tokenizer_json))
+    tok = recipe.stages.tokenizer
     manifest = {
         "recipe": recipe.name,
         "seed": recipe.seed,
@@ -416,7 +424,10 @@ def submit_slurm(recipe: Recipe, out_dir: str | Path, overwrite: bool = False, s
     for i, (name, steps, tasks) in enumerate(dedup_passes(recipe, out, ex.tasks)):
         check = [RequireDocuments(out / "work" / "filtered", out / "logs" / "filter")] if i == 0 else []
         passes.append((name, check + steps, tasks))
-    passes.append(("finish", [FinishRecipe(recipe, out)], 1))  # run_recipe checks kept/ itself
+    for i, (name, steps, tasks) in enumerate(tokenize_passes(recipe, out, ex.tasks)):
+        check = [RequireDocuments(out / "kept", out / "logs" / "dedup")] if i == 0 else []
+        passes.append((name, check + steps, tasks))
+    passes.append(("finish", [FinishRecipe(recipe, out)], 1))
     with slurm_scripts(out / "slurm", ex.slurm, submit) as scripts:
         executor = None
         for name, steps, tasks in passes:

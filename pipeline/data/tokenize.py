@@ -27,7 +27,9 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.tokens.tokenizer import DocumentTokenizer, TokenizedFile
 from datatrove.utils.batching import batched
+from loguru import logger
 
+from pipeline.config.stages import TokenizerStage
 from pipeline.data.shares import Progress, RunFolderReader
 from pipeline.errors import ConfigError
 from pipeline.shared.atomic import atomic_path
@@ -87,6 +89,35 @@ def save_tokenizer_folder(hf, out_dir: Path) -> Path:
     with atomic_path(out_dir) as tmp:
         hf.save_pretrained(str(tmp))
     return out_dir / "tokenizer.json"
+
+
+def prepare_tokenizer(settings: TokenizerStage, kept_folder: Path, out_dir: Path) -> Path:
+    """The run's tokenizer folder: kept if a resumed run already has one (shards already written must keep the
+    vocabulary they were written with), else imported from `settings.path` or trained on the kept corpus."""
+    if (out_dir / "tokenizer.json").is_file():
+        return out_dir / "tokenizer.json"
+    if settings.path:
+        return import_tokenizer(settings.path, settings.eos_token, out_dir)
+    logger.info(f"training a {settings.train_vocab_size}-token byte-level BPE on the kept corpus")
+    kept = sorted(kept_folder.glob("**/*.jsonl"))
+    return train_bpe(kept, settings.train_vocab_size, settings.eos_token, out_dir)
+
+
+class PrepareTokenizer(PipelineStep):
+    """`prepare_tokenizer` as a one-task pass, so that on Slurm the tokenize passes after it are job arrays of
+    their own and read a tokenizer that exists."""
+
+    name = "🔤 prepare tokenizer"
+    type = "🔢 - TOKENIZE"
+
+    def __init__(self, settings: TokenizerStage, kept_folder: str | Path, out_dir: str | Path):
+        super().__init__()
+        self.settings, self.kept_folder, self.out_dir = settings, str(kept_folder), str(out_dir)
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        with self.track_time():
+            prepare_tokenizer(self.settings, Path(self.kept_folder), Path(self.out_dir))
+        return iter(())
 
 
 def in_validation(text: str, fraction: float) -> bool:
@@ -159,10 +190,12 @@ class TokenizeSources(PipelineStep):
         self.split_filter, self.progress_dir = split_filter, progress_dir
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        shares = [reader.share(rank, world_size) for reader, _ in self.parts]
+        # A source that kept nothing has no shards (on Slurm this pass is built before the kept files exist).
+        parts = [(reader, tokenizer) for reader, tokenizer in self.parts if reader.files()]
+        shares = [reader.share(rank, world_size) for reader, _ in parts]
         total = sum(s.total for s in shares)
         progress = Progress(self.progress_dir, rank, sum(s.nbytes for s in shares), total)
-        for (reader, tokenizer), share in zip(self.parts, shares):
+        for (reader, tokenizer), share in zip(parts, shares):
             docs = reader.read(share, progress)
             if self.split_filter is not None:
                 docs = self.split_filter.run(docs, rank, world_size)

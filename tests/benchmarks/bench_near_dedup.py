@@ -7,7 +7,7 @@ Corpus: real documentation pages (sympy, statsmodels) extracted with our extract
 Planted, from a seeded RNG: for 300 documents a near-duplicate whose true Jaccard similarity with the original (on
 the same 5-gram token sets the dedup uses) is drawn in [0.8, 0.98], and for 300 others a hard negative in
 [0.4, 0.7), both made by replacing random tokens. The whole set then goes through our real three-step dedup
-(index → plan → filter decisions) with the default recipe settings (40 bands × 5 rows, threshold 0.75).
+(index → buckets → plan → filter decisions) with the default recipe settings (40 bands × 5 rows, threshold 0.75).
 
 * recall: planted near-duplicates (J ≥ 0.8) that were dropped, or whose original was dropped in their favour;
 * precision: dropped documents whose true Jaccard with the copy they were merged into is ≥ 0.7; the others
@@ -81,25 +81,24 @@ def load_corpus(pages: Path, limit: int) -> list[str]:
 
 
 def run_ours(texts: list[str], work: Path, overrides: dict) -> tuple[list[int], dict[int, int]]:
-    """Our three steps with the default recipe settings; returns (decisions, dropped index → kept index)."""
+    """Our steps with the default recipe settings; returns (decisions, dropped index → kept index)."""
     import numpy as np
     from datatrove.data import Document
     from datatrove.executor import LocalPipelineExecutor
 
     from pipeline.config.stages import DedupStage
-    from pipeline.data.dedup import DedupIndexWriter, DedupPlanner
+    from pipeline.data.dedup import DedupIndexWriter
+    from pipeline.data.dedup_plan import DedupBuckets, DedupPlanner
 
     d = DedupStage(**overrides)
     docs = [Document(text=t, id=str(i)) for i, t in enumerate(texts)]
-    LocalPipelineExecutor(
-        [docs, DedupIndexWriter(work, d)],
-        tasks=1,
-        logging_dir=str(work / "l1"),
-    ).run()
-    LocalPipelineExecutor([DedupPlanner(work, d)], tasks=1, logging_dir=str(work / "l2")).run()
-    decision = np.load(work / "00000.decision.npy").tolist()
-    dup_of = {int(k): int(v) for k, v in json.loads((work / "00000.duplicate_of.json").read_text()).items()}
-    return decision, dup_of
+    LocalPipelineExecutor([docs, DedupIndexWriter(work, d)], tasks=1, logging_dir=str(work / "l1")).run()
+    LocalPipelineExecutor([DedupBuckets(work, d)], tasks=1, logging_dir=str(work / "l2")).run()
+    LocalPipelineExecutor([DedupPlanner(work, d)], tasks=1, logging_dir=str(work / "l3")).run()
+    decision = np.load(work / "00000.decision.npy")
+    # One index rank, so a document's global number is its position here.
+    dup_of = dict(zip(np.flatnonzero(decision).tolist(), np.load(work / "00000.keeper.npy").tolist()))
+    return decision.tolist(), dup_of
 
 
 def speed(texts: list[str], work: Path) -> dict:

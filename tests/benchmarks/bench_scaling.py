@@ -83,53 +83,105 @@ def one_run(corpus: Path, out: Path, tasks: int) -> dict:
 PLANNER_PROBE = """
 import sys, threading, time
 from pathlib import Path
-from pipeline.data.dedup import plan_dedup
+import numpy as np
+from pipeline.data import dedup_plan
+from pipeline.data.dedup import DedupIndex
 
-def anon():  # anonymous resident memory: what the planner holds, not the signature file's page cache
+def anon():  # anonymous resident memory: what the step holds, not the memory-mapped index's page cache
     for line in open("/proc/self/status"):
         if line.startswith("RssAnon:"):
             return int(line.split()[1]) * 1024
 
 base, peak, stop = anon(), [0], threading.Event()
 def sample():
-    while not stop.wait(0.02):
+    while not stop.wait(0.01):
         peak[0] = max(peak[0], anon())
 threading.Thread(target=sample, daemon=True).start()
+folder, ranks, step = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 started = time.perf_counter()
-summary = plan_dedup(Path(sys.argv[1]), int(sys.argv[2]), True, True, 200, 40, 0.75)
+if step == "buckets":  # every unit, one after the other, as one task of the pass would
+    index = DedupIndex(folder, ranks)
+    (folder / "buckets").mkdir(exist_ok=True)
+    for unit in dedup_plan.bucket_units(index.n, True, True, 40):
+        np.save(folder / "buckets" / f"{unit}.npy", dedup_plan.unit_pairs(index, unit, 40))
+else:
+    dedup_plan.plan_dedup(folder, ranks, True, True, 200, 40, 0.75)
 seconds = time.perf_counter() - started
 stop.set()
-print(max(peak[0], anon()) - base, seconds, summary["documents"])
+print(max(peak[0], anon()) - base, seconds)
 """
 
 
-def planner_memory(folder: Path, documents: int, ranks: int = 4) -> tuple[int, float]:
-    """(peak anonymous RSS growth in bytes, seconds) of the dedup planner over a synthetic index of `documents`
-    (random signatures, 1 in 10 a near copy of another, the recipe's 40 × 5 bands), in a fresh process. Anonymous:
-    the memory-mapped signatures' page cache is the kernel's to drop, not memory the planner needs."""
-    import subprocess
-
+def synthetic_index(folder: Path, documents: int, ranks: int = 4, copies: float = 0.1) -> None:
+    """A dedup index of random signatures, a share `copies` of documents a near copy of another (20 of 200 values
+    changed),
+    in the recipe's 40 × 5 bands, written by the index writer's own block writer."""
     import numpy as np
 
+    from pipeline.data.dedup import BLOCK, IndexRankWriter
+
     rng = np.random.default_rng(0)
-    folder.mkdir(parents=True, exist_ok=True)
     per = documents // ranks
     for r in range(ranks):
-        sig = rng.integers(0, 2**32, size=(per, 200), dtype=np.uint32)
-        copies = rng.random(per) < 0.1
-        sig[copies] = sig[rng.integers(0, per, size=int(copies.sum()))]
-        sig[copies, :20] = rng.integers(0, 2**32, size=(int(copies.sum()), 20), dtype=np.uint32)
-        sig.tofile(folder / f"{r:05d}.sig")
-        np.save(folder / f"{r:05d}.exact.npy", rng.bytes(16 * per) and np.frombuffer(rng.bytes(16 * per), "V16"))
-        np.save(folder / f"{r:05d}.priority.npy", np.zeros(per))
-        (folder / f"{r:05d}.ids").write_text("".join(f'"d{r}-{i}"\n' for i in range(per)))
-    out = subprocess.run(
-        [sys.executable, "-c", PLANNER_PROBE, str(folder), str(ranks)], capture_output=True, text=True, cwd=ROOT
-    )
-    if out.returncode:
-        raise SystemExit(out.stderr[-2000:])
-    grown, seconds, _ = out.stdout.split()
-    return int(grown), float(seconds)
+        with IndexRankWriter(folder, r, 40) as index:
+            for start in range(0, per, BLOCK):
+                m = min(BLOCK, per - start)
+                sig = rng.integers(0, 2**32, size=(m, 200), dtype=np.uint32)
+                copy = rng.random(m) < copies
+                sig[copy] = sig[rng.integers(0, m, size=int(copy.sum()))]
+                sig[copy, :20] = rng.integers(0, 2**32, size=(int(copy.sum()), 20), dtype=np.uint32)
+                ids = [f"d{r}-{start + i}" for i in range(m)]
+                index.add_block(sig, rng.bytes(16 * m), np.zeros(m), ids)
+
+
+def planner_memory(folder: Path, documents: int, copies: float, ranks: int = 4) -> dict[str, tuple[int, float]]:
+    """{step: (peak anonymous RSS growth in bytes, seconds)} of the buckets units and of the planner over a
+    synthetic index of `documents`, each in a fresh process. Anonymous: the memory-mapped index's page cache is the
+    kernel's to drop, not memory the step needs."""
+    import shutil
+    import subprocess
+
+    shutil.rmtree(folder, ignore_errors=True)
+    synthetic_index(folder, documents, ranks, copies)
+    out = {}
+    for step in ("buckets", "plan"):
+        done = subprocess.run(
+            [sys.executable, "-c", PLANNER_PROBE, str(folder), str(ranks), step],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        if done.returncode:
+            raise SystemExit(done.stderr[-2000:])
+        grown, seconds = done.stdout.split()
+        out[step] = (int(grown), float(seconds))
+    shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def planner_lines(out: Path, small_n: int, large_n: int, copies: float) -> None:
+    """JSON lines for the buckets units and the planner at two index sizes: bytes per document is the growth."""
+    probes = [planner_memory(out / f"index_{n}", n, copies) for n in (small_n, large_n)]
+    for step in ("buckets", "plan"):
+        (g_small, t_small), (g_large, t_large) = probes[0][step], probes[1][step]
+        per_doc = (g_large - g_small) / (large_n - small_n)
+        print(
+            json.dumps(
+                {
+                    "bench": "scaling",
+                    "what": "planner" if step == "plan" else "buckets",
+                    "documents": [small_n, large_n],
+                    "near_copy_share": copies,
+                    "peak_anon_rss_growth_mb": [round(g_small / 2**20, 1), round(g_large / 2**20, 1)],
+                    "seconds": [round(t_small, 2), round(t_large, 2)],
+                    "bytes_per_document": round(per_doc, 1),
+                    # buckets: per unit, and a unit never holds more than RANGE_DOCS documents
+                    "documents_in_64_gb": int(64 * 2**30 / per_doc) if step == "plan" else None,
+                    "seconds_per_million_documents": round(t_large / large_n * 1e6, 2),
+                }
+            ),
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -140,25 +192,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/bench_scaling"))
     ap.add_argument("--planner-docs", type=int, nargs=2, default=[250_000, 1_000_000])
     ap.add_argument("--planner-only", action="store_true")
+    ap.add_argument("--copies", type=float, nargs="+", default=[0.1, 0.9], help="near-copy shares of the index")
     args = ap.parse_args()
     small_n, large_n = args.planner_docs
-    (g_small, t_small), (g_large, t_large) = (planner_memory(args.out / f"index_{n}", n) for n in (small_n, large_n))
-    per_doc = (g_large - g_small) / (large_n - small_n)
-    print(
-        json.dumps(
-            {
-                "bench": "scaling",
-                "what": "planner",
-                "documents": [small_n, large_n],
-                "peak_anon_rss_growth_mb": [round(g_small / 2**20, 1), round(g_large / 2**20, 1)],
-                "seconds": [round(t_small, 2), round(t_large, 2)],
-                "bytes_per_document": round(per_doc, 1),
-                "documents_in_64_gb": int(64 * 2**30 / per_doc),
-                "seconds_per_million_documents": round(t_large / large_n * 1e6, 2),
-            }
-        ),
-        flush=True,
-    )
+    for copies in args.copies:
+        planner_lines(args.out, small_n, large_n, copies)
     if args.planner_only:
         return
     results = {}
@@ -239,10 +277,12 @@ def main() -> None:
     projection, one_core = {}, runs_l[1]
     for name, p in one_core["passes"].items():
         mb = one_core["inputs"].get(name, raw_l if name == "filter" else 0)
-        if name == "dedup_plan":
+        if name in ("dedup_plan", "dedup_buckets"):  # by documents: one process, or units shared by every task
             seconds_per_doc = p["wall_seconds"] / max(filtered_docs[large], 1)
             docs_full = filtered_docs[large] * FULL_RECIPE_BYTES / raw_l
-            projection[name] = round(seconds_per_doc * docs_full / 3600, 2)
+            projection[name] = round(
+                seconds_per_doc * docs_full / (1 if name == "dedup_plan" else FULL_TASKS) / 3600, 2
+            )
         elif mb and p["cpu_seconds"]:
             rate = mb / p["cpu_seconds"]  # bytes per CPU second
             projection[name] = round(mb / raw_l * FULL_RECIPE_BYTES / rate / FULL_TASKS / 3600, 2)

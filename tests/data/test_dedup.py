@@ -3,7 +3,6 @@ prefers stays and is named in the dropped ones, distinct documents survive."""
 
 from __future__ import annotations
 
-import json
 import random
 
 import numpy as np
@@ -12,15 +11,17 @@ from datatrove.data import Document
 from datatrove.executor import LocalPipelineExecutor
 
 from pipeline.config.stages import DedupStage
+from pipeline.data import dedup_plan
 from pipeline.data.dedup import (
     DedupDecisionTagger,
+    DedupIndex,
     DedupIndexWriter,
-    DedupPlanner,
     ExactDedupFilter,
     MinHasher,
     MinhashNearDedupFilter,
     exact_key,
 )
+from pipeline.data.dedup_plan import DedupBuckets, DedupPlanner, plan_dedup
 
 
 def essay(seed: int, n: int = 300) -> str:
@@ -37,7 +38,10 @@ def edit(text: str, seed: int, changes: int) -> str:
     return " ".join(words)
 
 
-def run_dedup(tmp_path, docs: list[Document], keep: str = "first", exact: bool = True, near: bool = True) -> list:
+def run_dedup(
+    tmp_path, docs: list[Document], keep: str = "first", exact: bool = True, near: bool = True, dropped=None
+) -> list:
+    """The four steps on one task; returns the kept documents (and appends the tagged ones to `dropped`)."""
     index = tmp_path / "index"
     common = dict(tasks=1, workers=1, skip_completed=False)
     settings = DedupStage(
@@ -48,10 +52,17 @@ def run_dedup(tmp_path, docs: list[Document], keep: str = "first", exact: bool =
         logging_dir=str(tmp_path / "l1"),
         **common,
     ).run()
+    LocalPipelineExecutor([DedupBuckets(index, settings)], logging_dir=str(tmp_path / "lb"), **common).run()
     LocalPipelineExecutor([DedupPlanner(index, settings)], logging_dir=str(tmp_path / "l2"), **common).run()
     kept = []
 
-    steps = [docs, DedupDecisionTagger(index), ExactDedupFilter(), MinhashNearDedupFilter()]
+    def tagged(data, rank, world_size):
+        for d in data:
+            if "duplicate_of" in d.metadata and dropped is not None:
+                dropped.append((d.id, d.metadata["duplicate_of"], d.metadata["_dedup_decision"]))
+            yield d
+
+    steps = [docs, DedupDecisionTagger(index), tagged, ExactDedupFilter(), MinhashNearDedupFilter()]
     pipeline = LocalPipelineExecutor(
         steps + [lambda data, rank, ws: (kept.append(d) for d in data)], logging_dir=str(tmp_path / "l3"), **common
     )
@@ -78,10 +89,12 @@ def test_dropped_documents_name_the_kept_copy_and_reason(tmp_path):
         Document(text=edit(essay(1), 0, 4), id="c"),
     ]
     index = tmp_path / "index"
-    kept = run_dedup(tmp_path, docs)
+    dropped = []
+    kept = run_dedup(tmp_path, docs, dropped=dropped)
     assert [d.id for d in kept] == ["a"]
-    assert json.loads((index / "00000.duplicate_of.json").read_text()) == {"1": "a", "2": "a"}
+    assert dropped == [("b", "a", 1), ("c", "a", 2)]  # named kept copy, exact then near
     assert list(np.load(index / "00000.decision.npy")) == [0, 1, 2]  # keep, exact, near
+    assert list(np.load(index / "00000.keeper.npy")) == [0, 0]  # the kept copy of each dropped one, by number
     assert all("_dedup_decision" not in d.metadata for d in kept)
 
 
@@ -122,10 +135,16 @@ def test_minhash_agreement_estimates_jaccard():
     assert np.mean(hasher.signature(zh) == hasher.signature(zh + "。")) == 1.0
 
 
+def bucket_all(folder, ranks: int, num_bands: int = 20) -> None:
+    """The buckets pass's units, all in this process."""
+    index = DedupIndex(folder, ranks)
+    (folder / "buckets").mkdir(exist_ok=True)
+    for unit in dedup_plan.bucket_units(index.n, True, True, num_bands):
+        np.save(folder / "buckets" / f"{unit}.npy", dedup_plan.unit_pairs(index, unit, num_bands))
+
+
 def test_plan_over_several_index_ranks_equals_one_rank(tmp_path):
     """Signatures stay in one memmap per rank; planning across ranks decides exactly as over one file."""
-    from pipeline.data.dedup import plan_dedup
-
     docs = [Document(text=essay(s), id=f"o{s}") for s in range(12)]
     docs += [Document(text=edit(essay(s), s, 4), id=f"n{s}") for s in range(0, 12, 3)] + [
         Document(text=essay(5), id="x5")
@@ -136,6 +155,40 @@ def test_plan_over_several_index_ranks_equals_one_rank(tmp_path):
         parts = [docs[: len(docs) // 2], docs[len(docs) // 2 :]] if ranks == 2 else [docs]
         for rank, part in enumerate(parts):
             list(DedupIndexWriter(folder, DedupStage(num_bands=20, rows_per_band=5)).run(iter(part), rank=rank))
+        bucket_all(folder, ranks)
         plan_dedup(folder, ranks, True, True, 100, 20, 0.7)
         decisions[ranks] = np.concatenate([np.load(folder / f"{r:05d}.decision.npy") for r in range(ranks)]).tolist()
     assert decisions[1] == decisions[2] and decisions[1].count(2) == 4 and decisions[1].count(1) == 1
+
+
+def test_plan_is_the_same_whatever_the_number_of_hash_ranges(tmp_path, monkeypatch):
+    """A corpus too big for one bucket unit is cut into hash ranges; the pairs are applied in the same order, so
+    1 range and 7 give the same decisions and the same kept copies (groups of 2 to 4 near and exact copies,
+    spread over 3 index ranks, across every range boundary)."""
+    rng = random.Random(5)
+    docs = []
+    for s in range(40):
+        docs.append(Document(text=essay(s), id=f"o{s}"))
+        for c in range(rng.randrange(0, 4)):
+            docs.append(Document(text=edit(essay(s), 100 * s + c, rng.randrange(0, 5)), id=f"c{s}-{c}"))
+    rng.shuffle(docs)
+    third = len(docs) // 3
+    results = {}
+    for ranges_docs in (10**6, 20):  # 1 range; then ceil(n / 20) ranges
+        folder = tmp_path / f"r{ranges_docs}"
+        for rank, part in enumerate([docs[:third], docs[third : 2 * third], docs[2 * third :]]):
+            list(DedupIndexWriter(folder, DedupStage(num_bands=20, rows_per_band=5)).run(iter(part), rank=rank))
+        monkeypatch.setattr(dedup_plan, "RANGE_DOCS", ranges_docs)
+        units = dedup_plan.bucket_units(len(docs), True, True, 20)
+        bucket_all(folder, 3)
+        summary = plan_dedup(folder, 3, True, True, 100, 20, 0.7)
+        results[ranges_docs] = (
+            len(units),
+            summary,
+            [np.load(folder / f"{r:05d}.decision.npy").tolist() for r in range(3)],
+            [np.load(folder / f"{r:05d}.keeper.npy").tolist() for r in range(3)],
+        )
+    (one_units, *one), (many_units, *many) = results[10**6], results[20]
+    assert one_units == 21 and many_units > 21 * 5
+    assert one == many
+    assert one[0]["exact_duplicates"] > 3 and one[0]["near_duplicates"] > 20

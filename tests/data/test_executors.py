@@ -68,7 +68,7 @@ def test_ray_run_matches_the_local_run(data_run, sample_corpus, tmp_path):
         assert ray.cluster_resources()["CPU"] == 2  # the local instance the recipe started, bounded as configured
     finally:
         ray.shutdown()
-    for name in ("filter", "dedup_index", "dedup", "tokenize_train"):
+    for name in ("filter", "dedup_index", "dedup_buckets", "dedup", "tokenize_train"):
         assert len(list((tmp_path / "ray" / "logs" / name / "completions").iterdir())) == 2, name
     assert kept(tmp_path / "ray") == kept(data_run)
     ray_manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text())
@@ -100,9 +100,12 @@ def test_without_sbatch_the_scripts_are_written_and_validated(sample_corpus, tmp
     assert names == [
         "mathcpt-run-filter",
         "mathcpt-run-dedup_index",
+        "mathcpt-run-dedup_buckets",
         "mathcpt-run-dedup_plan",
         "mathcpt-run-decontamination_index",
         "mathcpt-run-dedup",
+        "mathcpt-run-tokenizer",
+        "mathcpt-run-tokenize_train",
         "mathcpt-run-finish",
     ]
     for script in [*scripts, run / "slurm" / "submit.sh"]:
@@ -114,14 +117,18 @@ def test_without_sbatch_the_scripts_are_written_and_validated(sample_corpus, tmp
         pik = run / "logs" / script.stem.rsplit("-", 1)[1] / "executor.pik"
         assert re.search(rf"^srun .*launch_pickled_pipeline {re.escape(str(pik))}$", script.read_text(), re.M)
         assert pik.is_file()
-    # Every per-document pass is a job array (3 tasks, 2 at once); the planner and the benchmark index are one task.
+    # Every per-document pass is a job array (3 tasks, 2 at once); the planner, the benchmark index and the
+    # tokenizer are one task.
     arrays = {name: directives(s)["array"] for name, s in zip(names, scripts)}
     assert arrays == {
         "mathcpt-run-filter": "0-2%2",
         "mathcpt-run-dedup_index": "0-2%2",
+        "mathcpt-run-dedup_buckets": "0-2%2",
         "mathcpt-run-dedup_plan": "0-0%2",
         "mathcpt-run-decontamination_index": "0-0%2",
         "mathcpt-run-dedup": "0-2%2",
+        "mathcpt-run-tokenizer": "0-0%2",
+        "mathcpt-run-tokenize_train": "0-2%2",
         "mathcpt-run-finish": "0-0%2",
     }
 
@@ -134,7 +141,7 @@ def test_without_sbatch_the_scripts_are_written_and_validated(sample_corpus, tmp
         assert f'"--dependency=afterok:${{job_{i}}}"' in sbatch_args
 
     again = run_cli(*args, "--write-scripts-only", env=NO_SBATCH)  # resumes the same run folder
-    assert again.returncode == 0 and "wrote and validated 6 sbatch scripts" in again.stdout, again.stderr[-3000:]
+    assert again.returncode == 0 and "wrote and validated 9 sbatch scripts" in again.stdout, again.stderr[-3000:]
 
 
 def test_submission_chains_job_ids(sample_corpus, tmp_path, monkeypatch):
@@ -148,14 +155,14 @@ def test_submission_chains_job_ids(sample_corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     recipe = load_recipe(DEMO, [f"data_root={sample_corpus}", *SLURM])
     scripts = submit_slurm(recipe, tmp_path / "run")
-    assert scripts.submitted and [j.job_id for j in scripts.jobs] == ["101", "102", "103", "104", "105", "106"]
+    assert scripts.submitted and [j.job_id for j in scripts.jobs] == [str(101 + i) for i in range(9)]
     lines = calls.read_text().splitlines()
     assert "--dependency" not in lines[0]
     for i, line in enumerate(lines[1:], 1):
         assert f"--dependency=afterok:{100 + i} " in line
     assert scripts.jobs[-1].steps == ["FinishRecipe"] and scripts.jobs[0].steps[0] == "SourceReader"
     recorded = json.loads((tmp_path / "run" / "slurm" / "jobs.json").read_text())
-    assert [r["job_id"] for r in recorded] == ["101", "102", "103", "104", "105", "106"]
+    assert [r["job_id"] for r in recorded] == [str(101 + i) for i in range(9)]
 
 
 @pytest.mark.slow

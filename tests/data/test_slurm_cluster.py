@@ -36,9 +36,14 @@ def test_the_chain_runs_on_the_cluster_and_matches_the_local_run(slurm_cluster, 
     assert scripts.submitted
     states = wait_for_jobs([j.job_id for j in scripts.jobs])
     assert set(states.values()) == {"COMPLETED"}, states
-    # Two array tasks for each per-document pass, as the recipe asked; one for the planner and the index.
-    for name in ("filter", "dedup_index", "dedup"):
+    # Two array tasks for each per-document pass, as the recipe asked (tokenization too, in a job of its own before
+    # the finish job); one for the planner, the benchmark index and the tokenizer.
+    for name in ("filter", "dedup_index", "dedup_buckets", "dedup", "tokenize_train"):
         assert len(list((run / "logs" / name / "completions").iterdir())) == 2, name
+    for name in ("dedup_plan", "decontamination_index", "tokenizer"):
+        assert len(list((run / "logs" / name / "completions").iterdir())) == 1, name
+    names = [j.name.rsplit("-", 1)[-1] for j in scripts.jobs]
+    assert names[-3:] == ["tokenizer", "tokenize_train", "finish"]
     # The same corpus as the local one-task run: the result does not depend on the executor or the task count.
     assert kept_records(run) == kept_records(data_run)
     manifest, local = (json.loads((r / "manifest.json").read_text()) for r in (run, data_run))

@@ -465,8 +465,11 @@ def test_slurm_chain_starts_with_the_synthesis_pass(tiny_model, tmp_path):
         "synthesize_synth",
         "filter",
         "dedup_index",
+        "dedup_buckets",
         "dedup_plan",
         "dedup",
+        "tokenizer",
+        "tokenize_train",
         "finish",
     ]
     assert scripts.jobs[0].steps == ["SyntheticGenerator"]

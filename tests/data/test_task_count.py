@@ -51,9 +51,9 @@ def runs(sample_corpus, tmp_path_factory) -> dict[int, Path]:
 
 def test_every_per_document_pass_ran_on_every_task(runs):
     logs = runs[3] / "logs"
-    for name in ["filter", "dedup_index", "dedup", *(p.name for p in logs.glob("tokenize_*"))]:
+    for name in ["filter", "dedup_index", "dedup_buckets", "dedup", *(p.name for p in logs.glob("tokenize_*"))]:
         assert len(list((logs / name / "completions").iterdir())) == 3, name
-    for name in ("dedup_plan", "decontamination_index"):
+    for name in ("dedup_plan", "decontamination_index", "tokenizer"):
         assert len(list((logs / name / "completions").iterdir())) == 1, name
     assert len(list((runs[3] / "tokens" / "web").glob("*.ds"))) > 1  # the stream really comes from several shards
 
