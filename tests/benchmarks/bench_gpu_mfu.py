@@ -51,13 +51,10 @@ TINY = {
 }
 
 
-def write_random_data_run(out: Path, vocab: int, tokens: int, seed: int = 0) -> None:
-    """A data run in the shard format (`pipeline.shared.shards`) holding random documents of 200-6000 tokens."""
-    rng = np.random.default_rng(seed)
-    lengths = []
-    while sum(lengths) < tokens:
-        lengths.append(int(rng.integers(200, 6000)))
-    ids = rng.integers(1, vocab, size=sum(lengths), dtype=np.uint32)
+def write_data_run(out: Path, ids: np.ndarray, lengths: list[int], vocab: int, seed: int = 0) -> None:
+    """A one-source data run in the shard format (`pipeline.shared.shards`): `ids` are the documents' tokens back to
+    back, each document of `lengths[i]` tokens ending with EOS (id 0)."""
+    ids = np.asarray(ids, dtype=np.uint32)
     ids[np.cumsum(lengths) - 1] = 0  # EOS closes every document
     (out / "tokens" / "random").mkdir(parents=True, exist_ok=True)
     ids.astype("<u4").tofile(out / "tokens" / "random" / "00000.ds")
@@ -78,6 +75,20 @@ def write_random_data_run(out: Path, vocab: int, tokens: int, seed: int = 0) -> 
         },
     }
     (out / "manifest.json").write_text(json.dumps(manifest))
+
+
+def document_lengths(tokens: int, rng: np.random.Generator, low: int = 200, high: int = 6000) -> list[int]:
+    lengths = []
+    while sum(lengths) < tokens:
+        lengths.append(int(rng.integers(low, high)))
+    return lengths
+
+
+def write_random_data_run(out: Path, vocab: int, tokens: int, seed: int = 0) -> None:
+    """A data run of random documents of 200-6000 tokens (position ids restart as in real packed data)."""
+    rng = np.random.default_rng(seed)
+    lengths = document_lengths(tokens, rng)
+    write_data_run(out, rng.integers(1, vocab, size=sum(lengths), dtype=np.uint32), lengths, vocab, seed)
 
 
 def main() -> None:
