@@ -5,8 +5,8 @@
 Every executor pipeline.data.executors builds (local, Ray, Slurm) measures each task it runs (`MeasuredTasks`):
 wall and CPU seconds, and the process's resident set sampled (`/proc/self/statm`, every 0.1 s; the current size,
 not the process's high-water mark, so a worker process that ran an earlier, bigger task does not report that
-task's peak). `pass_resources` sums a pass's tasks: wall
-from the first start to the last end, CPU over all tasks, peak RSS the largest task's.
+task's peak), and the size it started with. `pass_resources` sums a pass's tasks: wall from the first start to the
+last end, CPU over all tasks, peak RSS and growth over the start the largest task's.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def current_rss() -> int:
 @contextmanager
 def measured_task(folder: str | Path, rank: int) -> Iterator[None]:
     """Measure one task while the block runs; writes `folder/{rank:05d}.json` when it ends without an error."""
-    started, cpu = time.time(), time.process_time()
-    peak, stop = [current_rss()], threading.Event()
+    started, cpu, start_rss = time.time(), time.process_time(), current_rss()
+    peak, stop = [start_rss], threading.Event()
 
     def sample() -> None:
         while not stop.wait(SAMPLE_SECONDS):
@@ -58,6 +58,7 @@ def measured_task(folder: str | Path, rank: int) -> Iterator[None]:
         "end": time.time(),
         "cpu_seconds": round(time.process_time() - cpu, 3),
         "peak_rss_bytes": max(peak[0], current_rss()),
+        "start_rss_bytes": start_rss,
     }
     atomic_write_text(Path(folder) / f"{rank:05d}.json", json.dumps(record))
 
@@ -75,7 +76,10 @@ class MeasuredTasks:
 
 
 def pass_resources(logs: Path) -> dict | None:
-    """A pass's tasks together: `tasks`, `started`, `wall_seconds`, `cpu_seconds`, `peak_rss_mb`; None if none measured."""
+    """A pass's tasks together: `tasks`, `started`, `wall_seconds`, `cpu_seconds`, `peak_rss_mb`, and
+    `rss_growth_mb` (the largest growth of one task over the resident set it started with: the pass's own memory,
+    without what the process held before it, e.g. a one-task pass run in the `mathcpt data` process after others);
+    None if none measured."""
     records = [json.loads(p.read_text()) for p in sorted((logs / "resources").glob("*.json"))]
     if not records:
         return None
@@ -85,4 +89,5 @@ def pass_resources(logs: Path) -> dict | None:
         "wall_seconds": round(max(r["end"] for r in records) - min(r["start"] for r in records), 2),
         "cpu_seconds": round(sum(r["cpu_seconds"] for r in records), 2),
         "peak_rss_mb": round(max(r["peak_rss_bytes"] for r in records) / 2**20, 1),
+        "rss_growth_mb": round(max(r["peak_rss_bytes"] - r.get("start_rss_bytes", 0) for r in records) / 2**20, 1),
     }

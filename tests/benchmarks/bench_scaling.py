@@ -1,6 +1,6 @@
 """Data-recipe scaling: 1 task against 2 on these cores, per pass and for the whole run, at two corpus sizes.
 
-    .venv/bin/python tests/benchmarks/bench_scaling.py [--scales 4 40] [--out /tmp/bench_scaling]
+    .venv/bin/python tests/benchmarks/bench_scaling.py [--scales 4 40] [--out DIR] [--planner-only] [--quick]
 
 For each scale, the sample corpus (pipeline.sample; scale 40 is about 100 MB) goes through
 `data_recipes/demo.yaml` twice in this run, `executor.tasks=1, workers=1` and `executor.tasks=2, workers=2`, and
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -185,15 +186,26 @@ def planner_lines(out: Path, small_n: int, large_n: int, copies: float) -> None:
 
 
 def main() -> None:
-    import subprocess
-
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", type=float, nargs="+", default=[4, 40])
-    ap.add_argument("--out", type=Path, default=Path("/tmp/bench_scaling"))
+    ap.add_argument("--out", type=Path, default=None, help="work folder (default: a temporary folder, removed)")
     ap.add_argument("--planner-docs", type=int, nargs=2, default=[250_000, 1_000_000])
     ap.add_argument("--planner-only", action="store_true")
     ap.add_argument("--copies", type=float, nargs="+", default=[0.1, 0.9], help="near-copy shares of the index")
+    ap.add_argument("--quick", action="store_true", help="seconds: scales 0.3 and 0.6, a 20k/40k-document planner")
     args = ap.parse_args()
+    if args.quick:
+        args.scales, args.planner_docs, args.copies = [0.3, 0.6], [20_000, 40_000], [0.1]
+    if args.out is None:
+        with tempfile.TemporaryDirectory(prefix="bench_scaling_") as tmp:
+            args.out = Path(tmp)
+            return run(args)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    import subprocess
+
     small_n, large_n = args.planner_docs
     for copies in args.copies:
         planner_lines(args.out, small_n, large_n, copies)
@@ -226,6 +238,13 @@ def main() -> None:
                 "speedup": round(one["wall_seconds"] / two["wall_seconds"], 2) if two and two["wall_seconds"] else None,
                 "peak_rss_mb_1_task": one["peak_rss_mb"],
                 "peak_rss_mb_2_tasks": two and two["peak_rss_mb"],
+                "rss_growth_mb_1_task": one.get("rss_growth_mb"),
+                "rss_growth_mb_2_tasks": two and two.get("rss_growth_mb"),
+                # CPU seconds per wall second of the 1-task run: above 1 where one task already uses several cores
+                # (tokenizers' Rust thread pool), which bounds what a second task can add on these 2 cores.
+                "cores_used_1_task": round(one["cpu_seconds"] / one["wall_seconds"], 2)
+                if one["wall_seconds"]
+                else None,
                 "input_mb": round(mb, 2),
                 "mb_per_cpu_second": round(mb / one["cpu_seconds"], 2) if mb and one["cpu_seconds"] else None,
             }
@@ -262,6 +281,13 @@ def main() -> None:
                 "scales": [small, large],
                 "peak_rss_mb": {
                     name: [runs_s[1]["passes"][name]["peak_rss_mb"], p["peak_rss_mb"]]
+                    for name, p in runs_l[1]["passes"].items()
+                    if name in runs_s[1]["passes"]
+                },
+                # the pass's own memory: peak over the resident set its task started with (a one-task pass runs
+                # in the `mathcpt data` process, whose heap still holds what earlier passes left)
+                "rss_growth_mb": {
+                    name: [runs_s[1]["passes"][name].get("rss_growth_mb"), p.get("rss_growth_mb")]
                     for name, p in runs_l[1]["passes"].items()
                     if name in runs_s[1]["passes"]
                 },

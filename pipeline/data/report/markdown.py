@@ -185,12 +185,14 @@ def render_markdown(report: dict) -> str:
             "",
             "## Passes",
             "",
-            "| pass | tasks | wall s | CPU s | peak RSS MB |",
-            "|---|---:|---:|---:|---:|",
+            "| pass | tasks | wall s | CPU s | peak RSS MB | RSS growth MB |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for name, p in report["passes"].items():
+            growth = p.get("rss_growth_mb")
             lines.append(
-                f"| {name} | {p['tasks']} | {p['wall_seconds']:.1f} | {p['cpu_seconds']:.1f} | {p['peak_rss_mb']:.0f} |"
+                f"| {name} | {p['tasks']} | {p['wall_seconds']:.1f} | {p['cpu_seconds']:.1f} | {p['peak_rss_mb']:.0f} "
+                f"| {'–' if growth is None else f'{growth:.0f}'} |"
             )
     if "wall_seconds" in report:
         lines += ["", f"Wall time: {report['wall_seconds']} s"]

@@ -10,7 +10,8 @@ other configuration. Formats:
 * `qa_jsonl` — question/solution/answer/choices records (exam questions) rendered as worked problems or problem
                sets, English or Chinese labels (`qa_fields`, `qa_format`; pipeline.data.sources.exams).
 * `parquet`  — Parquet files as hub datasets ship them (open-web-math, finemath): `text_key` column is the text,
-               `id` (or `FILE:ROW`) the id, the other scalar columns go into metadata.
+               `id` (or `FILE:ROW`) the id, the other scalar columns go into metadata. Tasks share the source by
+               row group (weighted by compressed bytes), so one large file is read by many tasks.
 * `files`    — a folder of files (HTML pages, Markdown chapters, source code), one document per file,
                `id` = the path as given joined with the file's relative path.
 * `code_repos` — a folder of repositories (or one repository, or files): math code selected file by file by
@@ -32,6 +33,7 @@ from __future__ import annotations
 import glob
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -55,6 +57,35 @@ RawRecord = str | Path | dict | CodeFile
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".bin", ".pt", ".so", ".pyc", ".ico"}
 PARQUET_BATCH_ROWS = 1024
 PROGRESS_EVERY = 10_000
+
+
+@dataclass
+class ParquetUnit:
+    """One row group of a Parquet file: the unit tasks share a Parquet source by (weighted by its compressed
+    bytes); an unreadable file is one unit that carries the error, so one task counts its skip."""
+
+    path: Path
+    row_group: int
+    first_row: int  # rows before this group in its file
+    nbytes: int
+    error: str | None = None
+
+
+def parquet_units(path: Path) -> list[ParquetUnit]:
+    """A file's row groups from its footer alone (no column data is read)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except Exception as e:  # noqa: BLE001 - pyarrow raises several types for unreadable files
+        return [ParquetUnit(path, 0, 0, file_size(path), error=str(e))]
+    units, first = [], 0
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        nbytes = sum(rg.column(c).total_compressed_size for c in range(rg.num_columns))
+        units.append(ParquetUnit(path, g, first, nbytes))
+        first += rg.num_rows
+    return units
 
 
 def _is_glob(path: str) -> bool:
@@ -164,14 +195,19 @@ class SourceReader(PipelineStep):
             for i in owned_units(sizes, rank, world_size):
                 yield (*items[i], sizes[i])
             return
-        if source.format in ("files", "parquet"):
+        if source.format == "files":
             sizes = [file_size(p) for p in paths]
             for i in owned_units(sizes, rank, world_size):
-                if source.format == "files":
-                    yield str(paths[i]), 0, paths[i], sizes[i]
-                else:
-                    for record in self._parquet_records(source, paths[i]):
-                        yield (*record, 0)
+                yield str(paths[i]), 0, paths[i], sizes[i]
+            return
+        if source.format == "parquet":
+            # Units are row groups, not files: one big Parquet file is shared by many tasks.
+            units = [u for path in paths for u in parquet_units(path)]
+            for i in owned_units([u.nbytes for u in units], rank, world_size):
+                nbytes = units[i].nbytes  # counted with the row group's first row
+                for record in self._parquet_records(source, units[i]):
+                    yield (*record, nbytes)
+                    nbytes = 0
             return
         for path, lo, hi, owns_start in file_share(paths, rank, world_size).parts:
             warned = False
@@ -234,26 +270,32 @@ class SourceReader(PipelineStep):
             if record is not None:
                 yield path, line_no, record
 
-    def _parquet_records(self, source: SourceConfig, path: Path) -> Iterator[tuple[str, int, dict]]:
+    def _parquet_records(self, source: SourceConfig, unit: ParquetUnit) -> Iterator[tuple[str, int, dict]]:
+        """The rows of one row group (row numbers count from the file's first row), or the counted skip of an
+        unreadable file (by the one task that owns its single unit)."""
         import pyarrow.parquet as pq
 
+        path = unit.path
+        if unit.error is not None:
+            self._skip(source, "unreadable_file", f"{path}: skipped unreadable Parquet file ({unit.error})")
+            return
         try:
             reader = pq.ParquetFile(path)
-        except Exception as e:  # noqa: BLE001 - pyarrow raises several types for unreadable files
-            self._skip(source, "unreadable_file", f"{path}: skipped unreadable Parquet file ({e})")
-            return
-        row = 0
-        for batch in reader.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-            for record in batch.to_pylist():
-                row += 1
-                meta = {
-                    k: v
-                    for k, v in record.items()
-                    if k not in (source.text_key, "id", "metadata") and isinstance(v, (str, int, float, bool))
-                }
-                if isinstance(record.get("metadata"), dict):
-                    meta.update(record["metadata"])
-                yield str(path), row, {**record, "metadata": meta}
+            batches = reader.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[unit.row_group])
+            row = unit.first_row
+            for batch in batches:
+                for record in batch.to_pylist():
+                    row += 1
+                    meta = {
+                        k: v
+                        for k, v in record.items()
+                        if k not in (source.text_key, "id", "metadata") and isinstance(v, (str, int, float, bool))
+                    }
+                    if isinstance(record.get("metadata"), dict):
+                        meta.update(record["metadata"])
+                    yield str(path), row, {**record, "metadata": meta}
+        except Exception as e:  # noqa: BLE001 - pyarrow raises several types for a corrupt row group
+            self._skip(source, "unreadable_row_group", f"{path}: skipped row group {unit.row_group} ({e})")
 
     def _code_files(self, source: SourceConfig) -> Iterator[tuple[str, int, CodeFile]]:
         """Every file of a `code_repos` source, unread: _document judges it, so each task reads only its share."""

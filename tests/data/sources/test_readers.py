@@ -89,3 +89,33 @@ def test_code_repos_glob_path_resolves_like_the_reader(tmp_path):
     for path in ("repos/*", "repos"):
         source = SourceConfig(name="c", kind="code", path=path, format="code_repos", weight=1)
         assert [p.name for p in check_sources([source], tmp_path)["c"]] == ["a.py"]  # .git pruned, glob followed
+
+
+def test_one_parquet_file_is_shared_by_row_group_and_the_order_holds(tmp_path):
+    """A single large Parquet file (as hub datasets ship) is split between tasks by row group, not given whole to
+    one task; the tasks' rows in rank order are the file's rows in order, with the same FILE:ROW ids."""
+    (tmp_path / "d").mkdir()
+    texts = [f"page {i} with $x_{i}$" for i in range(40)]
+    pq.write_table(pa.table({"text": texts}), tmp_path / "d" / "big.parquet", row_group_size=5)
+    source = SourceConfig(name="s", weight=1, kind="web", path="d", format="parquet", content="text")
+    whole = list(SourceReader([source], tmp_path).run())
+    per_task = [list(SourceReader([source], tmp_path).run(rank=r, world_size=3)) for r in range(3)]
+    assert all(per_task), "every task got a share of the one file"
+    joined = [d for docs in per_task for d in docs]
+    assert [d.text for d in joined] == [d.text for d in whole] == texts
+    assert [d.id for d in joined] == [d.id for d in whole]
+    assert whole[7].id.endswith("big.parquet:8")
+
+
+def test_an_unreadable_parquet_file_is_skipped_and_counted_once(tmp_path):
+    (tmp_path / "d").mkdir()
+    pq.write_table(pa.table({"text": ["kept"]}), tmp_path / "d" / "a.parquet")
+    (tmp_path / "d" / "b.parquet").write_bytes(b"PAR1 not really parquet")
+    source = SourceConfig(name="s", weight=1, kind="web", path="d", format="parquet", content="text")
+    skips, texts = 0, []
+    for rank in range(2):
+        reader = SourceReader([source], tmp_path)
+        texts += [d.text for d in reader.run(rank=rank, world_size=2)]
+        counts = reader.stats.to_dict()["stats"]
+        skips += sum(v["total"] if isinstance(v, dict) else v for k, v in counts.items() if k.startswith("skipped_"))
+    assert texts == ["kept"] and skips == 1
