@@ -10,7 +10,10 @@ main content block by block:
 * MathJax source in text (`\\(..\\)`, `\\[..\\]`, `$..$`, `$$..$$`) is text and passes through untouched;
 * `<script type="math/tex">` → `$tex$`, with `; mode=display` → a `$$tex$$` block;
 * KaTeX → the `annotation encoding="application/x-tex"` source (the rendered `katex-html` glyphs are dropped);
-* MathML without an annotation → LaTeX by a small converter (`mathml_to_latex`);
+* MathML → the TeX the page carries (TeX annotation, then `alttext`, as LaTeXML and arXiv's HTML papers write
+  both), only without either → LaTeX by a small converter (pipeline/data/filter/mathml_tex.py);
+* LaTeXML's equation tables (equation, align, eqnarray, gather) → one `$$..$$` display each, a group as
+  `\\begin{aligned} .. \\end{aligned}`, without the table's cells, padding and equation numbers;
 * `<img alt="LaTeX">` of math images → `$alt$`;
 * `<pre>`/code blocks → fenced code, verbatim;
 * navigation, headers and footers outside the article, sidebars, cookie banners, forms, scripts → dropped;
@@ -30,6 +33,7 @@ from loguru import logger
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.config.stages import ExtractionStage
+from pipeline.data.filter.mathml_tex import equation_table_parts, is_equation_table, math_tex, tex_annotation
 from pipeline.data.sources.html_input import MAX_HTML_BYTES, decode_page, is_garbled, iter_pages
 from pipeline.errors import require_inputs
 from pipeline.shared.atomic import atomic_open
@@ -94,6 +98,7 @@ BLOCK_TAGS = {
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 MATH_IMG_CLASS = re.compile(r"math|latex|tex|equation|formula", re.I)
 LATEX_ALT = re.compile(r"\\[A-Za-z]+|[\^_]\{?|=")
+LATEXML_UNKNOWN_ENV = re.compile(r"\s*\{[A-Za-z*]+\}\s*")
 
 
 @dataclass
@@ -173,104 +178,6 @@ def _is_boilerplate(node: LexborNode, inside_article: bool) -> bool:
     return bool(ident.strip()) and bool(BOILERPLATE.search(ident))
 
 
-def _tex_annotation(node: LexborNode) -> str | None:
-    for ann in node.css("annotation"):
-        if (ann.attributes.get("encoding") or "").lower() in ("application/x-tex", "tex", "latex"):
-            return ann.text(deep=True).strip()
-    return None
-
-
-MO_LATEX = {
-    "×": r"\times",
-    "·": r"\cdot",
-    "÷": r"\div",
-    "≤": r"\leq",
-    "≥": r"\geq",
-    "≠": r"\neq",
-    "±": r"\pm",
-    "∞": r"\infty",
-    "→": r"\to",
-    "∑": r"\sum",
-    "∏": r"\prod",
-    "∫": r"\int",
-    "∈": r"\in",
-    "∂": r"\partial",
-    "−": "-",
-    "⋅": r"\cdot",
-    "≈": r"\approx",
-    "⁡": "",
-    "⁢": "",
-}
-MI_LATEX = {
-    "π": r"\pi",
-    "α": r"\alpha",
-    "β": r"\beta",
-    "γ": r"\gamma",
-    "θ": r"\theta",
-    "λ": r"\lambda",
-    "μ": r"\mu",
-    "σ": r"\sigma",
-    "φ": r"\varphi",
-    "ω": r"\omega",
-    "Δ": r"\Delta",
-    "Σ": r"\Sigma",
-}
-FUNCTIONS = {"sin", "cos", "tan", "log", "ln", "exp", "lim", "max", "min", "det", "sec", "csc", "cot"}
-
-
-def mathml_to_latex(node: LexborNode) -> str:
-    """Convert presentation MathML to LaTeX (the common elements; unknown ones contribute their children)."""
-    tex = _tex_annotation(node)
-    if tex is not None:
-        return tex
-    return _mml(node).strip()
-
-
-def _mml_children(node: LexborNode) -> list[LexborNode]:
-    return [c for c in node.iter(include_text=False)]
-
-
-def _mml(node: LexborNode) -> str:
-    tag = node.tag
-    kids = _mml_children(node)
-    group = lambda n: "{" + _mml(n) + "}"  # noqa: E731
-    if tag in ("mi", "mn", "mtext", "ms"):
-        t = node.text(deep=True).strip()
-        if tag == "mi":
-            if t in FUNCTIONS:
-                return "\\" + t + " "
-            return MI_LATEX.get(t, t)
-        return t if tag == "mn" else (r"\text{" + t + "}" if tag == "mtext" and t else t)
-    if tag == "mo":
-        t = node.text(deep=True).strip()
-        return MO_LATEX.get(t, t)
-    if tag == "mspace":
-        return " "
-    if tag in ("msup", "msub") and len(kids) == 2:
-        return _mml(kids[0]) + ("^" if tag == "msup" else "_") + group(kids[1])
-    if tag == "msubsup" and len(kids) == 3:
-        return _mml(kids[0]) + "_" + group(kids[1]) + "^" + group(kids[2])
-    if tag == "mfrac" and len(kids) == 2:
-        return r"\frac" + group(kids[0]) + group(kids[1])
-    if tag == "msqrt":
-        return r"\sqrt{" + "".join(_mml(k) for k in kids) + "}"
-    if tag == "mroot" and len(kids) == 2:
-        return r"\sqrt[" + _mml(kids[1]) + "]" + group(kids[0])
-    if tag in ("munder", "mover", "munderover") and kids:
-        base, rest = _mml(kids[0]), [group(k) for k in kids[1:]]
-        if tag == "munder":
-            return base + "_" + rest[0] if rest else base
-        if tag == "mover":
-            return base + "^" + rest[0] if rest else base
-        return base + ("_" + rest[0] if rest else "") + ("^" + rest[1] if len(rest) > 1 else "")
-    if tag == "mfenced":
-        open_, close = node.attributes.get("open") or "(", node.attributes.get("close") or ")"
-        return open_ + ",".join(_mml(k) for k in kids) + close
-    if tag in ("annotation", "annotation-xml"):
-        return ""
-    return "".join(_mml(k) for k in kids)
-
-
 def _math_script_type(node: LexborNode) -> tuple[bool, bool]:
     """(is a MathJax TeX script, is display mode)."""
     kind = (node.attributes.get("type") or "").lower().replace(" ", "")
@@ -295,14 +202,21 @@ def _render(node: LexborNode, out: _Renderer, inside_article: bool) -> None:
             continue
         classes = _classes(child)
         if "katex" in classes or "katex-display" in classes:
-            tex = _tex_annotation(child)
+            tex = tex_annotation(child)
             if tex is not None:
                 _emit_math(out, tex, "katex-display" in classes or child.css_first(".katex-display") is not None)
                 continue
         if classes & RENDERED_MATH_CLASSES:
             continue
         if tag == "math":
-            _emit_math(out, mathml_to_latex(child), (child.attributes.get("display") or "") == "block")
+            _emit_math(out, math_tex(child), (child.attributes.get("display") or "") == "block")
+            continue
+        if "ltx_ERROR" in classes and LATEXML_UNKNOWN_ENV.fullmatch(child.text(deep=True) or ""):
+            # LaTeXML's "{example}": the name of an environment it did not know, not text. An unknown macro in
+            # text (`\\ef`) stays: it is the author's TeX, as the LaTeX book reader keeps it.
+            continue
+        if is_equation_table(child):
+            _render_equation_table(child, out, inside_article)
             continue
         if tag == "img":
             alt = (child.attributes.get("alt") or "").strip()
@@ -341,6 +255,17 @@ def _render(node: LexborNode, out: _Renderer, inside_article: bool) -> None:
             out.flush()
             continue
         _render(child, out, child_in_article)
+
+
+def _render_equation_table(table: LexborNode, out: _Renderer, inside_article: bool) -> None:
+    """A LaTeXML equation (group) table: one display formula, no table furniture; `\\intertext` as a paragraph."""
+    for part in equation_table_parts(table):
+        if isinstance(part, str):
+            _emit_math(out, part, True)
+        else:
+            out.flush()
+            _render(part, out, inside_article)
+            out.flush()
 
 
 def _emit_math(out: _Renderer, tex: str, display: bool) -> None:
