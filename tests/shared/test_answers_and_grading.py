@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pipeline.shared.answers import extract_answer, last_boxed
-from pipeline.shared.grading import answers_match
+from pipeline.shared.answers import explicit_answer, extract_answer, last_boxed
+from pipeline.shared.grading import answers_match, grade_response
 from tests.conftest import run_cli
 
 
@@ -151,3 +151,177 @@ def test_grade_cli_answer_types_and_processes(tmp_path):
 )
 def test_guards_found_by_the_grading_benchmark(pred, gold, ok):
     assert answers_match(pred, gold, "latex") is ok
+
+
+# ---- the classes the peer project's regression cases found (every rule with cases that must stay wrong) ----------
+
+
+@pytest.mark.parametrize(
+    "response, expected",
+    [
+        ("The solutions are $x = \\boxed{1}$ and $x = \\boxed{2}$.", "1, 2"),
+        ("$\\boxed{(1,2)}$, $\\boxed{(3,4)}$", "(1,2), (3,4)"),
+        ("(a) \\boxed{3}\n(b) \\boxed{4}", "3, 4"),
+        ("Part (a): first we count. So \\boxed{3}.\n\nPart (b): then we add them up, \\boxed{4}.", "3, 4"),
+        ("$x_1 = \\boxed{-2}, \\quad x_2 = \\boxed{\\frac{1}{3}}$", "-2, \\frac{1}{3}"),
+        ("The answers:\n- $\\boxed{6}$\n- $\\boxed{8}$", "6, 8"),
+        ("The roots are \\(\\boxed{2}\\) and \\(\\boxed{5}\\).", "2, 5"),
+        # an earlier box followed by words is an intermediate result, not a part of the answer
+        ("The discriminant is $\\boxed{9}$, so the root is $\\boxed{3}$.", "3"),
+        ("Step 1: $\\boxed{3}$\nStep 2: $\\boxed{5}$", "5"),
+        ("\\boxed{\\boxed{5}}", "5"),
+        ("\\boxed{3} and then \\boxed{unclosed", "3"),  # cut off in its final box: no box, the last number
+    ],
+)
+def test_final_boxes_together_are_the_answer(response, expected):
+    assert extract_answer(response, "latex") == expected
+
+
+@pytest.mark.parametrize(
+    "response, gold, ok",
+    [
+        ("$x = \\boxed{1}$ or $x = \\boxed{2}$", "x=1 \\text{ or } x=2", True),
+        ("$x = \\boxed{2}$ or $x = \\boxed{1}$", "\\{1, 2\\}", True),
+        ("$x = \\boxed{1}$ or $x = \\boxed{3}$", "1, 2", False),
+        ("$x = \\boxed{1}$", "1, 2", False),  # a part missing
+        ("$\\boxed{1}$, $\\boxed{2}$, $\\boxed{3}$", "1, 2", False),  # a part too many
+        ("$\\boxed{(3,4)}$ and $\\boxed{(1,2)}$", "(1,2), (3,4)", True),
+        ("$\\boxed{(3,4)}$ and $\\boxed{(2,1)}$", "(1,2), (3,4)", False),  # a pair is ordered
+        ("$x = \\boxed{1}$, $y = \\boxed{2}$", "(1, 2)", True),
+        ("$x = \\boxed{2}$, $y = \\boxed{1}$", "(1, 2)", False),  # coordinates in order
+        ("$x = \\boxed{1}$, $y = \\boxed{2}$", "[1, 2]", False),  # two values are not an interval
+        ("The answer is $\\boxed{2}$ or $\\boxed{3}$.", "2", False),  # a hedge is not an answer
+        ("$\\boxed{3}$ $\\boxed{3}$", "3", True),  # the same answer boxed twice
+    ],
+)
+def test_multi_box_grading(response, gold, ok):
+    assert grade_response(response, gold)[0] is ok
+
+
+@pytest.mark.parametrize(
+    "response, gold, ok",
+    [
+        ("Final Answer: The volume of the box is 120.", "120", True),
+        ("Final Answer: The volume of the box is 12.", "120", False),
+        ("The answer is: the total cost is $45.", "45", True),
+        ("The answer is: the total cost is $54.", "45", False),
+        ("**Final Answer:** the number of apples in the basket comes to 12 apples.", "12", True),
+        ("Answer: The probability that both marbles are red is $\\frac{3}{8}$.", "\\frac38", True),
+        ("Answer: The probability that both marbles are red is $\\frac{8}{3}$.", "\\frac38", False),
+        ("The final answer is: the sum of the roots equals 7 cubic units.", "7", True),
+        ("Final Answer: Sarah has 15 marbles.", "15", True),
+        ("Final Answer: Sarah has 16 marbles.", "15", False),
+        ("The answer is the volume, which is 120.", "120", True),
+        ("The answer is the volume, which is 12.", "120", False),
+        ("We find 3 more. So the number of apples is 12.", "12", True),
+        # a sentence that is not "<noun phrase> is <value>" stays as it is, and wrong
+        ("Final Answer: There are 7 red and 5 blue, so 12.", "12", False),
+        ("Let me check my answer: 2+2=4. So the total is 9.", "9", True),  # "answer:" mid-sentence is no phrase
+    ],
+)
+def test_answer_phrase_with_a_noun_phrase_before_the_value(response, gold, ok):
+    assert grade_response(response, gold)[0] is ok
+
+
+@pytest.mark.parametrize(
+    "response, gold, ok",
+    [
+        ("\\frac{10}{9}", "\\frac{10}{9}", True),
+        ("\\frac{9}{10}", "\\frac{10}{9}", False),
+        ("(9+1)", "10", True),
+        ("(9+2)", "10", False),
+        ("$7 \\cdot 22$", "154", True),
+        ("\\[ 2^{5} \\]", "32", True),
+        ("\\[ 2^{6} \\]", "32", False),
+        ("\\sqrt{8}.", "2\\sqrt{2}", True),
+        ("3 4", "12", False),  # two numbers, not one expression: the last number, as before
+        ("I think 4", "4", True),  # prose: the last number, as before
+    ],
+)
+def test_bare_expression_responses(response, gold, ok):
+    assert grade_response(response, gold)[0] is ok
+
+
+@pytest.mark.parametrize(
+    "pred, gold, ok",
+    [
+        ("$10,455$", "10455", True),
+        ("10{,}455", "10,455", True),
+        ("11,\\! 111,\\! 100", "11111100", True),
+        ("10\\,455", "10455", True),
+        ("\\$10,455", "10455", True),
+        ("1,2", "12", False),  # two numbers
+        ("10,45", "1045", False),  # a group of two digits is no thousands group
+        ("1, 234", "1234", False),  # a list
+        ("1.000", "1,000", False),  # a decimal point
+        ("9182002", "9181997", False),  # exact integers: no relative tolerance
+        ("0.3333333", "\\frac{1}{3}", True),  # a rounded decimal: within 1e-6
+        ("5\\text{ cm}", "5", True),
+        ("5 \\mathrm{cm}", "5\\text{ centimeters}", True),
+        ("12 \\text{ square feet}", "12 \\text{ ft}^2", True),
+        ("5 \\text{ m}", "5 \\text{ cm}", False),
+        ("12 \\text{ cm}^3", "12 \\text{ cm}^2", False),
+        ("5 \\text{ cents}", "\\$5", False),
+        ("45 \\text{ dollars}", "\\$45", True),
+        ("3 \\text{ or } 4", "3", False),  # "or" is no unit: two answers
+    ],
+)
+def test_thousands_separators_and_units(pred, gold, ok):
+    assert answers_match(pred, gold) is ok
+
+
+@pytest.mark.parametrize(
+    "response, gold, ok",
+    [
+        ("The price increases by 100%.", "100%", True),
+        ("The answer is: it increases by 100%.", "100\\%", True),
+        ("The answer is: it increases by 110%.", "100\\%", False),
+        ("\\boxed{100}", "100\\%", True),
+        ("\\boxed{0.5}", "50\\%", True),  # a percent equals its fraction when one side carries the sign
+        ("\\boxed{50\\%}", "0.5", True),
+        ("\\boxed{\\frac{1}{2}}", "50\\%", True),
+        ("\\boxed{0.5}", "50", False),  # no sign: 0.5 is not 50
+        ("\\boxed{0.5\\%}", "50\\%", False),  # both signed: compared as they are
+        ("\\boxed{5000}", "50\\%", False),  # never times 100
+        ("The answer is 50 percent.", "50\\%", True),
+    ],
+)
+def test_percent_equivalences(response, gold, ok):
+    assert grade_response(response, gold)[0] is ok
+
+
+@pytest.mark.parametrize(
+    "response, ok",
+    [("\\boxed{146}", True), ("\\boxed{140}", False), ("The answer is 141.", False)],
+)
+def test_gold_that_is_a_worked_solution(response, ok):
+    gold = "There are 20 rows of 7 chairs, so $20 \\cdot 7 = 140$ seats; with 6 more we get $\\boxed{146}$."
+    assert grade_response(response, gold)[0] is ok
+
+
+def test_gold_solutions_give_their_final_answer():
+    roots = "Factoring, $(x-2)(x+3)=0$, so $x = \\boxed{2}$ or $x = \\boxed{-3}$."
+    assert answers_match("-3, 2", roots) and not answers_match("2", roots)
+    prose = "We count 4 blue beads and 5 green beads. Together with 3 more, the answer is 12."
+    assert answers_match("12", prose) and not answers_match("9", prose)
+
+
+@pytest.mark.parametrize(
+    "response, expected",
+    [
+        ("We add 3 and 4 to get 7 apples. The answer is .", "7"),
+        ("So the answer is 12.\nTo restate it: the final answer is .", "12"),
+        ("Hence $x = 5$.\nFinal Answer: The final answer is $$. I hope it is correct.", "5"),
+        ("Simplifying gives $\\frac{2}{3}$, and the answer is .", "\\frac{2}{3}"),
+        ("We found 7. The answer is $\\boxed{}$.", "7"),
+        ("The answer is .", None),
+    ],
+)
+def test_empty_answer_phrase_falls_back(response, expected):
+    assert extract_answer(response, "latex") == expected
+
+
+def test_empty_answer_phrase_falls_back_to_the_right_value_only():
+    assert not grade_response("We add 3 and 4. The answer is .", "7")[0]  # the last number is 4
+    assert not grade_response("So the answer is 13.\nThe final answer is .", "12")[0]
+    assert explicit_answer("The answer is .") is None  # no explicit answer: a post-filter drops it as unfinished
