@@ -1,303 +1,84 @@
-"""Benchmark decontamination the way Qwen2-Math describes it: exact match, 13-gram candidates, LCS-ratio confirmation.
+"""Benchmark decontamination the way Qwen2-Math describes it: exact match, n-gram candidates, LCS-ratio confirmation.
 
     mathcpt decontaminate corpus.jsonl -o clean.jsonl --benchmarks all --benchmarks-dir ../shared/benchmarks --report r.json
     mathcpt data data_recipes/demo.yaml      # stages.decontamination in a recipe
+    .venv/bin/python tests/benchmarks/bench_decontamination.py --quick     # recall per class, false positives, speed
 
 Written by us because datatrove's NGramsDecont blocks need lighteval and the hub to build their index, do not confirm
 candidates, and split Chinese with a word segmenter. Here:
 
-* Tokens: the text is cut into LaTeX command names (`\\frac` → `frac`; spacing and sizing commands such as `\\left`,
-  `\\right`, `\\,`, `\\quad`, `\\displaystyle` dropped), single CJK characters, and runs of letters/digits, each
-  NFKC-normalised (full-width → half-width) and case-folded. Punctuation, whitespace, Markdown emphasis and math
-  operators separate tokens and are otherwise ignored, so formatting changes do not hide a copied question.
-* Index: every n-gram (default 13) of every benchmark question (optionally solutions and answers) as a 64-bit rolling
-  hash in a sorted numpy array; questions shorter than n tokens (but at least `min_item_tokens`) are indexed whole.
-* Scan: the document's n-gram hashes are computed vectorised and looked up with one `searchsorted`; each candidate
-  item is confirmed when LCS(item tokens, the aligned document window) / len(item tokens) ≥ `lcs_threshold` (0.6),
-  with a bit-parallel LCS (Hyyrö), so a shared stock phrase of 13 tokens does not remove a document.
+* Tokens (pipeline.data.decontaminate_text): LaTeX command names (`\\frac` → `frac`; spacing and sizing commands
+  dropped), single CJK characters and runs of letters/digits. Case and width are folded before hashing (full-width
+  forms → half-width, NFKC, casefold; inner apostrophes dropped), and punctuation of either width, whitespace,
+  Markdown emphasis and math operators only separate tokens, so formatting changes do not hide a copied question.
+  Chinese is indexed by character with its punctuation folded: `，` for `,` or spaces between characters change
+  nothing.
+* Entries: one per benchmark question (optionally per solution and answer). A multiple-choice question is its stem
+  followed by its options, and the entry remembers where the stem ends, so the two are judged separately (below).
+* Index, built once per data run (`DecontaminationIndexBuilder`) and memory-mapped by every task: every n-gram of
+  every entry as a 64-bit xxh3-based rolling hash, in sorted numpy tables (one per n-gram length) with a Bloom
+  filter in front. The length adapts to short items, so that changed tokens cannot remove every n-gram of a
+  15-token item: n = min(ngram, max(`min_gram`, s // 3)) for an entry whose stem has s tokens (13 from 39 tokens,
+  5 below 18), and two edits always leave one n-gram intact. N-grams skip the single letters a–e (in items and
+  documents alike), which copies put before options ("A.", "(B)"), so a lettered copy shares n-grams with the item.
+  Entries shorter than `min_item_tokens` (5) are kept whole and match only a document that is exactly the entry.
+* Scan: the document's n-gram hashes (every length the index holds, each grown from the shorter one) go through the
+  Bloom filter, the few that pass through a `searchsorted` of the tables. An entry's hits are grouped by where they
+  place it in the document; the best-supported placements (at most 3) are confirmed with a bit-parallel LCS (Hyyrö)
+  of the entry against the aligned document window, after a token comparison rules out a hash collision. The LCS
+  ratio must reach `lcs_threshold` (0.6) for entries of 39 tokens and more, and a threshold rising linearly to 1 as
+  entries get shorter (0.79 at 20 tokens, 0.9 at 10), because a stock phrase or an opening sentence is a larger
+  share of a short item; and each half of the entry must reach 0.5 on its own (1.25x the share the threshold lets
+  miss), so that an opening sentence completed by chance tokens of the text after it is not taken for a copy. An
+  entry under 39 tokens must also find every one of its numbers in the window: a sibling worded alike with other
+  numbers ("... a multiple of 3?" for MATH-500's "... a multiple of 5?") is another problem.
+* Multiple choice: the stem must be found (its own LCS ratio and threshold, in a window around where the stem
+  belongs). A stem of at least `min_stem_tokens` (10) tokens is enough on its own (field `stem` in the report): a
+  copy of the question without its options is contamination. A shorter stem ("Which statement is true?") is a stock
+  phrase and counts only together with the options (field `question`, LCS over stem + options, and over the options
+  alone, with two tokens of slack per option for the letters). Options alone, like the common list
+  "A. 1 B. 2 C. 3 D. 4" or the options of a question that is not there, never count.
 * Action: drop the document, or (`mode: span`) cut the matched span out and keep the rest.
 
-Every removal records benchmark, item id, matched n-gram, LCS ratio and kind (`exact` = the whole question appears
-contiguously, `ngram` = confirmed by LCS) in `metadata.contamination`.
+Memory, over every test set in ../shared/benchmarks (14,086 questions, 38 tokens each on average): the tables hold
+16 bytes per n-gram (uint64 hash, int32 entry, int32 offset), 29 n-grams per item, and the Bloom filter 4 bytes per
+n-gram: 8.5 MB, 606 bytes per item, on disk and memory-mapped, so the tasks of a node share one copy. Each task also
+holds the entries' tokens on its Python heap, as tuples pointing into one vocabulary: 10–12 MB, 0.7–0.8 KB per item.
+
+Every removal records benchmark, item id, field (`question`, `stem`, `solution`, `answer`), matched n-gram, LCS ratio
+and kind (`exact` = the matched field appears contiguously, `ngram` = confirmed by LCS) in `metadata.contamination`.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import xxhash
 from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
+from loguru import logger
 
 from pipeline.config.stages import DecontaminationStage
+from pipeline.data.decontaminate_index import ContaminationIndex, Entry, Match
+from pipeline.data.decontaminate_text import lcs_length, tokenize, tokenize_with_spans
 from pipeline.data.sources.readers import read_documents
-from pipeline.shared.atomic import atomic_open, atomic_path, atomic_write_text
-from pipeline.shared.benchmarks.registry import BenchmarkItem, expand_names, load_benchmark
+from pipeline.shared.atomic import atomic_open, atomic_write_text
+from pipeline.shared.benchmarks.registry import expand_names, load_benchmark
 
-CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-TOKEN = re.compile(rf"\\[A-Za-z]+|[{CJK}]|[^\W_{CJK}]+")
-# LaTeX that only changes spacing, sizing or style: it carries no content, so it never counts as a token.
-DROPPED_COMMANDS = frozenset(
-    "left right big bigl bigr Big Bigl Bigr bigg biggl biggr Bigg Biggl Biggr middle displaystyle textstyle "
-    "scriptstyle quad qquad enspace thinspace medspace thickspace negthinspace hspace vspace limits nolimits "
-    "mathrm mathit mathbf mathsf mathtt textrm textit textbf text mbox boldsymbol bm rm it bf".lower().split()
-)
-COMMAND_ALIASES = {
-    "dfrac": "frac",
-    "tfrac": "frac",
-    "le": "leq",
-    "ge": "geq",
-    "ne": "neq",
-    "leqslant": "leq",
-    "geqslant": "geq",
-    "to": "rightarrow",
-    "gets": "leftarrow",
-}
-_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the rolling n-gram hash
-# Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space, mapped one-to-one to half-width before the token
-# regex runs, so `\ｆｒａｃ` is still a command and character offsets stay valid for span removal.
-HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
-
-
-def _normalize_token(raw: str) -> str | None:
-    if raw[0] == "\\":
-        name = raw[1:].lower()  # like words: \Delta and \delta (or an upper-cased copy) compare equal
-        if name in DROPPED_COMMANDS:
-            return None
-        return COMMAND_ALIASES.get(name, name)
-    return raw.lower() if raw.isascii() else unicodedata.normalize("NFKC", raw).casefold()
-
-
-def tokenize(text: str) -> list[str]:
-    """Normalised tokens of a text (see module docstring)."""
-    return [t for t in map(_normalize_token, TOKEN.findall(text.translate(HALF_WIDTH))) if t]
-
-
-def tokenize_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Tokens and their character spans in the original text (same tokens as `tokenize`)."""
-    tokens, spans = [], []
-    for m in TOKEN.finditer(text.translate(HALF_WIDTH)):
-        t = _normalize_token(m.group())
-        if t:
-            tokens.append(t)
-            spans.append(m.span())
-    return tokens, spans
-
-
-def token_hashes(tokens: list[str]) -> np.ndarray:
-    """64-bit hash per token, the same in every process (Python's `hash` is salted per process, and the index is
-    built in one task and read in others)."""
-    return np.fromiter(map(xxhash.xxh3_64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
-
-
-def ngram_hashes(h: np.ndarray, n: int) -> np.ndarray:
-    """Rolling hash of every n-gram: Σ h[i+k]·M^(n-1-k) mod 2^64, vectorised over positions."""
-    if len(h) < n:
-        return np.empty(0, dtype=np.uint64)
-    out = np.zeros(len(h) - n + 1, dtype=np.uint64)
-    for k in range(n):
-        out = out * _MULT + h[k : len(h) - n + 1 + k]
-    return out
-
-
-def lcs_length(a: list[str], b: list[str]) -> int:
-    """Length of the longest common subsequence, bit-parallel over `a` (Hyyrö 2004): O(len(b)) big-int steps."""
-    masks: dict[str, int] = {}
-    for i, t in enumerate(a):
-        masks[t] = masks.get(t, 0) | (1 << i)
-    full = (1 << len(a)) - 1
-    v = full
-    for t in b:
-        u = v & masks.get(t, 0)
-        v = ((v + u) | (v - u)) & full
-    return len(a) - bin(v).count("1")
-
-
-@dataclass(frozen=True)
-class Entry:
-    benchmark: str
-    item_id: str
-    field: str  # question, solution or answer
-    tokens: tuple[str, ...]
-
-
-@dataclass
-class Match:
-    entry: Entry
-    kind: str  # exact | ngram
-    lcs_ratio: float
-    ngram: str
-    token_start: int  # matched window in document tokens [start, end)
-    token_end: int
-
-    def record(self) -> dict:
-        e = self.entry
-        return {
-            "benchmark": e.benchmark,
-            "item_id": e.item_id,
-            "field": e.field,
-            "kind": self.kind,
-            "lcs_ratio": round(self.lcs_ratio, 4),
-            "ngram": self.ngram,
-        }
-
-
-class _GramTable:
-    """Sorted n-gram hashes of one length with, per hash, the (entry, offset) pairs that produced it."""
-
-    COLUMNS = ("keys", "entries", "offsets")
-
-    def __init__(self, keys: np.ndarray, entries: np.ndarray, offsets: np.ndarray):
-        self.keys, self.entries, self.offsets = keys, entries, offsets
-
-    @classmethod
-    def build(cls, keys: list[int], entries: list[int], offsets: list[int]) -> _GramTable:
-        order = np.argsort(np.array(keys, dtype=np.uint64), kind="stable")
-        return cls(
-            np.array(keys, dtype=np.uint64)[order],
-            np.array(entries, dtype=np.int64)[order],
-            np.array(offsets, dtype=np.int64)[order],
-        )
-
-    def hits(self, doc_grams: np.ndarray) -> list[tuple[int, int, int]]:
-        """(document position, entry, offset in entry) for every document n-gram present in the table."""
-        if not len(self.keys) or not len(doc_grams):
-            return []
-        lo = np.searchsorted(self.keys, doc_grams, side="left")
-        hi = np.searchsorted(self.keys, doc_grams, side="right")
-        found = np.nonzero(hi > lo)[0]
-        return [
-            (int(pos), int(self.entries[k]), int(self.offsets[k])) for pos in found for k in range(lo[pos], hi[pos])
-        ]
-
-    @property
-    def nbytes(self) -> int:
-        return self.keys.nbytes + self.entries.nbytes + self.offsets.nbytes
-
-
-def whole_items(entries: list[Entry], min_item_tokens: int) -> dict[tuple[str, ...], int]:
-    """Tiny items (fewer than min_item_tokens tokens) by their tokens: only a document that is exactly one matches."""
-    whole: dict[tuple[str, ...], int] = {}
-    for idx, entry in enumerate(entries):
-        if len(entry.tokens) < min_item_tokens:
-            whole.setdefault(entry.tokens, idx)
-    return whole
-
-
-class ContaminationIndex:
-    """n-gram index over benchmark items with LCS confirmation (see module docstring)."""
-
-    def __init__(
-        self,
-        items: dict[str, list[BenchmarkItem]],
-        n: int = 13,
-        lcs_threshold: float = 0.6,
-        include_solutions: bool = False,
-        min_item_tokens: int = 5,
-    ):
-        self.n, self.lcs_threshold, self.min_item_tokens = n, lcs_threshold, min_item_tokens
-        self.entries: list[Entry] = []
-        for benchmark, bench_items in items.items():
-            for item in bench_items:
-                # Multiple-choice items are indexed with their options: the question alone is often a stock phrase
-                # ("Which of the following is true?"), and contamination copies the options along with it.
-                fields = [("question", " ".join([item.question, *item.choices]))]
-                if include_solutions:
-                    fields += [("solution", item.solution), ("answer", item.answer)]
-                for field_name, text in fields:
-                    tokens = tuple(tokenize(text or ""))
-                    if tokens:
-                        self.entries.append(Entry(benchmark, item.id, field_name, tokens))
-        by_length: dict[int, tuple[list[int], list[int], list[int]]] = {}
-        self.whole = whole_items(self.entries, min_item_tokens)
-        for idx, entry in enumerate(self.entries):
-            length = len(entry.tokens)
-            if length < min_item_tokens:
-                continue
-            size = min(length, n)
-            grams = ngram_hashes(token_hashes(list(entry.tokens)), size)
-            keys, entries, offsets = by_length.setdefault(size, ([], [], []))
-            keys += grams.tolist()
-            entries += [idx] * len(grams)
-            offsets += range(len(grams))
-        self.tables = {size: _GramTable.build(*cols) for size, cols in sorted(by_length.items())}
-
-    @property
-    def nbytes(self) -> int:
-        return sum(t.nbytes for t in self.tables.values())
-
-    def save(self, folder: Path) -> None:
-        """Write the index as `.npy` tables and `entries.json` (write, then rename: a folder is whole or absent)."""
-        with atomic_path(folder) as tmp:
-            tmp.mkdir(parents=True)
-            for size, table in self.tables.items():
-                for column in _GramTable.COLUMNS:
-                    np.save(tmp / f"{size}.{column}.npy", getattr(table, column))
-            meta = {"n": self.n, "lcs_threshold": self.lcs_threshold, "min_item_tokens": self.min_item_tokens}
-            meta["entries"] = [[e.benchmark, e.item_id, e.field, list(e.tokens)] for e in self.entries]
-            (tmp / "entries.json").write_text(json.dumps(meta))
-
-    @classmethod
-    def load(cls, folder: Path) -> ContaminationIndex:
-        """The index `save` wrote; its tables are memory-mapped, so the tasks of one node share their pages."""
-        meta = json.loads((folder / "entries.json").read_text())
-        index = cls.__new__(cls)
-        index.n, index.lcs_threshold, index.min_item_tokens = meta["n"], meta["lcs_threshold"], meta["min_item_tokens"]
-        index.entries = [Entry(b, i, f, tuple(t)) for b, i, f, t in meta["entries"]]
-        index.whole = whole_items(index.entries, index.min_item_tokens)
-        sizes = sorted({int(p.name.split(".")[0]) for p in folder.glob("*.keys.npy")})
-        index.tables = {
-            size: _GramTable(*(np.load(folder / f"{size}.{c}.npy", mmap_mode="r") for c in _GramTable.COLUMNS))
-            for size in sizes
-        }
-        return index
-
-    def find(self, tokens: list[str]) -> list[Match]:
-        """Confirmed matches in a tokenised document, one per benchmark item field, in document order."""
-        # Only a document shorter than min_item_tokens can equal one of the tiny items: no tuple of a long document.
-        if len(tokens) < self.min_item_tokens and tuple(tokens) in self.whole:
-            entry = self.entries[self.whole[tuple(tokens)]]
-            return [Match(entry, "exact", 1.0, " ".join(tokens), 0, len(tokens))]
-        h = token_hashes(tokens)
-        candidates: dict[int, list[tuple[int, int]]] = {}
-        for size, table in self.tables.items():
-            for pos, idx, offset in table.hits(ngram_hashes(h, size)):
-                candidates.setdefault(idx, []).append((pos, offset))
-        matches = []
-        for idx, hits in candidates.items():
-            entry = self.entries[idx]
-            m = len(entry.tokens)
-            pos, offset = hits[0]
-            if tuple(tokens[pos : pos + min(m, self.n)]) != entry.tokens[offset : offset + min(m, self.n)]:
-                continue  # a 64-bit hash collision, not a shared n-gram
-            # Align the item on its first shared n-gram, with slack for words inserted or dropped around it.
-            slack = m // 5 + 2
-            start, end = max(0, pos - offset - slack), min(len(tokens), pos - offset + m + slack)
-            ratio = lcs_length(list(entry.tokens), tokens[start:end]) / m
-            if ratio < self.lcs_threshold:
-                continue
-            last_pos, last_offset = hits[-1]
-            span_start = max(0, min(p - o for p, o in hits))
-            span_end = min(len(tokens), max(last_pos - last_offset + m, pos - offset + m))
-            exact = tokens[pos - offset : pos - offset + m] == list(entry.tokens) if pos >= offset else False
-            matches.append(
-                Match(
-                    entry,
-                    "exact" if exact else "ngram",
-                    ratio,
-                    " ".join(tokens[pos : pos + min(m, self.n)]),
-                    span_start,
-                    span_end,
-                )
-            )
-        return sorted(matches, key=lambda mt: mt.token_start)
+__all__ = [
+    "BenchmarkDecontaminationFilter",
+    "ContaminationIndex",
+    "DecontaminationIndexBuilder",
+    "Entry",
+    "Match",
+    "decontaminate_file",
+    "lcs_length",
+    "load_index",
+    "tokenize",
+    "tokenize_with_spans",
+]
 
 
 def load_index(s: DecontaminationStage) -> ContaminationIndex:
@@ -337,8 +118,11 @@ class BenchmarkDecontaminationFilter(BaseFilter):
         if self._index is None:  # in the worker that uses it: the run's index if a pass built one, else built here
             folder = Path(self.index_dir) if self.index_dir else None
             if folder is not None and (folder / "entries.json").is_file():
-                self._index = ContaminationIndex.load(folder)
-            else:
+                try:
+                    self._index = ContaminationIndex.load(folder)
+                except ValueError as e:  # written by another version of this module (a run resumed after an update)
+                    logger.warning(f"{e}; building the index in this task instead")
+            if self._index is None:
                 self._index = load_index(self.settings)
         return self._index
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
+import numpy as np
 import pytest
 from datatrove.data import Document
 
@@ -225,3 +227,174 @@ def test_an_index_saved_by_one_process_finds_the_same_matches_in_another(tmp_pat
     text = FILLER + EN.question.replace("sum", "total") + " " + FILLER + ZH.question
     assert [m.record() for m in found(loaded, text)] == [m.record() for m in found(built, text)]
     assert {m.entry.item_id for m in found(loaded, text)} == {EN.id, ZH.id}
+
+
+# ----------------------------------------------------------------------------- classes our first benchmark lacked
+
+MC = BenchmarkItem(
+    id="demo_mc/test/0",
+    question="A uniform rod of length 2 m and mass 3 kg is pivoted at one end. What is its moment of inertia about "
+    "the pivot?",
+    answer="A",
+    choices=["4 kg m^2", "2 kg m^2", "1 kg m^2", "8 kg m^2"],
+)
+STOCK = BenchmarkItem(
+    id="demo_mc/test/1",
+    question="Which statement is true?",
+    answer="C",
+    choices=[
+        "Every bounded sequence of real numbers converges.",
+        "Every continuous function on a closed interval is differentiable.",
+        "Every convergent sequence of real numbers is bounded.",
+        "Every differentiable function has a continuous derivative.",
+    ],
+)
+COMMON = BenchmarkItem(id="demo_mc/test/2", question="What is 7 - 5?", answer="B", choices=["1", "2", "3", "4"])
+SHORT = BenchmarkItem(
+    id="demo/test/4",
+    question="Mary's five-year-old dog eats 3 cups of food a day. How many cups does it eat in two weeks?",
+    answer="42",
+)
+ZH_SHORT = BenchmarkItem(
+    id="demo_zh/test/1", question="小明有15颗糖，吃了4颗，又买了7颗，现在有多少颗糖？", answer="18"
+)
+
+
+def lettered(choices: list[str]) -> str:
+    return "\n".join(f"({letter}) {choice}" for letter, choice in zip("ABCD", choices))
+
+
+def test_a_stem_copied_without_its_options_is_found():
+    idx = index(MC, STOCK, COMMON)
+    [m] = found(idx, FILLER + MC.question.upper() + " " + FILLER)
+    assert m.entry.item_id == MC.id and m.record()["field"] == "stem" and m.kind == "exact"
+    [m] = found(idx, FILLER + MC.question + "\n" + lettered(MC.choices) + "\n" + FILLER)
+    assert m.entry.item_id == MC.id and m.record()["field"] == "question" and m.lcs_ratio == 1.0
+
+
+def test_a_stock_stem_counts_only_with_its_options():
+    idx = index(MC, STOCK, COMMON)
+    assert found(idx, FILLER + "Which statement is true? Let us look at the theorems of this chapter again.") == []
+    [m] = found(idx, FILLER + STOCK.question + "\n" + lettered(STOCK.choices) + "\n" + FILLER)
+    assert m.entry.item_id == STOCK.id and m.record()["field"] == "question"
+    # The stock stem in front of another question's options is neither item.
+    assert found(idx, FILLER + STOCK.question + "\n" + lettered(MC.choices)) == []
+
+
+def test_options_without_their_stem_are_not_contamination():
+    idx = index(MC, STOCK, COMMON)
+    other_question = "Which of these facts about sequences did we prove in the last lecture?"
+    assert found(idx, FILLER + other_question + "\n" + lettered(STOCK.choices) + "\n" + FILLER) == []
+    assert found(idx, "Solve x + 3 = 5.\nA. 1 B. 2 C. 3 D. 4\n" + FILLER) == []  # a common option list
+    assert found(idx, "Count the marbles: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15") == []
+
+
+def test_a_stem_sharing_only_its_opening_sentence_is_not_contamination():
+    idx = index(MC)
+    doc = "A uniform rod of length 2 m and mass 3 kg is pivoted at one end. It is released from rest when horizontal."
+    assert found(idx, FILLER + doc) == []
+
+
+def test_short_items_get_shorter_ngrams_and_a_higher_threshold():
+    idx = index(SHORT, EN)
+    short, long_ = (idx.entries[i] for i in (0, 1))
+    assert len(short.tokens) == 21 and idx.gram_size(short) == 7  # a third of the item: two edits leave one
+    assert len(long_.tokens) == 36 and idx.gram_size(long_) == 12 and idx.n == 13
+    # 0.6 from 39 tokens up, rising linearly to 1 at 0 tokens: 17 of these 21 tokens must be found in order.
+    assert idx.required(39) == idx.required(80) == 0.6 and idx.required(21) == pytest.approx(0.6 + 0.4 * 18 / 39)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda q: q.upper().replace("'", "").replace("-", ""),  # MARYS FIVEYEAROLD: two tokens changed
+        lambda q: q.title().replace("-", " ").replace(". ", "! "),
+        lambda q: q.lower().replace(",", "").replace("?", "").replace("'", "’"),
+        lambda q: q.replace(".", "。").replace("?", "？").replace("3", "３"),
+    ],
+)
+def test_a_short_item_survives_case_and_punctuation_changes(variant):
+    [m] = found(index(SHORT), FILLER + variant(SHORT.question) + " " + FILLER)
+    assert m.entry.item_id == SHORT.id and m.lcs_ratio >= 0.85
+
+
+def test_a_short_item_opening_or_stock_phrase_is_not_contamination():
+    idx = index(SHORT)
+    assert (
+        found(idx, "Mary's five-year-old dog eats 3 cups of food a day. She walks it twice, morning and night.") == []
+    )
+    assert found(idx, FILLER + "How many cups does it eat in two weeks? That depends on the size of the dog.") == []
+
+
+def test_a_short_item_worded_alike_with_other_numbers_is_a_different_problem():
+    idx = index(SHORT)
+    sibling = SHORT.question.replace("3 cups", "4 cups")
+    assert found(idx, FILLER + sibling + " " + FILLER) == []
+    assert found(idx, FILLER + SHORT.question.replace("five-year-old", "six-year-old") + " " + FILLER)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda q: q.replace("，", ",").replace("？", "?"),  # half-width punctuation
+        lambda q: q.replace("，", "、").replace("15", "１５").replace("？", "。"),
+        lambda q: re.sub("([\u4e00-\u9fff])", r"\1 ", q).replace("，", ""),  # spaces after characters, no commas
+    ],
+)
+def test_a_short_chinese_item_survives_width_and_punctuation_changes(variant):
+    text = "下面是一道练习题。" + variant(ZH_SHORT.question) + "请同学们认真思考。"
+    [m] = found(index(ZH_SHORT), text)
+    assert m.entry.item_id == ZH_SHORT.id and m.lcs_ratio == 1.0
+
+
+def test_a_chinese_item_opening_clause_is_not_contamination():
+    idx = index(ZH_SHORT)
+    assert found(idx, "小明有15颗糖，他把糖平均分给了三个好朋友，大家都很开心。") == []
+
+
+def test_case_and_width_are_folded_before_hashing():
+    assert tokenize("ＬＥＴ ｘ＝３，Ｙ・Ｚ") == tokenize("let X=3, y z") == ["let", "x", "3", "y", "z"]
+    assert tokenize("Ⅻ ﬁeld ǅ") == tokenize("xii field dž")
+
+
+def test_presence_filter_and_multi_length_hashes_agree_with_the_tables():
+    from pipeline.data.decontaminate_text import ngram_hashes, ngram_hashes_by_size, token_hashes
+
+    idx = index(EN, ZH, MC, STOCK, COMMON, SHORT, ZH_SHORT)
+    for table in idx.tables.values():
+        assert len(idx.presence.candidates(np.asarray(table.keys))) == len(table.keys)  # no false negative
+    h = token_hashes(tokenize(FILLER * 3))
+    by_size = ngram_hashes_by_size(h, [1, 5, 13])
+    assert all((by_size[n] == ngram_hashes(h, n)).all() for n in (1, 5, 13))
+
+
+def test_a_saved_index_keeps_the_stems_and_an_older_format_is_rebuilt(tmp_path):
+    built = index(MC, STOCK, SHORT, ZH_SHORT)
+    built.save(tmp_path / "index")
+    loaded = ContaminationIndex.load(tmp_path / "index")
+    text = (
+        FILLER + MC.question + " " + FILLER + STOCK.question + " " + lettered(STOCK.choices) + " " + ZH_SHORT.question
+    )
+    assert [m.record() for m in found(loaded, text)] == [m.record() for m in found(built, text)]
+    assert {m.record()["field"] for m in found(loaded, text)} == {"stem", "question"}
+    meta = json.loads((tmp_path / "index" / "entries.json").read_text())
+    (tmp_path / "index" / "entries.json").write_text(json.dumps({**meta, "format": 1}))
+    with pytest.raises(ValueError, match="format 1"):
+        ContaminationIndex.load(tmp_path / "index")
+    f = BenchmarkDecontaminationFilter(DecontaminationStage(benchmarks=["mini_gsm"]), index_dir=tmp_path / "index")
+    assert f.index.entries[0].benchmark == "mini_gsm"  # built in the task instead
+
+
+def test_real_mc_stems_alone_and_common_options(shared_dir):
+    bdir = shared_dir / "benchmarks"
+    items = {n: load_benchmark(n, bdir) for n in ("mmlu_stem", "gaokao_math_qa")}
+    idx = ContaminationIndex(items)
+    rng = random.Random(1)
+    for name, bench in items.items():
+        stems = [i for i in bench if len(tokenize(i.question)) >= idx.min_stem_tokens]
+        for item in rng.sample(stems, 40):
+            ids = {m.entry.item_id for m in found(idx, "复习材料。 Review material. " + item.question + " 以上。")}
+            assert item.id in ids, (name, item.id)
+    for item in rng.sample(items["mmlu_stem"], 40):
+        assert found(idx, FILLER + "Pick one.\n" + lettered(item.choices) + "\n" + FILLER) == [], item.id
+    assert found(idx, FILLER + "Compute 7 - 5.\nA. 1 B. 2 C. 3 D. 4") == []
