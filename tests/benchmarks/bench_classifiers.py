@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_classifiers.py --shared ../shared \
         --real-html "$(bash ../shared/tools/fetch-real-html.sh)"
+    .venv/bin/python tests/benchmarks/bench_classifiers.py --quick [--real-html DIR] [--out DIR]
 
 Prints ONE JSON line with the figures side by side:
 * `math.classifier` / `math.rule`: precision, recall, F1 of "is math" on the test split, for the fastText classifier
@@ -37,6 +38,12 @@ the keys in the test split; the classifier trains on the rest; identical texts a
 Caveats: doc pages are labelled by formula count, which the rule-based score also counts; the benchmark, Python and
 UI-message groups are labelled by origin. Train and test documents are disjoint but drawn from the same sources, so
 the classifier's figures are in-distribution: on a new kind of page it will do worse than here.
+
+The line and the trained classifier also go to --out (classifiers.jsonl, math.bin; default: a temporary folder,
+removed). Without SHARED/benchmarks or --real-html the line says `"status": "missing"` and why. `--quick`
+(seconds): 3 items per set, 40 pages taken evenly from --real-html (none without it), 20 API pages, 3 locales and 4
+spaCy languages, 2 epochs; without SHARED/benchmarks the sample corpus's generated problems (group `sample_en`)
+stand in for the benchmark items. Its figures only show that the code runs.
 """
 
 from __future__ import annotations
@@ -113,13 +120,31 @@ def benchmark_docs(shared: Path, per_set: int) -> list[dict]:
     return docs
 
 
-def html_docs(real_html: Path, api_pages: int) -> list[dict]:
+def sample_docs(n: int) -> list[dict]:
+    """Generated math problems with their worked steps (--quick without SHARED/benchmarks)."""
+    import random
+
+    from pipeline.sample import problems
+
+    makers = [f for name, f in sorted(vars(problems).items()) if name.startswith("ex_")]
+    rng, docs = random.Random(0), []
+    for i in range(n):
+        p = makers[i % len(makers)](rng)
+        text = p["question"] + "\n\n" + " ".join(p["steps"])
+        docs.append({"key": f"sample/{i}", "group": "sample_en", "label": MATH, "text": text, "lang": "en"})
+    return docs
+
+
+def html_docs(real_html: Path, api_pages: int, max_pages: int | None = None) -> list[dict]:
     from selectolax.lexbor import LexborHTMLParser
 
     from pipeline.data.filter.extract import extract_html
 
     math_pages, api = [], []
-    for path in sorted(real_html.rglob("*.html")):
+    paths = sorted(real_html.rglob("*.html"))
+    if max_pages and len(paths) > max_pages:  # taken evenly, so both sets and both kinds of page are in
+        paths = [paths[int(i * len(paths) / max_pages)] for i in range(max_pages)]
+    for path in paths:
         rel = path.relative_to(real_html).as_posix()
         raw = path.read_text(encoding="utf-8", errors="replace")
         formulas = len(LexborHTMLParser(raw).css(MATH_MARKUP))
@@ -171,11 +196,16 @@ def _long_enough(text: str) -> bool:
     return len(text.split()) >= 5 or cjk >= 10
 
 
-def ui_docs(locale_dir: Path, per_locale: int, en_docs: int, per_doc: int = 8) -> list[dict]:
-    """English msgids (once) and translated msgstrs per locale of Debian's gettext catalogues."""
+def ui_docs(
+    locale_dir: Path, per_locale: int, en_docs: int, per_doc: int = 8, locales: list[str] | None = None
+) -> list[dict]:
+    """English msgids (once) and translated msgstrs per locale of Debian's gettext catalogues (every locale, or
+    `locales`)."""
     english: dict[str, None] = {}
     by_locale: dict[str, list[str]] = {}
     for loc in sorted(p.name for p in locale_dir.iterdir()) if locale_dir.is_dir() else []:
+        if locales is not None and loc not in locales:
+            continue
         for name in CATALOGUES:
             path = locale_dir / loc / "LC_MESSAGES" / f"{name}.mo"
             if not path.is_file():
@@ -207,12 +237,14 @@ def ui_docs(locale_dir: Path, per_locale: int, en_docs: int, per_doc: int = 8) -
     return docs
 
 
-def spacy_docs(per_doc: int = 4) -> list[dict]:
+def spacy_docs(per_doc: int = 4, languages: list[str] | None = None) -> list[dict]:
     import spacy.lang
 
     docs = []
     for folder in sorted(Path(spacy.lang.__file__).parent.iterdir()):
         if folder.name in ("en", "xx") or not (folder / "examples.py").is_file():
+            continue
+        if languages is not None and folder.name not in languages:
             continue
         try:
             sentences = importlib.import_module(f"spacy.lang.{folder.name}.examples").sentences
@@ -256,24 +288,23 @@ def per_group(docs: list[dict], pred: list[bool]) -> dict:
     return {g: {"share": round(k / n, 4), "n": n} for g, (k, n) in sorted(out.items())}
 
 
-def bench_math(train: list[dict], test: list[dict], epochs: int) -> dict:
+def bench_math(train: list[dict], test: list[dict], epochs: int, out: Path) -> dict:
     from pipeline.config.classifier import TrainSettings
     from pipeline.data.filter.classifier import load_classifier, train_classifier
     from pipeline.data.filter.math_score import math_score
 
     t0 = time.time()
-    with tempfile.TemporaryDirectory() as tmp:
-        side = train_classifier(
-            (d["text"] for d in train if d["label"] == MATH),
-            (d["text"] for d in train if d["label"] == OTHER),
-            Path(tmp) / "math.bin",
-            TrainSettings(epochs=epochs, holdout=0.0),
-        )
-        train_s = time.time() - t0
-        clf = load_classifier(Path(tmp) / "math.bin")
-        t0 = time.time()
-        p_clf = clf.score_batch([d["text"] for d in test])
-        clf_s = time.time() - t0
+    side = train_classifier(
+        (d["text"] for d in train if d["label"] == MATH),
+        (d["text"] for d in train if d["label"] == OTHER),
+        out / "math.bin",
+        TrainSettings(epochs=epochs, holdout=0.0),
+    )
+    train_s = time.time() - t0
+    clf = load_classifier(out / "math.bin")
+    t0 = time.time()
+    p_clf = clf.score_batch([d["text"] for d in test])
+    clf_s = time.time() - t0
     t0 = time.time()
     p_rule = [math_score(d["text"]) for d in test]
     rule_s = time.time() - t0
@@ -334,6 +365,10 @@ def bench_langid(docs: list[dict]) -> dict:
     }
 
 
+QUICK_LOCALES = ["de", "ru", "zh_CN"]
+QUICK_LANGUAGES = ["de", "es", "it", "nl"]  # not fr: its tokenizer exceptions take seconds to compile
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared data folder")
@@ -345,32 +380,46 @@ def main() -> int:
     parser.add_argument("--ui-docs", type=int, default=400, help="English UI-message documents")
     parser.add_argument("--test-share", type=float, default=0.3, help="share of document keys in the test split")
     parser.add_argument("--epochs", type=int, default=5, help="fastText epochs")
+    parser.add_argument("--quick", action="store_true", help="seconds: a few documents of every group, 2 epochs")
+    parser.add_argument("--out", type=Path, default=None, help="where outputs go (default: a temporary folder)")
     args = parser.parse_args()
+    if args.quick:
+        args.per_set, args.api_pages, args.per_locale, args.ui_docs, args.epochs = 3, 20, 2, 20, 2
+    if args.out is None:
+        with tempfile.TemporaryDirectory(prefix="bench_classifiers_") as tmp:
+            return run(args, Path(tmp))
+    args.out.mkdir(parents=True, exist_ok=True)
+    return run(args, args.out)
+
+
+def run(args: argparse.Namespace, out: Path) -> int:
+    def emit(row: dict) -> int:
+        line = json.dumps(row, ensure_ascii=False)
+        print(line, flush=True)
+        (out / "classifiers.jsonl").write_text(line + "\n", encoding="utf-8")
+        return 0
 
     shared = Path(args.shared)
-    if not (shared / "benchmarks").is_dir():
-        print(
-            json.dumps(
-                {
-                    "benchmark": "classifiers",
-                    "skipped": f"{shared}/benchmarks is absent (the shared data folder is not part of a fresh clone)",
-                }
-            )
-        )
-        return 0
-    if not args.real_html or not Path(args.real_html, "sympy").is_dir():
-        sys.exit(
+    have_bench = (shared / "benchmarks").is_dir()
+    have_html = bool(args.real_html) and Path(args.real_html, "sympy").is_dir()
+    missing = []
+    if not have_bench:
+        missing.append(f"{shared}/benchmarks is absent (the shared data folder is not part of a fresh clone)")
+    if not have_html:
+        missing.append(
             f"--real-html must name the folder from `bash {shared}/tools/fetch-real-html.sh DIR` "
             "(holding sympy/ and statsmodels/)"
         )
+    if missing and not args.quick:
+        return emit({"benchmark": "classifiers", "status": "missing", "reason": "; ".join(missing)})
 
     t0 = time.time()
     docs = (
-        benchmark_docs(shared, args.per_set)
-        + html_docs(Path(args.real_html), args.api_pages)
-        + python_docs()
-        + ui_docs(Path(args.locale_dir), args.per_locale, args.ui_docs)
-        + spacy_docs()
+        (benchmark_docs(shared, args.per_set) if have_bench else sample_docs(40))
+        + (html_docs(Path(args.real_html), args.api_pages, 40 if args.quick else None) if have_html else [])
+        + python_docs()[: 30 if args.quick else None]
+        + ui_docs(Path(args.locale_dir), args.per_locale, args.ui_docs, locales=QUICK_LOCALES if args.quick else None)
+        + spacy_docs(languages=QUICK_LANGUAGES if args.quick else None)
     )
     seen: set[str] = set()
     docs = [d for d in docs if not (d["text"] in seen or seen.add(d["text"]))]
@@ -383,24 +432,22 @@ def main() -> int:
     def count(ds: list[dict]) -> dict:
         return {MATH: sum(d["label"] == MATH for d in ds), OTHER: sum(d["label"] == OTHER for d in ds)}
 
-    math = bench_math(train, test, args.epochs)
+    math = bench_math(train, test, args.epochs, out)
     langid = bench_langid(docs)
-    print(
-        json.dumps(
-            {
-                "benchmark": "classifiers",
-                "train_docs": count(train),
-                "test_docs": count(test),
-                "math": math,
-                "langid": langid,
-                "assemble_seconds": round(assemble_s, 1),
-                "total_seconds": round(time.time() - t0, 1),
-            },
-            ensure_ascii=False,
-        ),
-        flush=True,
+    return emit(
+        {
+            "benchmark": "classifiers",
+            "status": "ok",
+            "quick": args.quick,
+            "missing": missing,
+            "train_docs": count(train),
+            "test_docs": count(test),
+            "math": math,
+            "langid": langid,
+            "assemble_seconds": round(assemble_s, 1),
+            "total_seconds": round(time.time() - t0, 1),
+        }
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -3,14 +3,15 @@
     .venv/bin/python -m torch.distributed.run --standalone --nproc_per_node 1 tests/benchmarks/bench_gpu_mfu.py \
         [--peak-tflops 989] [--micro 4] [--steps 10] [--warmup 3] [--attn flash_attention_2|sdpa]
     # CPU check of the code path only (tiny shape, fp32, no MFU target):
-    .venv/bin/python tests/benchmarks/bench_gpu_mfu.py --tiny
+    .venv/bin/python tests/benchmarks/bench_gpu_mfu.py --tiny [--out DIR]    # --quick: the same, 1 + 2 steps
 
 The physical limit it is compared with is the device's dense bf16 peak (H100/H200 SXM: 989 TFLOP/s). It writes a data
 run of random token ids (Qwen2's 151,936-token vocabulary, documents of random length, so position ids restart as in
 real packed data), builds `configs/qwen2_1.5b.yaml` with `model.init=scratch` and Qwen2-1.5B's shape, and times our
 `Trainer.train_step` (the real loop: loader, per-source loss, ZeRO-3 step). MFU counts 6N plus causal attention
 FLOPs per token (the trainer's own `flops_per_token`). Rank 0 prints one JSON line: tokens/s, achieved TFLOP/s per
-device, peak, MFU, and MFU over the 0.40 target.
+device, peak, MFU, and MFU over the 0.40 target. The data run and the trainer's output go to --out (default: a
+temporary folder, removed at the end).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -100,8 +102,24 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--attn", default="flash_attention_2")
     parser.add_argument("--no-checkpointing", action="store_true", help="turn activation checkpointing off")
+    parser.add_argument("--quick", action="store_true", help="--tiny with 1 warm-up and 2 timed steps (seconds)")
+    parser.add_argument("--out", type=Path, default=None, help="data run and trainer output (default: temporary)")
     args = parser.parse_args()
+    if args.quick:
+        args.tiny, args.steps, args.warmup = True, 2, 1
+    # One folder per launch: the ranks of one torchrun share its run id and its agent (their parent process).
+    launch = (
+        f"{os.environ['TORCHELASTIC_RUN_ID']}_{os.getppid()}" if "TORCHELASTIC_RUN_ID" in os.environ else os.getpid()
+    )
+    work = args.out or Path(tempfile.gettempdir()) / f"bench_gpu_mfu_{launch}"
+    try:
+        measure(args, work)
+    finally:
+        if args.out is None and int(os.environ.get("RANK", "0")) == 0:
+            shutil.rmtree(work, ignore_errors=True)
 
+
+def measure(args: argparse.Namespace, work: Path) -> None:
     import torch
 
     from pipeline.config.train import load_train_config
@@ -109,7 +127,6 @@ def main() -> None:
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
     seq = 256 if args.tiny else 4096
-    work = Path(tempfile.gettempdir()) / f"bench_gpu_mfu_{os.environ.get('TORCHELASTIC_RUN_ID', os.getpid())}"
     if int(os.environ.get("RANK", "0")) == 0 and not (work / "data" / "manifest.json").is_file():
         write_random_data_run(
             work / "data",

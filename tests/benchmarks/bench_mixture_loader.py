@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_mixture_loader.py --tokenizer ../shared/tokenizers/qwen2 \
         --benchmarks-dir ../shared/benchmarks --real-html "$(bash ../shared/tools/fetch-real-html.sh)"
+    .venv/bin/python tests/benchmarks/bench_mixture_loader.py --quick [--out DIR]
 
 Prints one JSON line per figure:
 * tokenization: MB/s of our tokenization stage (`ShardTokenizer`, datatrove's DocumentTokenizer with numpy writes,
@@ -14,6 +15,13 @@ Prints one JSON line per figure:
 * memory: peak RSS (VmHWM of separate processes: ru_maxrss would inherit the parent's high-water mark across the
   fork) of tokenizing and of the loader on the sample corpus at scale 1 and 10: flat means the 10x figure is not
   ~10x the 1x figure.
+
+The lines also go to --out/mixture_loader.jsonl, with the data runs (default: a temporary folder, removed). Without
+Qwen2's tokenizer the line says `"status": "missing"`. `--quick` (seconds): 10 items per benchmark set and 10 pages,
+one tokenization pass, one data run of the sample corpus at scale 0.2 (so no growth figures), seq_len 512, 200
+loader samples, and, unless --tokenizer is given, a 512-token BPE trained here on that text (loading Qwen2's
+151k-token tokenizer in every pass doubles the time); without ../shared the sample corpus's text stands in for the
+real text.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
-def real_texts(benchmarks_dir: str, real_html: str | None, html_pages: int) -> list[str]:
+def real_texts(benchmarks_dir: str, real_html: str | None, html_pages: int, per_set: int | None = None) -> list[str]:
     from pipeline.data.filter.extract import extract_html
     from pipeline.shared.benchmarks.registry import SPECS, load_benchmark
 
@@ -39,12 +47,30 @@ def real_texts(benchmarks_dir: str, real_html: str | None, html_pages: int) -> l
         if spec.local and (Path(benchmarks_dir) / name / "test.jsonl").is_file():
             texts += [
                 "\n\n".join(filter(None, [i.question, i.solution, i.answer]))
-                for i in load_benchmark(name, benchmarks_dir)
+                for i in load_benchmark(name, benchmarks_dir)[:per_set]
             ]
     if real_html:
         pages = sorted(Path(real_html).rglob("*.html"))[:html_pages]
         texts += [t for t in (extract_html(p.read_text(errors="replace"))[0] for p in pages) if t.strip()]
     return texts
+
+
+def sample_texts(scale: float) -> list[str]:
+    """The generated sample corpus's text (--quick without ../shared)."""
+    from pipeline.sample.corpus import build_sample_corpus
+
+    records = [r for source, rs in build_sample_corpus(seed=0, scale=scale).items() if source != "web" for r in rs]
+    return [r.get("text") or "\n\n".join(filter(None, [r.get("question"), r.get("solution")])) for r in records]
+
+
+def quick_tokenizer(texts: list[str], out: Path) -> str:
+    """A 512-token byte-level BPE trained on `texts` (--quick without Qwen2's tokenizer)."""
+    from pipeline.data.tokenize import train_bpe
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "text.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
+    train_bpe([out / "text.jsonl"], 512, "<|endoftext|>", out / "bpe")
+    return str(out / "bpe")
 
 
 def bench_tokenization(texts: list[str], tokenizer_dir: str, work: Path, repeats: int = 3) -> dict:
@@ -201,17 +227,28 @@ print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHW
 import sys
 sys.path.insert(0, sys.argv[4])
 from pipeline.train.data_loader import PackedMixture
-m = PackedMixture(sys.argv[1], 4096)
-for i in range(20000):
+m = PackedMixture(sys.argv[1], int(sys.argv[5]))
+for i in range(int(sys.argv[6])):
     m.sample(i)
 print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM")))
 """,
 }
 
 
-def peak_rss_kb(kind: str, run: Path, tokenizer_dir: str, scratch: Path) -> int:
+def peak_rss_kb(kind: str, run: Path, tokenizer_dir: str, scratch: Path, seq_len: int, samples: int) -> int:
+    """The child's VmHWM; the loader child reads `samples` windows of `seq_len` tokens."""
     result = subprocess.run(
-        [sys.executable, "-c", CHILD[kind], str(run), tokenizer_dir, str(scratch), str(ROOT)],
+        [
+            sys.executable,
+            "-c",
+            CHILD[kind],
+            str(run),
+            tokenizer_dir,
+            str(scratch),
+            str(ROOT),
+            str(seq_len),
+            str(samples),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -219,35 +256,70 @@ def peak_rss_kb(kind: str, run: Path, tokenizer_dir: str, scratch: Path) -> int:
     return int(result.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tokenizer", default=str(ROOT.parent / "shared" / "tokenizers" / "qwen2"))
+    parser.add_argument("--tokenizer", help="tokenizer folder (default: ../shared/tokenizers/qwen2; --quick: a BPE)")
     parser.add_argument("--benchmarks-dir", default=str(ROOT.parent / "shared" / "benchmarks"))
     parser.add_argument("--real-html", help="folder from ../shared/tools/fetch-real-html.sh")
     parser.add_argument("--html-pages", type=int, default=2000)
     parser.add_argument("--seq-len", type=int, default=4096)
     parser.add_argument("--samples", type=int, default=3000)
+    parser.add_argument("--quick", action="store_true", help="seconds: small text, one run at scale 0.2, seq_len 512")
+    parser.add_argument("--out", type=Path, default=None, help="where outputs go (default: a temporary folder)")
     args = parser.parse_args()
-    if not (Path(args.tokenizer) / "tokenizer.json").is_file():
-        sys.exit(f"{args.tokenizer}: no tokenizer.json (pass --tokenizer with Qwen2's tokenizer folder)")
+    if args.quick:
+        args.html_pages, args.seq_len, args.samples = min(args.html_pages, 10), 512, 200
+    if args.out is None:
+        with tempfile.TemporaryDirectory(prefix="bench_mixture_loader_") as tmp:
+            return run(args, Path(tmp))
+    args.out.mkdir(parents=True, exist_ok=True)
+    return run(args, args.out)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        texts = real_texts(args.benchmarks_dir, args.real_html, args.html_pages)
-        print(json.dumps(bench_tokenization(texts, args.tokenizer, tmp / "tok")), flush=True)
-        runs = {scale: build_run(scale, args.tokenizer, tmp / f"scale{scale}") for scale in (1, 10)}
-        print(json.dumps(bench_loader(runs[10], args.seq_len, args.samples)), flush=True)
-        print(json.dumps(bench_mixture(runs[10], args.seq_len, 10_000)), flush=True)
-        memory = {"figure": "peak_memory_kb"}
-        for scale, run in runs.items():
-            tokens = sum(s["tokens"] for s in json.loads((run / "manifest.json").read_text())["sources"].values())
-            memory[f"scale{scale}_tokens"] = tokens
-            for kind in CHILD:
-                memory[f"{kind}_scale{scale}"] = peak_rss_kb(kind, run, args.tokenizer, tmp / f"rss_{kind}_{scale}")
-        memory["tokenize_growth"] = round(memory["tokenize_scale10"] / memory["tokenize_scale1"], 3)
-        memory["loader_growth"] = round(memory["loader_scale10"] / memory["loader_scale1"], 3)
-        print(json.dumps(memory), flush=True)
+
+def run(args: argparse.Namespace, tmp: Path) -> int:
+    results = tmp / "mixture_loader.jsonl"
+    results.write_text("")
+
+    def emit(row: dict) -> None:
+        print(json.dumps(row), flush=True)
+        with results.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+
+    trained_bpe = args.quick and args.tokenizer is None
+    tokenizer = args.tokenizer or str(ROOT.parent / "shared" / "tokenizers" / "qwen2")
+    if not trained_bpe and not (Path(tokenizer) / "tokenizer.json").is_file():
+        reason = f"{tokenizer}: no tokenizer.json (pass --tokenizer with Qwen2's tokenizer folder)"
+        emit({"figure": "tokenization", "status": "missing", "reason": reason})
+        return 0
+    texts = real_texts(args.benchmarks_dir, args.real_html, args.html_pages, 10 if args.quick else None)
+    if args.quick and not texts:
+        texts = sample_texts(0.2)
+    if trained_bpe:
+        tokenizer = quick_tokenizer(texts, tmp / "quick_tokenizer")
+    if not texts:
+        reason = f"no real text: {args.benchmarks_dir} holds no benchmark set and --real-html is not given"
+        emit({"figure": "tokenization", "status": "missing", "reason": reason})
+    else:
+        emit(bench_tokenization(texts, tokenizer, tmp / "tok", 1 if args.quick else 3))
+    scales = (0.2,) if args.quick else (1, 10)  # a data run is ~20 s even this small: --quick makes one
+    runs = {scale: build_run(scale, tokenizer, tmp / f"scale{scale}") for scale in scales}
+    small, large = scales[0], scales[-1]
+    emit(bench_loader(runs[large], args.seq_len, args.samples))
+    emit(bench_mixture(runs[large], args.seq_len, 2000 if args.quick else 10_000))
+    memory = {"figure": "peak_memory_kb"}
+    child_seq, child_samples = (args.seq_len, 500) if args.quick else (4096, 20000)
+    for scale, data in runs.items():
+        tokens = sum(s["tokens"] for s in json.loads((data / "manifest.json").read_text())["sources"].values())
+        memory[f"scale{scale}_tokens"] = tokens
+        for kind in CHILD:
+            scratch = tmp / f"rss_{kind}_{scale}"
+            memory[f"{kind}_scale{scale}"] = peak_rss_kb(kind, data, tokenizer, scratch, child_seq, child_samples)
+    if large != small:
+        memory["tokenize_growth"] = round(memory[f"tokenize_scale{large}"] / memory[f"tokenize_scale{small}"], 3)
+        memory["loader_growth"] = round(memory[f"loader_scale{large}"] / memory[f"loader_scale{small}"], 3)
+    emit(memory)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

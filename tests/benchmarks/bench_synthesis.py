@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_synthesis.py [--shared ../shared] [--prompts 32] [--max-new-tokens 64]
     python tests/benchmarks/bench_synthesis.py --vllm            # on a GPU machine with vllm: adds vLLM throughput
+    .venv/bin/python tests/benchmarks/bench_synthesis.py --quick [--out DIR]   # seconds: 4 seeds a set, 4 prompts
 
 Throughput: a tiny randomly initialised Qwen2 (hidden 64, 2 layers; Qwen2's tokenizer from ../shared when present,
 else a BPE trained on a few sentences) generates `--max-new-tokens` tokens for `--prompts` solve_en prompts through
@@ -24,7 +25,9 @@ count which are dropped, and with which reason:
 * wrong_answer — the good solution with its final answer (and boxed answer) changed to a different value.
 
 Prints one JSON line: throughput figures and, per planted kind, the share dropped at all and the share dropped
-with its own reason (target: every empty, truncated and prompt-echo output caught).
+with its own reason (target: every empty, truncated and prompt-echo output caught). The line and the two tiny models
+go to --out (default: a temporary folder, removed). `--quick`: 4 seed problems per set, 4 prompts of 8 new tokens in
+batches of 2, the 512-token BPE for both models, the same backends and filters.
 """
 
 from __future__ import annotations
@@ -277,7 +280,20 @@ def main() -> int:
     p.add_argument("--vllm-prompts", type=int, default=512)
     p.add_argument("--vllm-max-new-tokens", type=int, default=256)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quick", action="store_true", help="seconds: 4 seeds a set, 4 prompts of 8 tokens, batch 2")
+    p.add_argument("--out", type=Path, default=None, help="where outputs go (default: a temporary folder)")
     a = p.parse_args()
+    if a.quick:
+        a.per_set, a.prompts, a.max_new_tokens, a.batch_size = 4, 4, 8, 2
+        a.vllm_prompts, a.vllm_max_new_tokens = 8, 16
+    if a.out is None:
+        with tempfile.TemporaryDirectory(prefix="bench_synthesis_") as tmp:
+            return run(a, Path(tmp))
+    a.out.mkdir(parents=True, exist_ok=True)
+    return run(a, a.out)
+
+
+def run(a: argparse.Namespace, out: Path) -> int:
     rng = random.Random(a.seed)
     have_shared = (a.shared / "benchmarks").is_dir()
     seeds = _real_seeds(a.shared, a.per_set) if have_shared else _sample_seeds(3 * a.per_set, rng)
@@ -288,32 +304,35 @@ def main() -> int:
     from pipeline.data.synthesis.tiny_model import build_tiny_model
 
     tokenizer = a.shared / "tokenizers" / "qwen2"
-    with tempfile.TemporaryDirectory() as tmp:
-        model = build_tiny_model(Path(tmp) / "m", tokenizer if tokenizer.is_dir() else None, hidden=64, layers=2)
-        prompts = _prompts(seeds, a.prompts)
-        hf = hf_throughput(model, prompts, a.max_new_tokens, a.batch_size)
-        # The same shape with a 512-token vocabulary (the tests' model): the LM head no longer dominates.
-        small = build_tiny_model(Path(tmp) / "small", None, hidden=64, layers=2)
-        hf_small = hf_throughput(small, prompts, a.max_new_tokens, a.batch_size)
-        vllm = vllm_throughput(model, _prompts(seeds, a.vllm_prompts), a.vllm_max_new_tokens) if a.vllm else None
-    print(
-        json.dumps(
-            {
-                "benchmark": "synthesis",
-                "seeds": dict(Counter(s["set"] for s in seeds)),
-                "model": {
-                    "shape": "Qwen2 hidden 64, 2 layers, random init",
-                    "tokenizer": "qwen2 (151,646 tokens)" if tokenizer.is_dir() else "BPE 512",
-                },
-                "hf_cpu" if hf["device"] == "cpu" else "hf_gpu": hf,
-                "hf_small_vocab": hf_small,
-                "vllm": vllm,
-                "postfilters": filters,
-                "postfilter_outputs_per_s": round(sum(f["n"] for f in filters.values()) / filter_seconds, 1),
+    # --quick: loading Qwen2's tokenizer takes seconds every time; the 512-token BPE runs the same path
+    qwen2 = tokenizer.is_dir() and not a.quick
+    model = build_tiny_model(out / "m", tokenizer if qwen2 else None, hidden=64, layers=2)
+    prompts = _prompts(seeds, a.prompts)
+    hf = hf_throughput(model, prompts, a.max_new_tokens, a.batch_size)
+    # The same shape with a 512-token vocabulary (the tests' model): the LM head no longer dominates.
+    small = build_tiny_model(out / "small", None, hidden=64, layers=2)
+    hf_small = hf_throughput(small, prompts, a.max_new_tokens, a.batch_size)
+    vllm = vllm_throughput(model, _prompts(seeds, a.vllm_prompts), a.vllm_max_new_tokens) if a.vllm else None
+    line = json.dumps(
+        {
+            "benchmark": "synthesis",
+            "status": "ok",
+            "quick": a.quick,
+            "seeds": dict(Counter(s["set"] for s in seeds)),
+            "model": {
+                "shape": "Qwen2 hidden 64, 2 layers, random init",
+                "tokenizer": "qwen2 (151,646 tokens)" if qwen2 else "BPE 512",
             },
-            ensure_ascii=False,
-        )
+            "hf_cpu" if hf["device"] == "cpu" else "hf_gpu": hf,
+            "hf_small_vocab": hf_small,
+            "vllm": vllm,
+            "postfilters": filters,
+            "postfilter_outputs_per_s": round(sum(f["n"] for f in filters.values()) / filter_seconds, 1),
+        },
+        ensure_ascii=False,
     )
+    print(line)
+    (out / "synthesis.jsonl").write_text(line + "\n", encoding="utf-8")
     return 0
 
 
