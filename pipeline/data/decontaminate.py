@@ -29,9 +29,9 @@ candidates, and split Chinese with a word segmenter. Here:
   ratio must reach `lcs_threshold` (0.6) for entries of 39 tokens and more, and a threshold rising linearly to 1 as
   entries get shorter (0.79 at 20 tokens, 0.9 at 10), because a stock phrase or an opening sentence is a larger
   share of a short item; and each half of the entry must reach 0.5 on its own (1.25x the share the threshold lets
-  miss), so that an opening sentence completed by chance tokens of the text after it is not taken for a copy. An
-  entry under 39 tokens must also find every one of its numbers in the window: a sibling worded alike with other
-  numbers ("... a multiple of 3?" for MATH-500's "... a multiple of 5?") is another problem.
+  miss), so that an opening sentence completed by chance tokens of the text after it is not taken for a copy. A
+  variant that changes a number ("... a multiple of 3?" for MATH-500's "... a multiple of 5?") is contamination,
+  as in the Qwen2.5-Math report: its solution is the test item's.
 * Multiple choice: the stem must be found (its own LCS ratio and threshold, in a window around where the stem
   belongs). A stem of at least `min_stem_tokens` (10) tokens is enough on its own (field `stem` in the report): a
   copy of the question without its options is contamination. A shorter stem ("Which statement is true?") is a stock

@@ -326,10 +326,11 @@ def test_a_short_item_opening_or_stock_phrase_is_not_contamination():
     assert found(idx, FILLER + "How many cups does it eat in two weeks? That depends on the size of the dog.") == []
 
 
-def test_a_short_item_worded_alike_with_other_numbers_is_a_different_problem():
+def test_a_short_item_with_another_number_is_still_the_item():
+    """As the Qwen2.5-Math report's decontamination: a test problem with one parameter changed ("3 cups" for
+    "4 cups") is a variant of the item, and training on its solution teaches the item's."""
     idx = index(SHORT)
-    sibling = SHORT.question.replace("3 cups", "4 cups")
-    assert found(idx, FILLER + sibling + " " + FILLER) == []
+    assert found(idx, FILLER + SHORT.question.replace("3 cups", "4 cups") + " " + FILLER)
     assert found(idx, FILLER + SHORT.question.replace("five-year-old", "six-year-old") + " " + FILLER)
 
 

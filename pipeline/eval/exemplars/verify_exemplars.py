@@ -91,9 +91,10 @@ def _sin2a():
     return sp.nsimplify(sp.simplify(sp.sin(2 * alpha)))
 
 
-def _two_dice():
-    hits = sum(1 for a, b in itertools.product(range(1, 7), repeat=2) if (a * b) % 3 == 0)
-    return R(hits, 36)
+def _two_colors():
+    jar = ["r"] * 5 + ["g"] * 3
+    pairs = list(itertools.combinations(range(len(jar)), 2))
+    return R(sum(1 for a, b in pairs if jar[a] != jar[b]), len(pairs))
 
 
 def _product_even():
@@ -129,7 +130,7 @@ CHECKS = {
     "gsm8k-8": lambda: R(45 + 38 + 52, 5) * 7,
     # math
     "math-1": lambda: sp.solve_univariate_inequality(sp.Abs(2 * x - 3) <= 5, x, relational=False),
-    "math-2": _two_dice,
+    "math-2": _two_colors,
     "math-3": _triangle_perimeter,
     "math-4": lambda: pow(7, 100, 13),
     # mmlu_stem (value of the correct option)
