@@ -12,6 +12,9 @@
     mathcpt classifier score math.bin pages.jsonl -o scored.jsonl [--threshold 0.5]
     mathcpt classifier recall recall.yaml [--set iterations=2]
     torchrun --standalone --nproc_per_node 2 -m pipeline.cli train configs/tiny_cpu.yaml [--set k=v]
+    mathcpt sample configs/instruct/sample_toy.yaml [--set policy=runs/toy/model]        # k graded responses each
+    torchrun --standalone --nproc_per_node 2 -m pipeline.cli rm train configs/instruct/rm_toy.yaml
+    mathcpt sft-data configs/instruct/sft_data_toy.yaml                                   # loss-masked SFT shards
     mathcpt export runs/tiny/checkpoints -o runs/tiny/model
     mathcpt eval runs/tiny/model --benchmarks mini_gsm --limit 20 -o results.json   # or --config EVAL.yaml
     mathcpt grade predictions.jsonl [-o graded.jsonl]
@@ -472,6 +475,70 @@ def cmd_train(args) -> int:
     return 0
 
 
+def add_sample(sub) -> None:
+    p = sub.add_parser("sample", help="k responses per problem from a policy, each graded against the gold answer")
+    p.add_argument("config", help="sampling config YAML (see configs/instruct/)")
+    p.add_argument("--overwrite", action="store_true", help="replace a sampling run of another config in output_dir")
+    _add_set(p)
+    p.set_defaults(func=cmd_sample)
+
+
+def cmd_sample(args) -> int:
+    from pipeline.config.instruct import load_sample_config
+
+    cfg = load_sample_config(args.config, args.overrides)
+    if args.dry_run:
+        return _print_config(cfg)
+    from pipeline.instruct.sampling import run_sampling
+
+    report = run_sampling(cfg, overwrite=args.overwrite)
+    print(json.dumps({k: v for k, v in report.items() if not isinstance(v, dict)}))
+    return 0
+
+
+def add_sft_data(sub) -> None:
+    p = sub.add_parser("sft-data", help="rejection-sampled SFT data (loss-masked token shards) from sampling runs")
+    p.add_argument("config", help="SFT data config YAML (see configs/instruct/)")
+    p.add_argument("--overwrite", action="store_true", help="replace what output_dir holds")
+    _add_set(p)
+    p.set_defaults(func=cmd_sft_data)
+
+
+def cmd_sft_data(args) -> int:
+    from pipeline.config.instruct import load_sft_data_config
+
+    cfg = load_sft_data_config(args.config, args.overrides)
+    if args.dry_run:
+        return _print_config(cfg)
+    from pipeline.instruct.sft_data import build_sft_data
+
+    print(json.dumps(build_sft_data(cfg, overwrite=args.overwrite)))
+    return 0
+
+
+def add_rm(sub) -> None:
+    p = sub.add_parser("rm", help="math reward model: train (under torchrun or the deepspeed launcher)")
+    actions = p.add_subparsers(dest="rm_command", required=True, metavar="ACTION")
+    t = actions.add_parser("train", help="train a scalar-head Qwen2 on graded samples or chosen/rejected pairs")
+    t.add_argument("config", help="reward model config YAML (see configs/instruct/)")
+    t.add_argument("--local_rank", "--local-rank", dest="local_rank_train", type=int, help=argparse.SUPPRESS)
+    _add_set(t)
+    t.set_defaults(func=cmd_rm_train)
+
+
+def cmd_rm_train(args) -> int:
+    from pipeline.config.instruct import load_reward_model_config
+
+    cfg = load_reward_model_config(args.config, args.overrides)
+    if args.dry_run:
+        return _print_config(cfg)
+    from pipeline.instruct.reward_data import build_reward_data
+    from pipeline.train.reward import run_reward_training
+
+    run_reward_training(cfg, args.config, prepare_data=lambda folder: build_reward_data(cfg, folder))
+    return 0
+
+
 def add_export(sub) -> None:
     p = sub.add_parser("export", help="consolidate a ZeRO-3 checkpoint into an HF model folder")
     p.add_argument("checkpoint", help="checkpoints folder (holding `latest`) or one step folder inside it")
@@ -506,14 +573,16 @@ EVAL_FLAGS = (
     "temperature",
     "top_p",
     "seed",
+    "protocol",
     "reward",
+    "reward_model",
     "tensor_parallel",
     "wandb_project",
 )
 
 
 def add_eval(sub) -> None:
-    p = sub.add_parser("eval", help="few-shot chain-of-thought evaluation of an HF model")
+    p = sub.add_parser("eval", help="chain-of-thought evaluation of an HF model: few-shot (base) or instruct")
     given = argparse.SUPPRESS  # absent flags stay absent (see EVAL_FLAGS)
     p.add_argument(
         "model",
@@ -533,7 +602,14 @@ def add_eval(sub) -> None:
     p.add_argument("--temperature", type=float, default=given, help="0 = greedy (0)")
     p.add_argument("--top-p", type=float, default=given, help="(1.0)")
     p.add_argument("--seed", type=int, default=given, help="(0)")
+    p.add_argument(
+        "--protocol",
+        choices=["fewshot", "instruct"],
+        default=given,
+        help="fewshot (base models, default) or instruct (zero-shot in the chat template, boxed answer)",
+    )
     p.add_argument("--reward", default=given, help="module:function(prompt, response) -> score, for rm@k")
+    p.add_argument("--reward-model", default=given, help="a trained reward model (HF folder) for rm@k (instruct)")
     p.add_argument("--tensor-parallel", type=int, default=given, help="vLLM tensor parallel size (1)")
     p.add_argument(
         "--wandb-project", default=given, help="log the accuracies to this wandb project (offline without a login)"
@@ -640,6 +716,9 @@ COMMANDS = (
     add_decontaminate,
     add_classifier,
     add_train,
+    add_sample,
+    add_rm,
+    add_sft_data,
     add_export,
     add_eval,
     add_grade,

@@ -32,7 +32,15 @@ class EvalConfig(Strict):
     temperature: float = Field(default=0.0, ge=0, description="0 = greedy")
     top_p: float = Field(default=1.0, gt=0, le=1)
     seed: int = 0
+    protocol: Literal["fewshot", "instruct"] = Field(
+        default="fewshot",
+        description="fewshot: the base-model protocol (exemplars, plain text); instruct: zero-shot in the model's "
+        "chat template, the question then 'Please reason step by step, and put your final answer within \\boxed{}.'",
+    )
     reward: str | None = Field(default=None, description="module:function(prompt, response) -> score, for rm@k")
+    reward_model: str | None = Field(
+        default=None, description="a trained reward model (HF folder, `mathcpt rm train` + export) for rm@k"
+    )
     tensor_parallel: int = Field(default=1, ge=1, description="vllm backend")
     wandb_project: str | None = Field(default=None, description="log the accuracies here (offline without a login)")
 
@@ -49,6 +57,10 @@ class EvalConfig(Strict):
     def _samples_need_sampling(self) -> "EvalConfig":
         if self.samples > 1 and self.temperature <= 0:
             raise ValueError("samples > 1 needs --temperature (temperature) > 0: greedy samples would all be identical")
+        if self.reward and self.reward_model:
+            raise ValueError("give reward (a function) or reward_model (a trained model), not both")
+        if self.reward_model and self.protocol != "instruct":
+            raise ValueError("reward_model scores chat-format responses: use protocol instruct (--protocol instruct)")
         return self
 
 

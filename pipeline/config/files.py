@@ -1,5 +1,6 @@
 """Which schema a YAML file of the repository follows, by its folder: data_recipes/ → Recipe, configs/eval/ →
-EvalConfig, configs/ → TrainConfig.
+EvalConfig, configs/instruct/ → by name (`sample_*` SampleConfig, `sft_data_*` SFTDataConfig, `rm_*`
+RewardModelConfig), configs/ → TrainConfig.
 
     python -m pytest tests/config/test_config.py -k every_yaml     # validates every YAML in the repository
 """
@@ -11,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pipeline.config.eval import load_eval_config
+from pipeline.config.instruct import load_reward_model_config, load_sample_config, load_sft_data_config
 from pipeline.config.recipe import load_recipe
 from pipeline.config.train import load_train_config
 from pipeline.errors import ConfigError
@@ -24,6 +26,12 @@ def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
         return load_recipe(path, overrides)
     if "configs" in parts and parts[parts.index("configs") + 1] == "eval":
         return load_eval_config(path, overrides)
+    if "configs" in parts and parts[parts.index("configs") + 1] == "instruct":
+        loaders = {"sample_": load_sample_config, "sft_data_": load_sft_data_config, "rm_": load_reward_model_config}
+        for prefix, loader in loaders.items():
+            if path.name.startswith(prefix):
+                return loader(path, overrides)
+        raise ConfigError(f"{path}: configs/instruct/ files are named sample_*, sft_data_* or rm_*")
     if "configs" in parts:
         return load_train_config(path, overrides)
     raise ConfigError(f"{path}: not under data_recipes/ or configs/, cannot tell which schema applies")

@@ -77,7 +77,15 @@ class BatchConfig(Strict):
 
 
 class TrainLoop(Strict):
-    max_steps: int = Field(gt=0)
+    max_steps: int | None = Field(default=None, gt=0, description="optimizer steps (or give epochs)")
+    epochs: float | None = Field(
+        default=None, gt=0, description="passes over the data instead of max_steps (SFT): steps derived from it"
+    )
+    objective: Literal["cpt", "sft"] = Field(
+        default="cpt",
+        description="cpt: every token is a target; sft: shards must carry a loss mask (mathcpt sft-data), only "
+        "response tokens train",
+    )
     seed: int = 0
     log_every: int = Field(default=1, gt=0)
     save_every: int = Field(default=0, ge=0, description="0 = only at the end (and on SIGTERM/SIGINT)")
@@ -95,6 +103,12 @@ class TrainLoop(Strict):
     task_eval_limit: int = Field(default=32, gt=0, description="items per task (a prefix of the test set)")
     task_eval_max_new_tokens: int | None = Field(default=None, gt=0, description="default: the task's")
     task_eval_benchmarks_dir: str | None = Field(default=None, description="folder laid out NAME/test.jsonl")
+
+    @model_validator(mode="after")
+    def _one_length(self) -> "TrainLoop":
+        if (self.max_steps is None) == (self.epochs is None):
+            raise ValueError("give exactly one of max_steps and epochs (set the other to null)")
+        return self
 
 
 class DeepSpeedSection(Strict):

@@ -30,10 +30,11 @@ from loguru import logger
 from pipeline.config.eval import EvalConfig
 from pipeline.errors import ConfigError
 from pipeline.eval.references import render_table
-from pipeline.eval.tasks import TASKS, Task, build_prompt, check_tasks
+from pipeline.eval.tasks import TASKS, Task, build_prompt, check_tasks, question_text
 from pipeline.shared.answers import extract_answer
 from pipeline.shared.atomic import atomic_write_text
 from pipeline.shared.benchmarks.registry import load_benchmark
+from pipeline.shared.chat import ChatFormat, tokenizer_fingerprint
 from pipeline.shared.generation import SamplingSettings, make_generator
 from pipeline.shared.grading import answers_match
 
@@ -47,6 +48,29 @@ def load_reward(spec: str | None) -> Callable[[str, str], float] | None:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError, ValueError) as e:
         raise ConfigError(f"--reward {spec}: cannot import ({e}); give module:function") from None
+
+
+class RewardModelReward:
+    """A trained reward model as the rm@k scorer: each generated response gets the chat template's end of turn
+    back (generation stopped before it), so the model reads exactly the text it was trained on; one batch per
+    item's k responses."""
+
+    def __init__(self, path: str, chat: ChatFormat):
+        from pipeline.shared.reward_model import RewardScorer
+
+        self.scorer = RewardScorer(path)
+        if tokenizer_fingerprint(self.scorer.tokenizer) != tokenizer_fingerprint(chat.tokenizer):
+            raise ConfigError(
+                f"reward_model: {path}'s tokenizer differs from the evaluated model's; a reward model scores text "
+                "tokenized the way it was trained on (the policy's tokenizer)"
+            )
+        self.end = chat.end_of_turn()
+
+    def batch(self, prompt: str, responses: list[str]) -> list[float]:
+        return self.scorer.score([prompt] * len(responses), [r.strip() + self.end for r in responses])
+
+    def __call__(self, prompt: str, response: str) -> float:
+        return self.batch(prompt, [response])[0]
 
 
 def majority(answers: list[str | None], answer_type: str) -> str | None:
@@ -82,7 +106,10 @@ def score_item(task: Task, item, prompt: str, responses: list[str], reward) -> d
         maj = row["maj_answer"]  # one of `extracted`, already graded
         row["maj_correct"] = correct[extracted.index(maj)] if maj is not None else False
         if reward is not None:
-            scores = [float(reward(prompt, r)) for r in responses]
+            scored = (
+                reward.batch(prompt, responses) if hasattr(reward, "batch") else [reward(prompt, r) for r in responses]
+            )
+            scores = [float(s) for s in scored]
             best = max(range(len(scores)), key=scores.__getitem__)
             row["rm_scores"], row["rm_correct"] = scores, correct[best]
     return row
@@ -133,16 +160,22 @@ def evaluate_tasks(
     top_p: float = 1.0,
     seed: int = 0,
     reward_fn=None,
+    chat: ChatFormat | None = None,
 ) -> tuple[dict, list[dict]]:
     """Generate, extract and grade every task with any generator (`generate(prompts, settings)`, `generated_tokens`):
-    (summary per task, one row per item). Shared by `mathcpt eval` and the trainer's periodic evaluation."""
+    (summary per task, one row per item). Shared by `mathcpt eval` and the trainer's periodic evaluation. With
+    `chat`, the instruct protocol: zero-shot, each question in that chat format, generation stopping at its end of
+    turn."""
     check_tasks(benchmarks)
     summaries, all_rows = {}, []
     for name in benchmarks:
         task = TASKS[name]
-        n_shots = task.shots if shots is None else shots
+        n_shots = 0 if chat is not None else task.shots if shots is None else shots
         items, prompts = task_inputs(name, limit, n_shots, benchmarks_dir)
-        settings = SamplingSettings(max_new_tokens or task.max_new_tokens, task.stop, samples, temperature, top_p, seed)
+        stop = task.stop
+        if chat is not None:
+            prompts, stop = tuple(chat.prompt(question_text(item)) for item in items), chat.stop
+        settings = SamplingSettings(max_new_tokens or task.max_new_tokens, stop, samples, temperature, top_p, seed)
         logger.info(f"{name}: {len(items)} items, {n_shots}-shot, {samples} sample(s) each")
         t0, tokens0 = time.time(), generator.generated_tokens
         responses = generator.generate(prompts, settings)
@@ -172,6 +205,13 @@ def run_eval(cfg: EvalConfig, model_path: str | None = None, generator=None) -> 
     generator = generator or make_generator(
         cfg.backend, model_path or cfg.model, batch_size=cfg.batch_size, tensor_parallel=cfg.tensor_parallel
     )
+    chat = None
+    if cfg.protocol == "instruct":
+        from pipeline.config.instruct import BOXED_INSTRUCTION, DEFAULT_SYSTEM
+
+        chat = ChatFormat(generator.tokenizer, DEFAULT_SYSTEM, BOXED_INSTRUCTION)
+        if cfg.reward_model:
+            reward_fn = RewardModelReward(cfg.reward_model, chat)
     tasks, all_rows = evaluate_tasks(
         generator,
         cfg.benchmarks,
@@ -184,8 +224,10 @@ def run_eval(cfg: EvalConfig, model_path: str | None = None, generator=None) -> 
         cfg.top_p,
         cfg.seed,
         reward_fn,
+        chat,
     )
-    results: dict = {"model": cfg.model, "backend": cfg.backend, "tasks": tasks, "config": cfg.model_dump()}
+    results: dict = {"model": cfg.model, "backend": cfg.backend, "protocol": cfg.protocol, "tasks": tasks,
+                     "config": cfg.model_dump()}  # fmt: skip
     results["wall_seconds"] = round(time.time() - started, 2)
     samples_path, table_path = out.with_suffix(".samples.jsonl"), out.with_suffix(".md")
     results["files"] = {"samples": str(samples_path), "table": str(table_path)}

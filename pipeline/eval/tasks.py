@@ -2,6 +2,8 @@
 
     mathcpt eval Qwen/Qwen2-Math-1.5B --benchmarks gsm8k,math,mmlu_stem,cmath,gaokao_math_cloze,gaokao_math_qa
 
+The `instruct` protocol (Qwen2-Math-Instruct's, `mathcpt eval --protocol instruct`) uses none of the exemplars:
+zero-shot, the question in the model's chat template (pipeline.shared.chat) with the boxed-answer instruction.
 Default shot counts follow the Qwen2-Math base-model table: GSM8K 8, MATH 4, MMLU-STEM 4, CMATH 6, GaoKao Math
 Cloze 5, GaoKao Math QA 4 (the others 4). Exemplars are data in `pipeline/eval/exemplars/` (see its README): written
 by us, or CMATH's dev split by fixed row numbers; never test items (tests/eval check this against every test set
@@ -67,6 +69,8 @@ TASKS = {
         Task("math", "math", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
         Task("math500", "math500", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
         Task("minerva_math", "minerva_math", 4, "latex", EN_MATH, "minerva_math", max_new_tokens=1024),
+        Task("olympiadbench", "olympiadbench", 4, "latex", EN_MATH, "math", max_new_tokens=2048),
+        Task("college_math", "college_math", 4, "latex", EN_MATH, "math", max_new_tokens=1024),
         Task("mmlu_stem", "mmlu_stem", 4, "choice", EN_CHOICE, "mmlu_stem", max_new_tokens=400),
         Task("sat_math", "sat_math", 4, "choice", EN_CHOICE, "sat_math", max_new_tokens=512),
         Task("cmath", "cmath", 6, "number", ZH_QA, "cmath", max_new_tokens=400),
@@ -91,6 +95,14 @@ def exemplars(source: str) -> tuple[BenchmarkItem, ...]:
         )
         for _, r in read_jsonl(EXEMPLARS / f"{source}.jsonl", required)
     )
+
+
+def question_text(item: BenchmarkItem) -> str:
+    """The question with its lettered choices: what the instruct protocol puts in the user turn."""
+    text = item.question.strip()
+    if item.choices:
+        text += "\n" + "\n".join(f"({LETTERS[i]}) {c}" for i, c in enumerate(item.choices))
+    return text
 
 
 def render(fmt: PromptFormat, item: BenchmarkItem) -> str:

@@ -226,6 +226,35 @@ def answers_match(predicted: str | None, gold: str, answer_type: str = "latex", 
     return _math_verify_equal(predicted, gold)
 
 
+def gradable_gold(gold, answer_type: str = "latex") -> str | None:
+    """The answer a gold field states, when it can be graded against; None when it cannot: empty, prose without
+    a stated final answer, a `number` gold that is no number, a `latex` gold neither a number nor LaTeX that
+    math-verify parses, a `choice` gold that is no letter. Callers count such a problem (`ungradable`) instead of
+    rewarding anything against it: a reward of 1 for an unparsable gold is the failure this guards against."""
+    text = str(gold if gold is not None else "").strip()
+    if not text:
+        return None
+    if answer_type == "choice":
+        m = re.fullmatch(r"\(?\s*([A-Za-z])\s*\)?", text)
+        return m.group(1).upper() if m else None
+    answer = gold_answer(text).strip().strip("$").strip()
+    if not answer or len(re.findall(r"[A-Za-z]{3,}", re.sub(r"\\[A-Za-z]+", " ", answer))) >= 6:
+        return None  # nothing stated, or a worked solution whose final answer could not be found
+    if to_quantity(answer) is not None:
+        return answer
+    if answer_type == "number":
+        return None
+    try:
+        from math_verify import parse
+    except ImportError:
+        return answer  # normalised-string comparison is all there is: a non-empty gold is gradable by it
+    timeout = MATH_VERIFY_TIMEOUT if threading.current_thread() is threading.main_thread() else None
+    try:
+        return answer if parse(f"\\boxed{{{answer}}}", parsing_timeout=timeout) else None
+    except Exception:  # noqa: BLE001 - math-verify raises from sympy on odd input: not gradable
+        return None
+
+
 def grade_response(
     response: str, gold: str, answer_type: str = "latex", num_choices: int = 4
 ) -> tuple[bool, str | None]:

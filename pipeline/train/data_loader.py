@@ -16,6 +16,9 @@ slices of the same sequence (`global_indices`).
 * Positions restart at every document start inside a window, so with `attention_mask=None` and `use_cache=False`
   HF Qwen2 keeps attention inside each document.
 * Reads are memory-mapped (`pipeline.shared.shards`).
+* Supervised sources (shards with a loss mask, pipeline.instruct.sft_data) give label -100 (ignored) where the
+  target token is context (prompt turns, padding); a source packed into bins of seq_len + 1 tokens
+  (`bin_tokens` in its manifest entry) is read bin by bin, so every window holds whole examples.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ def restart_positions(doc_starts: np.ndarray, length: int) -> np.ndarray:
 
 
 BLOCK = 1024
+IGNORE = -100  # label of a token that is not a training target (torch's cross-entropy ignore_index)
 
 
 class PackedMixture:
@@ -86,7 +90,22 @@ class PackedMixture:
             n: entries[n]["validation"]["path"] if split == "validation" else entries[n]["path"] for n in self.names
         }
         self.shards = {n: SourceShards(f"{data_dir}/{paths[n]}", token_size) for n in self.names}
-        self.windows = {n: (s.num_tokens - 1) // seq_len for n, s in self.shards.items()}
+        # Window stride: seq_len (consecutive windows share a token), or the bin size of a bin-packed source.
+        self.stride = {}
+        for n in self.names:
+            bins = entries[n].get("bin_tokens")
+            if bins and bins != seq_len + 1:
+                raise ValueError(
+                    f"{data_dir}: source {n!r} was packed into bins of {bins} tokens; train it with "
+                    f"data.seq_len: {bins - 1} (or rebuild it with seq_len {seq_len})"
+                )
+            self.stride[n] = bins or seq_len
+        # A window reads seq_len + 1 tokens: a stream of t tokens holds (t - 1) // seq_len overlapping windows, or
+        # t // (seq_len + 1) bins.
+        self.windows = {
+            n: (s.num_tokens + self.stride[n] - seq_len - 1) // self.stride[n] for n, s in self.shards.items()
+        }
+        self.masked = any(s.has_loss_mask for s in self.shards.values())
         short = [n for n, w in self.windows.items() if w == 0]
         if short:
             raise ValueError(f"sources {short} hold fewer than seq_len + 1 = {seq_len + 1} tokens")
@@ -119,19 +138,31 @@ class PackedMixture:
         order, k = self._block(i // BLOCK)
         s, use = int(order[i % BLOCK]), int(k[i % BLOCK])
         n = self.windows[self.names[s]]
-        return s, self._permutation(s, use // n)(use % n) * self.seq_len
+        return s, self._permutation(s, use // n)(use % n) * self.stride[self.names[s]]
 
     def sample(self, i: int) -> dict[str, torch.Tensor]:
         s, start = self.locate(i)
         shards = self.shards[self.names[s]]
         tokens = shards.tokens(start, self.seq_len + 1)
         positions = restart_positions(shards.doc_starts_in(start, self.seq_len), self.seq_len)
+        labels = tokens[1:]
+        if shards.has_loss_mask:
+            labels = np.where(shards.loss_mask(start + 1, self.seq_len), labels, IGNORE)
         return {
             "input_ids": torch.from_numpy(tokens[:-1]),
-            "labels": torch.from_numpy(tokens[1:]),
+            "labels": torch.from_numpy(labels),
             "position_ids": torch.from_numpy(positions),
             "source": self._source_ids[s],
         }
+
+    def target_count(self, indices) -> int:
+        """How many labels of these samples are training targets (not IGNORE): read from the loss masks alone."""
+        total = 0
+        for i in indices:
+            s, start = self.locate(i)
+            shards = self.shards[self.names[s]]
+            total += int(shards.loss_mask(start + 1, self.seq_len).sum()) if shards.has_loss_mask else self.seq_len
+        return total
 
     def batch(self, indices: list[int]) -> dict[str, torch.Tensor]:
         """Samples stacked into (B, seq_len) tensors (measured faster than a batch-wide positions scan)."""

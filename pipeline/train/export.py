@@ -40,7 +40,13 @@ def resolve_checkpoint(path: str | Path) -> tuple[Path, str]:
 def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = "bfloat16") -> Path:
     import torch
     from deepspeed.utils.zero_to_fp32 import get_fp32_state_dict_from_zero_checkpoint
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+    from transformers import (
+        AutoConfig,
+        AutoModelForCausalLM,
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        GenerationConfig,
+    )
 
     ckpt_dir, tag = resolve_checkpoint(checkpoint)
     tag_dir = ckpt_dir / tag
@@ -51,9 +57,12 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = 
         raise DataError(f"output folder {out} is not empty; choose a new folder")
     config = AutoConfig.from_pretrained(str(tag_dir))
     state = get_fp32_state_dict_from_zero_checkpoint(str(ckpt_dir), tag=tag)
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    # A reward model (`mathcpt rm train`) is a scalar head on the same backbone: no LM head, no generation config.
+    reward = any("SequenceClassification" in a for a in (config.architectures or []))
+    auto = AutoModelForSequenceClassification if reward else AutoModelForCausalLM
+    model = auto.from_config(config, dtype=torch.float32)
     missing, unexpected = model.load_state_dict(state, strict=False)
-    tied = {"lm_head.weight"} if config.tie_word_embeddings else set()
+    tied = {"lm_head.weight"} if config.tie_word_embeddings and not reward else set()
     if set(missing) - tied or unexpected:
         raise DataError(f"{tag_dir}: checkpoint does not match its config (missing {missing}, unexpected {unexpected})")
     if tied:
@@ -69,7 +78,8 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = 
             tokenizer.save_pretrained(str(tmp))
             eos = tokenizer.eos_token_id
             pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
-            GenerationConfig(eos_token_id=eos, pad_token_id=pad, do_sample=False).save_pretrained(str(tmp))
+            if not reward:
+                GenerationConfig(eos_token_id=eos, pad_token_id=pad, do_sample=False).save_pretrained(str(tmp))
     return out
 
 

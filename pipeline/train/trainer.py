@@ -33,7 +33,7 @@ from pipeline.config.train import TrainConfig
 from pipeline.errors import ConfigError
 from pipeline.shared.logs import rank_zero_logging
 from pipeline.train import checkpoint
-from pipeline.train.data_loader import PackedMixture, global_indices
+from pipeline.train.data_loader import IGNORE, PackedMixture, global_indices
 from pipeline.train.metrics import MetricsLogger
 from pipeline.train.schedule import lr_multiplier
 
@@ -120,17 +120,29 @@ def new_loss_totals(num_sources: int, device: torch.device | str = "cpu") -> tor
     return torch.zeros(2 + 2 * num_sources, dtype=torch.float64, device=device)
 
 
-def add_losses(totals: torch.Tensor, token_loss: torch.Tensor, sources: torch.Tensor) -> None:
-    """Accumulate [loss sum, tokens, per-source loss sums..., per-source tokens...] from (samples, tokens) losses."""
+def add_losses(
+    totals: torch.Tensor, token_loss: torch.Tensor, sources: torch.Tensor, targets: torch.Tensor | None = None
+) -> None:
+    """Accumulate [loss sum, tokens, per-source loss sums..., per-source tokens...] from (samples, tokens) losses;
+    `targets` (bool, same shape) marks the tokens that count (SFT: response tokens), all of them when None."""
     n_src = (len(totals) - 2) // 2
     sample_sums = token_loss.detach().sum(dim=1).double().to(totals.device)
+    if targets is None:
+        counts = torch.full((len(sources),), float(token_loss.size(1)), dtype=torch.float64, device=totals.device)
+    else:
+        counts = targets.sum(dim=1).double().to(totals.device)
     sources = sources.to(totals.device)
     totals[0] += sample_sums.sum()
-    totals[1] += token_loss.numel()
+    totals[1] += counts.sum()
     totals[2 : 2 + n_src].index_add_(0, sources, sample_sums)
-    totals[2 + n_src :].index_add_(
-        0, sources, torch.full((len(sources),), float(token_loss.size(1)), dtype=torch.float64, device=totals.device)
-    )
+    totals[2 + n_src :].index_add_(0, sources, counts)
+
+
+def token_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy per token, (samples, tokens), computed in fp32; 0 where the label is IGNORE (SFT context)."""
+    return F.cross_entropy(
+        logits.float().view(-1, logits.size(-1)), labels.view(-1), reduction="none", ignore_index=IGNORE
+    ).view(labels.shape)
 
 
 def reduce_losses(totals: torch.Tensor, names: list[str]) -> tuple[float, dict[str, float]]:
@@ -138,7 +150,7 @@ def reduce_losses(totals: torch.Tensor, names: list[str]) -> tuple[float, dict[s
     torch.distributed.all_reduce(totals, op=torch.distributed.ReduceOp.SUM)
     values, n_src = totals.tolist(), len(names)  # one device-to-host copy
     sums, counts = values[2 : 2 + n_src], values[2 + n_src :]
-    return values[0] / values[1], {n: sums[i] / counts[i] for i, n in enumerate(names) if counts[i] > 0}
+    return values[0] / max(values[1], 1.0), {n: sums[i] / counts[i] for i, n in enumerate(names) if counts[i] > 0}
 
 
 def install_stop_handler() -> dict:
@@ -266,7 +278,24 @@ class Trainer:
         self.load_dir, self.load_universal = ckpt / checkpoint.UNIVERSAL, True
 
     def build_dataloader(self) -> None:
-        self.data = PackedMixture(self.cfg.data.path, self.cfg.data.seq_len, self.cfg.train.seed)
+        t = self.cfg.train
+        self.data_path = self.cfg.data.path  # recorded in every checkpoint
+        try:
+            self.data = PackedMixture(self.cfg.data.path, self.cfg.data.seq_len, t.seed)
+        except ValueError as e:
+            raise ConfigError(f"data.path: {e}") from None
+        if self.data.masked != (t.objective == "sft"):
+            raise ConfigError(
+                f"train.objective is {t.objective} but {self.cfg.data.path} holds "
+                + ("SFT shards (with loss masks): set train.objective: sft" if self.data.masked else
+                   "shards without loss masks: SFT data comes from `mathcpt sft-data`")
+            )  # fmt: skip
+        # Epochs: passes over every source's windows at the mixture's shares (for SFT, the usual single source).
+        self.max_steps = t.max_steps or math.ceil(
+            t.epochs * sum(self.data.windows.values()) / self.plan.global_batch_size
+        )
+        if self.is_main and t.epochs:
+            logger.info(f"train.epochs {t.epochs}: {self.max_steps} steps")
         self.validation = None
         if self.cfg.train.eval_every:
             try:
@@ -276,13 +305,23 @@ class Trainer:
             except ValueError as e:
                 raise ConfigError(f"train.eval_every needs a validation split in the data run: {e}") from None
 
+    def model_architecture(self):
+        """The architecture to build (cheap: no weights); the DeepSpeed config derives its buckets from it."""
+        from pipeline.train.model import model_config
+
+        return model_config(self.cfg.model, self.data.vocab_size)
+
+    def create_model(self, config, dtype: torch.dtype):
+        """The model, built or loaded under the live HfDeepSpeedConfig (so each rank holds only its partition)."""
+        from pipeline.train.model import build_model
+
+        return build_model(self.cfg.model, config, dtype)
+
     def build_model(self) -> None:
         import deepspeed
         from transformers.integrations import HfDeepSpeedConfig
 
-        from pipeline.train.model import build_model, model_config
-
-        config = model_config(self.cfg.model, self.data.vocab_size)
+        config = self.model_architecture()
         self.ds_config = deepspeed_config(self.cfg, self.plan, self.config_dir, config.hidden_size)
         # Must be alive before the model exists: transformers reads it to build/load under zero.Init.
         if self.resume_tag and self.load_universal:
@@ -290,8 +329,8 @@ class Trainer:
         self._hf_ds_config = HfDeepSpeedConfig(self.ds_config)
         torch.manual_seed(self.cfg.train.seed)
         dtype = torch.bfloat16 if self.cfg.deepspeed.precision == "bf16" else torch.float32
-        model = build_model(self.cfg.model, config, dtype)
-        o, max_steps = self.cfg.optim, self.cfg.train.max_steps
+        model = self.create_model(config, dtype)
+        o, max_steps = self.cfg.optim, self.max_steps
         groups = [
             {"params": [p for p in model.parameters() if p.ndim >= 2], "weight_decay": o.weight_decay},
             {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},  # norms and biases
@@ -349,7 +388,8 @@ class Trainer:
 
     # ------------------------------------------------------------------ training
     def token_losses(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Forward with packed positions (no mask, no cache) → cross-entropy per token, shaped (samples, tokens)."""
+        """Forward with packed positions (no mask, no cache) → cross-entropy per token, shaped (samples, tokens);
+        0 where the label is IGNORE (SFT context tokens)."""
         device = self.engine.device
         logits = self.engine(
             input_ids=batch["input_ids"].to(device),
@@ -357,21 +397,29 @@ class Trainer:
             attention_mask=None,
             use_cache=False,
         ).logits
-        labels = batch["labels"].to(device)
-        return F.cross_entropy(logits.float().view(-1, logits.size(-1)), labels.view(-1), reduction="none").view(
-            labels.shape
-        )
+        return token_cross_entropy(logits, batch["labels"].to(device))
 
     def train_step(self) -> tuple[float, dict[str, float]]:
-        """One optimizer step over grad_accum micro batches: (mean loss over all ranks, mean loss per source)."""
+        """One optimizer step over grad_accum micro batches: (mean loss over all ranks, mean loss per source).
+
+        CPT: each micro batch's token mean (every micro batch holds the same number of targets). SFT: the targets
+        differ per sample, so the step's loss is the sum over every target token of the global batch divided by
+        their number, whatever the split into ranks and micro batches: each rank counts the step's targets from
+        the loader (a pure function of the index), and DeepSpeed's averaging over ranks and accumulation steps is
+        undone by the factor world × accumulation."""
         p, totals = self.plan, new_loss_totals(len(self.data.names), self.engine.device)
+        if self.data.masked:
+            first = self.step * p.global_batch_size
+            step_targets = self.data.target_count(range(first, first + p.global_batch_size))
+            scale = p.world_size * p.grad_accum / max(step_targets, 1)
         for micro in range(p.grad_accum):
             idx = global_indices(self.step, micro, self.rank, p.world_size, p.micro_batch_size, p.grad_accum)
             batch = self.data.batch(idx)
             token_loss = self.token_losses(batch)
-            self.engine.backward(token_loss.mean())
+            targets = batch["labels"] != IGNORE if self.data.masked else None
+            self.engine.backward(token_loss.sum() * scale if self.data.masked else token_loss.mean())
             self.engine.step()  # DeepSpeed steps the optimizer only at the accumulation boundary
-            add_losses(totals, token_loss, batch["source"])
+            add_losses(totals, token_loss, batch["source"], targets)
         self.step += 1
         self.samples_consumed += p.global_batch_size
         return reduce_losses(totals, self.data.names)
@@ -382,12 +430,12 @@ class Trainer:
         started, start_step = time.time(), self.step
         stop = install_stop_handler()
         try:
-            while self.step < cfg.train.max_steps:
+            while self.step < self.max_steps:
                 t0 = time.time()
                 lr = self.engine.get_lr()[0]
                 loss, per_source = self.train_step()
                 dt = time.time() - t0
-                if self.step % cfg.train.log_every == 0 or self.step == cfg.train.max_steps:
+                if self.step % cfg.train.log_every == 0 or self.step == self.max_steps:
                     metrics.log(self.step_metrics(loss, per_source, lr, dt, started, start_step))
                 if self.validation is not None and self.step % cfg.train.eval_every == 0:
                     metrics.log(self.validation_metrics())
@@ -398,12 +446,16 @@ class Trainer:
                     logger.warning(f"stop signal received: saving step {self.step} and exiting")
                     self.save_checkpoint()
                     return
-                if cfg.train.save_every and self.step % cfg.train.save_every == 0 and self.step < cfg.train.max_steps:
+                if cfg.train.save_every and self.step % cfg.train.save_every == 0 and self.step < self.max_steps:
                     self.save_checkpoint()
-            metrics.log({"step": self.step, "eval_loss": self.evaluate()[0]})
+            metrics.log(self.final_metrics())
             self.save_checkpoint()
         finally:
             metrics.close(wall_seconds=time.time() - started)
+
+    def final_metrics(self) -> dict:
+        """Logged once at the end: the loss of the final weights on the first training samples (export checks it)."""
+        return {"step": self.step, "eval_loss": self.evaluate()[0]}
 
     def step_metrics(
         self, loss: float, per_source: dict[str, float], lr: float, dt: float, started: float, start_step: int
@@ -416,9 +468,7 @@ class Trainer:
             "tokens": self.samples_consumed * self.plan.seq_len,
             "samples": self.samples_consumed,
             "tokens_per_s": round(tokens_per_s, 1),
-            "eta_s": round(
-                (time.time() - started) / (self.step - start_step) * (self.cfg.train.max_steps - self.step), 1
-            ),
+            "eta_s": round((time.time() - started) / (self.step - start_step) * (self.max_steps - self.step), 1),
         }
         row.update({f"loss/{name}": round(v, 6) for name, v in per_source.items()})
         grad_norm = self.engine.get_global_grad_norm()
@@ -450,7 +500,7 @@ class Trainer:
         for start in range(first, first + per_rank, micro):
             batch = data.batch(list(range(start, start + micro)))
             token_loss = self.token_losses(batch)
-            add_losses(totals, token_loss, batch["source"])
+            add_losses(totals, token_loss, batch["source"], batch["labels"] != IGNORE if data.masked else None)
         self.engine.train()
         return reduce_losses(totals, data.names)
 
@@ -490,7 +540,7 @@ class Trainer:
             "step": self.step,
             "samples_consumed": self.samples_consumed,
             "world_size": self.world_size,
-            "data_path": self.cfg.data.path,
+            "data_path": str(self.data_path),
             "seed": self.cfg.train.seed,
             "rng_cpu": torch.get_rng_state().tolist(),
         }

@@ -8,11 +8,13 @@ import pytest
 
 from pipeline.config.eval import EvalConfig
 from pipeline.config.files import load_any
+from pipeline.config.instruct import RewardModelConfig, SampleConfig, SFTDataConfig
 from pipeline.config.recipe import Recipe, load_recipe
 from pipeline.config.train import TrainConfig, load_train_config
 from pipeline.data.recipe_run import check_recipe
 from pipeline.errors import ConfigError
 from pipeline.eval.tasks import check_tasks
+from pipeline.shared.benchmarks.registry import expand_names, known
 from tests.conftest import ROOT, run_cli
 
 YAML_FILES = sorted(p for d in ("data_recipes", "configs") for p in (ROOT / d).rglob("*.yaml"))
@@ -26,12 +28,16 @@ def test_repository_has_recipes_and_configs():
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_yaml_validates(path: Path):
     config = load_any(path)
-    assert isinstance(config, (Recipe, TrainConfig, EvalConfig))
+    assert isinstance(config, (Recipe, TrainConfig, EvalConfig, SampleConfig, SFTDataConfig, RewardModelConfig))
     # ... and passes the checks against the stages' tables that runs do at start (benchmarks, templates, tasks)
     if isinstance(config, Recipe):
         check_recipe(config, str(path))
-    else:
+    elif isinstance(config, (TrainConfig, EvalConfig)):
         check_tasks(config.train.task_eval if isinstance(config, TrainConfig) else config.benchmarks)
+    elif isinstance(config, SampleConfig):
+        expand_names(config.decontamination.benchmarks)
+        for source in config.problems:
+            assert source.benchmark is None or source.benchmark in known()
 
 
 def write(tmp_path: Path, text: str) -> Path:
