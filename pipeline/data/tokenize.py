@@ -65,16 +65,15 @@ def train_bpe(jsonl_files: list[Path], vocab_size: int, eos_token: str, out_dir:
 
 def import_tokenizer(path: str, eos_token: str, out_dir: Path) -> Path:
     """Copy a user's tokenizer (HF folder or tokenizer.json) into the run, checking that it knows the EOS token."""
-    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+    from transformers import PreTrainedTokenizerFast
+
+    from pipeline.shared.tokenizer import load_tokenizer
 
     src = Path(path)
     if src.is_file():
         hf = PreTrainedTokenizerFast(tokenizer_file=str(src), eos_token=eos_token, pad_token=eos_token)
-    elif src.is_dir():
-        hf = AutoTokenizer.from_pretrained(str(src), trust_remote_code=False)
-    else:
-        # A hub id: transformers resolves it (network or the local HF cache).
-        hf = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+    else:  # a folder, or a hub id (transformers resolves it: network or the local HF cache)
+        hf = load_tokenizer(path)
     if hf.convert_tokens_to_ids(eos_token) in (None, hf.unk_token_id):
         raise ConfigError(f"stages.tokenizer.eos_token: {eos_token!r} is not a token of the tokenizer at {path}")
     if hf.pad_token is None:

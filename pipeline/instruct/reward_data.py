@@ -35,6 +35,7 @@ from pipeline.shared.grading import answers_match
 from pipeline.shared.jsonl import read_jsonl
 from pipeline.shared.preference import write_groups
 from pipeline.shared.reward_model import reward_text
+from pipeline.shared.tokenizer import load_tokenizer
 
 
 def majority_correct(responses: list[dict], answer_type: str) -> bool:
@@ -52,16 +53,11 @@ def majority_correct(responses: list[dict], answer_type: str) -> bool:
     return bool(groups) and bool(max(groups, key=len)[0]["correct"])
 
 
-def load_tokenizer(cfg: RewardModelConfig):
-    from transformers import AutoTokenizer
-
+def reward_tokenizer(cfg: RewardModelConfig):
     path = cfg.tokenizer or (cfg.model.name_or_path if cfg.model.init == "pretrained" else None)
     if path is None:
         raise ConfigError("tokenizer: a reward model built from a shape needs the tokenizer to read text with")
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=cfg.model.trust_remote_code)
-    except (OSError, ValueError) as e:
-        raise ConfigError(f"tokenizer: cannot load {path} ({str(e).strip().splitlines()[0]})") from None
+    tokenizer = load_tokenizer(path, cfg.model.trust_remote_code)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
@@ -69,7 +65,7 @@ def load_tokenizer(cfg: RewardModelConfig):
 
 def build_reward_data(cfg: RewardModelConfig, folder: Path) -> dict:
     """Write `folder/{train,validation}/`, `folder/tokenizer/` and `folder/meta.json` (the folder appears whole)."""
-    d, tokenizer = cfg.data, load_tokenizer(cfg)
+    d, tokenizer = cfg.data, reward_tokenizer(cfg)
     fingerprint = tokenizer_fingerprint(tokenizer)
     counts: Counter = Counter()
     splits: dict[str, list] = {"train": [], "validation": []}

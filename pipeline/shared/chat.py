@@ -19,10 +19,13 @@ from pipeline.errors import ConfigError
 
 
 def tokenizer_fingerprint(tokenizer) -> str:
-    """A short hash of the vocabulary: two tokenizers that map text to the same ids have the same one (sampling
-    records its policy's; the reward model, SFT data and RM@k scoring check theirs against it)."""
-    vocab = json.dumps(sorted(tokenizer.get_vocab().items()), ensure_ascii=False)
-    return hashlib.sha256(vocab.encode()).hexdigest()[:16]
+    """A short hash of how a tokenizer maps text to ids: its whole definition (normaliser, pre-tokenizer,
+    vocabulary, merges, added tokens) where the backend tokenizer is there, else its vocabulary. Sampling records its
+    policy's; the reward model, SFT data and RM@k scoring check theirs against it: the same vocabulary with another
+    pre-tokenizer gives other ids for the same text."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    text = backend.to_str() if backend is not None else json.dumps(sorted(tokenizer.get_vocab().items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 CHATML = (
@@ -45,13 +48,9 @@ class ChatFormat:
 
     @classmethod
     def load(cls, path: str, system: str | None = None, instruction: str = "", trust_remote_code: bool = False):
-        from transformers import AutoTokenizer
+        from pipeline.shared.tokenizer import load_tokenizer
 
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
-        except (OSError, ValueError) as e:
-            raise ConfigError(f"{path}: cannot load a tokenizer ({e})") from None
-        return cls(tokenizer, system, instruction)
+        return cls(load_tokenizer(path, trust_remote_code), system, instruction)
 
     @property
     def template(self) -> str:

@@ -52,9 +52,9 @@ def cut_at_stop(text: str, stop: tuple[str, ...]) -> str:
 
 def generation_tokenizer(path: str, trust_remote_code: bool = False):
     """A tokenizer set up for batched generation with a decoder-only model."""
-    from transformers import AutoTokenizer
+    from pipeline.shared.tokenizer import load_tokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+    tokenizer = load_tokenizer(path, trust_remote_code)
     tokenizer.padding_side = "left"  # decoder-only: new tokens must follow the prompt directly
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

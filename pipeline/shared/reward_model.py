@@ -30,10 +30,12 @@ def last_token_scores(logits: torch.Tensor, attention_mask: torch.Tensor) -> tor
 
 class RewardScorer:
     def __init__(self, path: str, batch_size: int = 8, max_len: int = 4096, trust_remote_code: bool = False):
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
 
+        from pipeline.shared.tokenizer import load_tokenizer
+
+        self.tokenizer = load_tokenizer(path, trust_remote_code)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
             model = AutoModelForSequenceClassification.from_pretrained(path, trust_remote_code=trust_remote_code)
         except (OSError, ValueError) as e:
             raise ConfigError(f"reward model {path}: cannot load ({str(e).strip().splitlines()[0]})") from None

@@ -44,9 +44,10 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = 
         AutoConfig,
         AutoModelForCausalLM,
         AutoModelForSequenceClassification,
-        AutoTokenizer,
         GenerationConfig,
     )
+
+    from pipeline.shared.tokenizer import load_tokenizer
 
     ckpt_dir, tag = resolve_checkpoint(checkpoint)
     tag_dir = ckpt_dir / tag
@@ -74,7 +75,7 @@ def export_checkpoint(checkpoint: str | Path, out_dir: str | Path, dtype: str = 
         model.save_pretrained(str(tmp), safe_serialization=True)
         tok_dir = tag_dir / "tokenizer"
         if tok_dir.is_dir():
-            tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
+            tokenizer = load_tokenizer(tok_dir)
             tokenizer.save_pretrained(str(tmp))
             eos = tokenizer.eos_token_id
             pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos

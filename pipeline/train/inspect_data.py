@@ -33,8 +33,7 @@ def histogram(lengths: np.ndarray) -> list[str]:
 
 
 def inspect_text(run_dir: str, samples: int = 3, seq_len: int = 96, seed: int = 0) -> str:
-    from transformers import AutoTokenizer
-
+    from pipeline.shared.tokenizer import load_tokenizer
     from pipeline.train.data_loader import PackedMixture
 
     manifest = read_manifest(run_dir)
@@ -56,7 +55,7 @@ def inspect_text(run_dir: str, samples: int = 3, seq_len: int = 96, seed: int = 
         shards = SourceShards(Path(run_dir) / s["path"], tok["token_size"])
         lengths.append(np.diff(np.concatenate([[0], shards.doc_ends])))
     lines += ["", "Document length (tokens, all sources):", "```", *histogram(np.concatenate(lengths)), "```"]
-    tokenizer = AutoTokenizer.from_pretrained(str(Path(run_dir) / manifest["tokenizer"]["path"]))
+    tokenizer = load_tokenizer(Path(run_dir) / manifest["tokenizer"]["path"])
     mixture = PackedMixture(run_dir, seq_len, seed)
     for i in range(samples):
         s, start = mixture.locate(i)

@@ -37,9 +37,10 @@ def build_tiny_model(
 ) -> Path:
     """Write an HF model folder (random Qwen2 weights + tokenizer) to `out` and return its path."""
     import torch
-    from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
+    from transformers import Qwen2Config, Qwen2ForCausalLM
 
     from pipeline.data.tokenize import train_bpe
+    from pipeline.shared.tokenizer import load_tokenizer
 
     out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,7 +49,7 @@ def build_tiny_model(
             corpus.write_text("".join(json.dumps({"text": t}) + "\n" for t in _TEXT * 4), encoding="utf-8")
             train_bpe([corpus], vocab_size, EOS, Path(tmp) / "tok")
             tokenizer = Path(tmp) / "tok"
-        tok = AutoTokenizer.from_pretrained(str(tokenizer))
+        tok = load_tokenizer(tokenizer)
     if tok.eos_token is None:
         tok.eos_token = EOS
     if tok.pad_token is None:
