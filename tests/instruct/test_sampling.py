@@ -106,3 +106,9 @@ def test_a_run_killed_mid_way_resumes_to_the_same_samples(tmp_path, policy):
     _, a = read_samples(tmp_path / "straight")
     _, b = read_samples(tmp_path / "killed")
     assert a == b
+
+
+def test_prompts_longer_than_the_context_are_counted_not_sampled(tmp_path, policy):
+    report = run_sampling(SampleConfig(**config(tmp_path, policy, prompt={"max_prompt_tokens": 8})))
+    assert report["problems"] == 0 and report["responses"] == 0
+    assert report["left_out"]["prompt_too_long"] == 6
