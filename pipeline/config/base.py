@@ -6,7 +6,9 @@
 YAML goes through `yaml.safe_load` only; the result is validated by pydantic models that forbid extra keys (`Strict`),
 so a misspelled key is an error naming the file and the key path (`sources.2.wieght`) instead of a silently ignored
 setting. `--set a.b=c` overrides are applied to the raw mapping before validation, so they are checked exactly like
-keys written in the file.
+keys written in the file. A key written twice in one mapping is an error too (YAML keeps the last one silently), and
+so is a document nested deeper than libyaml's limit of 1,000 levels (found by tests/fuzz/test_fuzz_config.py: the pure
+Python parser took seconds and then overflowed the stack).
 """
 
 from __future__ import annotations
@@ -28,6 +30,31 @@ class Strict(BaseModel):
 
 
 M = TypeVar("M", bound=BaseModel)
+MAX_PROBLEMS = 10  # a validation error lists this many problems, then how many more there are
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: C speed and a nesting limit
+    """The safe loader, refusing a key repeated in one mapping."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if (key_node.tag, key_node.value) in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key_node.value!r} appears twice in one mapping", key_node.start_mark
+                    )
+                seen.add((key_node.tag, key_node.value))
+        return super().construct_mapping(node, deep)
+
+
+def safe_load(text: str) -> Any:
+    """yaml.safe_load through _Loader; a value no constructor can build (`seed: 2001-13-45`, an integer of more than
+    4,300 digits) or a document nested too deeply is a yaml.YAMLError like any syntax error."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no arbitrary objects
+    except (ValueError, OverflowError, RecursionError) as e:
+        raise yaml.YAMLError(f"invalid value ({type(e).__name__}: {str(e)[:200]})") from None
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
@@ -40,7 +67,7 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read ({e})") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -62,9 +89,9 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str], origin: str) -> d
         key, value_text = item.split("=", 1)
         parts = key.strip().split(".")
         try:
-            value = yaml.safe_load(value_text)
+            value = safe_load(value_text)
         except yaml.YAMLError:
-            value = value_text
+            value = value_text  # not YAML: the string as given (validation says whether a string is wanted)
         node: Any = raw
         for i, part in enumerate(parts[:-1]):
             node = _child(node, part, create=True, where=f"{origin}: --set {key}")
@@ -102,12 +129,15 @@ def validate(model: type[M], raw: dict[str, Any], origin: str) -> M:
         return model.model_validate(raw)
     except ValidationError as e:
         problems = []
-        for err in e.errors():
+        errors = e.errors()
+        for err in errors[:MAX_PROBLEMS]:
             loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
             if err["type"] == "extra_forbidden":
                 problems.append(f"{loc}: unknown key (check the spelling; see the recipe reference in README.md)")
             else:
                 problems.append(f"{loc}: {err['msg']}")
+        if len(errors) > MAX_PROBLEMS:
+            problems.append(f"and {len(errors) - MAX_PROBLEMS} more")
         raise invalid(model.__name__.lower(), origin, problems) from None
 
 

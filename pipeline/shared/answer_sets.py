@@ -25,13 +25,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_PARTS = 12
+# Parts are compared by the full grader, which splits them again: an answer nested deeper than this is not split
+# (thousands of nested sets recursed past Python's stack, tests/fuzz/test_fuzz_answers.py).
+MAX_DEPTH = 8
 OPENERS, CLOSERS = "([{⟨⦃", ")]}⟩⦄"
 # Canonical one-character brackets for the multi-character LaTeX ones, so depth counting sees one symbol each.
 _CANON = (("\\{", "⦃"), ("\\}", "⦄"), ("\\langle", "⟨"), ("\\rangle", "⟩"))
-_SEPARATOR = re.compile(
-    r"\s*(?:,|\\(?:text|mbox|textrm)\{\s*(?:or|and|,)\s*\}|(?<![A-Za-z\\])(?:or|and)(?![A-Za-z]))\s*", re.I
+_SEPARATOR = re.compile(  # whitespace before a separator is matched from where the run starts, not from each space
+    r"(?:(?<!\s)\s+)?(?:,|\\(?:text|mbox|textrm)\{\s*(?:or|and|,)\s*\}|(?<![A-Za-z\\])(?:or|and)(?![A-Za-z]))\s*", re.I
 )
-_SPACING = re.compile(r"^(?:\s|\\q?quad(?![A-Za-z])|\\[,;: ]|~)+|(?:\s|\\q?quad(?![A-Za-z])|\\[,;: ]|~)+$")
+# Spacing around a part: whitespace, `\\quad`, `\\,` and friends, `~`. The trailing run is found by matching the
+# reversed text from its start: searching for `(?:...)+$` retried from every space of a long run that ends before
+# the end (quadratic: 50,000 spaces took minutes, tests/fuzz/test_fuzz_answers.py).
+_LEADING_SPACING = re.compile(r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;: ]|~)+")
+_TRAILING_SPACING_REVERSED = re.compile(r"(?:[,;: ]\\|(?<![A-Za-z])dauqq?\\|\s|~)+")
 _ASSIGNED = re.compile(r"^\s*((?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?)?)\s*=(?!=)\s*")
 THOUSANDS = re.compile(r"-?\d{1,3}(?:(?:,|\{,\}|,\\!)\s*\d{3})+(?:\.\d+)?")
 
@@ -81,7 +88,15 @@ def split_top_level(text: str) -> list[str] | None:
             parts.append(text[start : m.start()])
             start = m.end()
     parts.append(text[start:])
-    return [p for p in (_SPACING.sub("", p) for p in parts) if p]
+    return [p for p in map(_strip_spacing, parts) if p]
+
+
+def _strip_spacing(part: str) -> str:
+    if m := _LEADING_SPACING.match(part):
+        part = part[m.end() :]
+    if m := _TRAILING_SPACING_REVERSED.match(part[::-1]):
+        part = part[: len(part) - m.end()]
+    return part
 
 
 def _wrapped(t: str) -> bool:
@@ -98,6 +113,9 @@ def parts_of(answer: str) -> Parts | None:
     if re.fullmatch(r"\\boxed\{.*\}", t):
         t = _canonical(t[len("\\boxed{") : -1])
     if not t or THOUSANDS.fullmatch(t):
+        return None
+    depths = _depths(t)
+    if depths and max(depths) > MAX_DEPTH:
         return None
     if _wrapped(t):
         items = split_top_level(t[1:-1])

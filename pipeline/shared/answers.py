@@ -32,9 +32,13 @@ ANSWER_PHRASE = re.compile(
 )
 ANSWER_TEXT = re.compile(r"[\s*]*[:：]?[\s*]*(.+?)(?:\.\s|\.$|。|\n|$)")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
-INLINE_MATH = re.compile(r"\$((?:\\.|[^$\\])+)\$")  # an escaped dollar inside is part of the formula: `$\$10,455$`
+# An escaped dollar inside is part of the formula (`$\$10,455$`), and one never opens a formula: a `$` that cannot
+# close leaves only escaped ones after it, so the engine no longer retries from each of them (a line of `\$ \$ …`
+# took a minute: tests/fuzz/test_fuzz_answers.py).
+INLINE_MATH = re.compile(r"(?<!\\)\$((?:\\.|[^$\\])+)\$")
 LETTERS = "ABCDEFGH"
 BOX_START = re.compile(r"\\(?:boxed|fbox)\s*\{")
+BRACE = re.compile(r"[{}]")
 EMPTY = re.compile(r"\s*(?:\\(?:boxed|fbox)\s*\{\s*\}\s*)?")  # states nothing: "", "\boxed{}"
 
 # What may stand between two boxes of one answer: spacing, math delimiters, punctuation, "and"/"or", a part label
@@ -79,23 +83,42 @@ _HAS_VERB = re.compile(rf"[ \t](?:{_VERB})[ \t]")
 _UNIT_TAIL = re.compile(r"(?<=[\d}%])(?:[ \t]+[A-Za-z]{2,}){1,3}$")
 
 
+def _closing_braces(text: str) -> dict[int, int]:
+    """Position of each `{` → position of the `}` that closes it (unclosed ones are absent), in one pass."""
+    closes, stack = {}, []
+    for m in BRACE.finditer(text):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif stack:
+            closes[stack.pop()] = m.start()
+    return closes
+
+
 def _box_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, content) of every `\\boxed{...}` / `\\fbox{...}` in order (a box inside a box counts once, as the
-    outer); empty when the last one is unclosed: a response cut off inside its final box has no final box."""
-    out, pos = [], 0
+    outer); empty when the last one is unclosed: a response cut off inside its final box has no final box.
+
+    Braces are matched once for the whole text, and `\\boxed{\\boxed{5}}` is unwrapped in a loop: matching per box
+    and unwrapping by recursion took a minute, then overflowed the stack, on 10,000 nested boxes
+    (tests/fuzz/test_fuzz_answers.py)."""
+    if not BOX_START.search(text):
+        return []
+    closes, out, pos = _closing_braces(text), [], 0
     while m := BOX_START.search(text, pos):
-        i, depth = m.end(), 1
-        for j in range(i, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[j], 0)
-            if depth == 0:
-                break
-        else:
+        j = closes.get(m.end() - 1)
+        if j is None:
             return []
-        content = text[i:j].strip()
-        inner = _box_spans(content) if BOX_START.match(content) else []
-        if len(inner) == 1 and inner[0][1] == len(content):  # \boxed{\boxed{5}}: one box
-            content = inner[0][2]
-        out.append((m.start(), j + 1, content))
+        a, b = m.end(), j  # the content is text[a:b]
+        while True:  # \boxed{\boxed{5}}: one box
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            inner = BOX_START.match(text, a)
+            if inner is None or closes.get(inner.end() - 1) != b - 1:
+                break
+            a, b = inner.end(), b - 1
+        out.append((m.start(), j + 1, text[a:b]))
         pos = j + 1
     return out
 
@@ -241,7 +264,7 @@ def gold_answer(gold: str) -> str:
 
 
 def extract_choice(response: str, num_choices: int = 4) -> str | None:
-    letters = LETTERS[:num_choices]
+    letters = LETTERS[: max(1, min(num_choices, len(LETTERS)))]  # an empty class would read as a literal `]`
     boxed = last_boxed(response)
     if boxed and (m := re.fullmatch(rf"\s*\(?([{letters}])\)?\s*", boxed.replace("\\text{", "").rstrip("}"))):
         return m.group(1)

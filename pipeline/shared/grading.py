@@ -41,11 +41,15 @@ from fractions import Fraction
 
 from pipeline.errors import DataError
 from pipeline.shared.answer_sets import compare_parts
-from pipeline.shared.answers import extract_answer, gold_answer
+from pipeline.shared.answers import LETTERS, extract_answer, gold_answer
 from pipeline.shared.atomic import atomic_write_text
 from pipeline.shared.jsonl import read_jsonl
 
 MATH_VERIFY_TIMEOUT = 5
+# Answers longer or deeper than this are not given to math-verify (the exact checks still apply): 400 nested
+# parentheses ran both of its 5 s timeouts out (tests/fuzz/test_fuzz_answers.py); real final answers are far shorter.
+MAX_VERIFY_CHARS = 1_000
+MAX_VERIFY_NESTING = 24
 # Units: any words inside `\text{}`/`\mathrm{}` after a number, or plain words after it ("12 apples", "5 square
 # feet"), except the words below, which after a number mean something else ("3 or 4", "2 times larger", "3 pi").
 NOT_UNITS = frozenset(
@@ -59,10 +63,15 @@ UNIT_ALIASES = {
     "minute": "min", "hour": "h", "hr": "h", "liter": "l", "litre": "l", "milliliter": "ml", "dollar": "$",
     "cent": "¢", "sq": "square",
 }  # fmt: skip
-_TEXT_UNIT = re.compile(r"\s*\\(?:text|mbox|mathrm|textrm|rm)\s*\{\s*([^{}\d\\]*?)\s*\}(?:\s*\^\s*\{?(\d)\}?)?\s*$")
-_WORD_UNIT = re.compile(r"(?<=[\d}])\s+((?:[A-Za-z]{2,}\.?\s*){1,3}?)(?:\^\s*\{?(\d)\}?)?\s*$")
-_CJK_UNIT = re.compile(r"\s*(元|个|人|米|厘米|千米|千克|克|天|小时|分钟|岁|本|只|块|页|张|辆|棵|次)\s*$")
-_PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|(?<![A-Za-z])percent(?![A-Za-z]))\s*$")
+# These search for a suffix; a leading `\s*` starts only where a whitespace run starts (`(?<!\s)`), words are whole
+# (`(?![A-Za-z])`): otherwise the engine retried from every space of a long run, and split long words every way
+# (5 + 8,000 spaces took 9 s: tests/fuzz/test_fuzz_answers.py). The matches are the same.
+_TEXT_UNIT = re.compile(
+    r"(?<!\s)\s*\\(?:text|mbox|mathrm|textrm|rm)\s*\{\s*([^{}\d\\]*?)\s*\}(?:\s*\^\s*\{?(\d)\}?)?\s*$"
+)
+_WORD_UNIT = re.compile(r"(?<=[\d}])\s+((?:[A-Za-z]{2,}(?![A-Za-z])\.?\s*){1,3}?)(?:\^\s*\{?(\d)\}?)?\s*$")
+_CJK_UNIT = re.compile(r"(?<!\s)\s*(元|个|人|米|厘米|千米|千克|克|天|小时|分钟|岁|本|只|块|页|张|辆|棵|次)\s*$")
+_PERCENT = re.compile(r"(?<!\s)\s*(?:\\%|%|\\text\{\s*percent\s*\}|(?<![A-Za-z])percent(?![A-Za-z]))\s*$")
 _DEGREES = re.compile(r"\^\s*\{?\\circ\}?|°|\\circ|\\text\{\s*degrees?\s*\}|(?<![A-Za-z])degrees?(?![A-Za-z])")
 # Digit-group separators that are unambiguous in LaTeX; a plain comma must be followed by its group directly.
 _GROUP_MARK = re.compile(r"\{,\}\s*|,\s*\\!\s*|(?<=\d)(?:\\,|\\;|\\ )(?=\d{3}(?!\d))")
@@ -185,6 +194,11 @@ def normalise(text: str) -> str:
 
 
 def _math_verify_equal(predicted: str, gold: str) -> bool:
+    if (
+        max(len(predicted), len(gold)) > MAX_VERIFY_CHARS
+        or max(_nesting(predicted), _nesting(gold)) > MAX_VERIFY_NESTING
+    ):
+        return False  # no final answer is that long or that deep; sympy would spend its timeouts on it
     try:
         from math_verify import parse, verify
     except ImportError:  # the optional dependency is missing: the exact checks above are all we have
@@ -196,6 +210,21 @@ def _math_verify_equal(predicted: str, gold: str) -> bool:
         return bool(g and p and verify(g, p, timeout_seconds=timeout))
     except Exception:  # noqa: BLE001 - math-verify can raise from sympy on odd input; treated as not equal
         return False
+
+
+def _nesting(text: str) -> int:
+    """The deepest bracket nesting of text (`(`, `[`, `{`; unbalanced closers ignored)."""
+    depth = deepest = 0
+    for m in _BRACKET.finditer(text):
+        if m.group() in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest
+
+
+_BRACKET = re.compile(r"[()\[\]{}]")
 
 
 def answers_match(predicted: str | None, gold: str, answer_type: str = "latex", rel_tol: float = 1e-6) -> bool:
@@ -277,15 +306,16 @@ ANSWER_TYPES = ("latex", "number", "choice")
 
 
 def grade_file(path: str, output: str | None, answer_type: str = "latex", processes: int = 1) -> tuple[float, int]:
-    rows = [row for _, row in read_jsonl(path, required={"response": str, "answer": (str, int, float)})]
-    for i, row in enumerate(rows, 1):
+    numbered = list(read_jsonl(path, required={"response": str, "answer": (str, int, float)}))
+    rows = [row for _, row in numbered]
+    for line_no, row in numbered:
         if row.get("answer_type", answer_type) not in ANSWER_TYPES:
-            raise DataError(f"{path}:{i}: answer_type must be one of {', '.join(ANSWER_TYPES)}")
+            raise DataError(f"{path}:{line_no}: answer_type must be one of {', '.join(ANSWER_TYPES)}")
+        n = row.get("num_choices", 4)
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(LETTERS):
+            raise DataError(f"{path}:{line_no}: num_choices must be a whole number from 1 to {len(LETTERS)}, not {n!r}")
     graded = grade_many(
-        [
-            (r["response"], str(r["answer"]), r.get("answer_type", answer_type), int(r.get("num_choices", 4)))
-            for r in rows
-        ],
+        [(r["response"], str(r["answer"]), r.get("answer_type", answer_type), r.get("num_choices", 4)) for r in rows],
         processes,
     )
     for row, (correct, predicted) in zip(rows, graded):

@@ -26,6 +26,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -34,7 +35,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.config.stages import ExtractionStage
 from pipeline.data.filter.mathml_tex import equation_table_parts, is_equation_table, math_tex, tex_annotation
-from pipeline.data.sources.html_input import MAX_HTML_BYTES, decode_page, is_garbled, iter_pages
+from pipeline.data.sources.html_input import (
+    MAX_HTML_BYTES,
+    MAX_PARSE_COST,
+    decode_page,
+    is_garbled,
+    iter_pages,
+    too_complex,
+)
 from pipeline.errors import require_inputs
 from pipeline.shared.atomic import atomic_open
 
@@ -186,86 +194,120 @@ def _math_script_type(node: LexborNode) -> tuple[bool, bool]:
     return True, "mode=display" in kind
 
 
-def _render(node: LexborNode, out: _Renderer, inside_article: bool) -> None:
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            out.add(child.text_content or "")
-            continue
-        if tag in ("-comment", "!doctype"):
-            continue
-        if tag == "script":
-            is_tex, display = _math_script_type(child)
-            if is_tex:
-                tex = (child.text(deep=True) or "").strip()
-                _emit_math(out, tex, display)
-            continue
-        classes = _classes(child)
-        if "katex" in classes or "katex-display" in classes:
-            tex = tex_annotation(child)
-            if tex is not None:
-                _emit_math(out, tex, "katex-display" in classes or child.css_first(".katex-display") is not None)
-                continue
-        if classes & RENDERED_MATH_CLASSES:
-            continue
-        if tag == "math":
-            _emit_math(out, math_tex(child), (child.attributes.get("display") or "") == "block")
-            continue
-        if "ltx_ERROR" in classes and LATEXML_UNKNOWN_ENV.fullmatch(child.text(deep=True) or ""):
-            # LaTeXML's "{example}": the name of an environment it did not know, not text. An unknown macro in
-            # text (`\\ef`) stays: it is the author's TeX, as the LaTeX book reader keeps it.
-            continue
-        if is_equation_table(child):
-            _render_equation_table(child, out, inside_article)
-            continue
-        if tag == "img":
-            alt = (child.attributes.get("alt") or "").strip()
-            if alt and (MATH_IMG_CLASS.search(child.attributes.get("class") or "") or LATEX_ALT.search(alt)):
-                _emit_math(out, alt, False)
-            continue
-        child_in_article = inside_article or tag in ("article", "main") or child.attributes.get("role") == "main"
-        if _is_boilerplate(child, inside_article):
-            continue
-        if tag == "pre":
-            if out.keep_code_blocks:
-                code = (child.text(deep=True) or "").strip("\n")
-                if code.strip():
-                    out.block("```\n" + code + "\n```")
-                    out.counts["code_blocks"] += 1
-            continue
-        if tag in HEADINGS:
-            out.flush()
-            out.prefix = "#" * HEADINGS[tag] + " "
-            _render(child, out, child_in_article)
-            out.flush()
-            continue
-        if tag == "li":
-            out.flush()
-            out.prefix = "- "
-            _render(child, out, child_in_article)
-            out.flush()
-            continue
-        if tag in ("td", "th"):
-            _render(child, out, child_in_article)
-            out.add(" | ")
-            continue
-        if tag in BLOCK_TAGS:
-            out.flush()
-            _render(child, out, child_in_article)
-            out.flush()
-            continue
-        _render(child, out, child_in_article)
+def _render(root: LexborNode, out: _Renderer, inside_article: bool) -> None:
+    """Render root's children in document order. A loop over an explicit stack, not recursion: a page nested
+    thousands of elements deep (tests/fuzz/test_fuzz_extract.py) renders like any other instead of overflowing
+    Python's stack. A stack entry is (work items, inside_article, what to run after them: the flush or cell separator
+    that ends an element); an item is a node to render, or a callable (the parts of an equation table)."""
+    stack: list[tuple[Iterator, bool, Callable | None]] = [(root.iter(include_text=True), inside_article, None)]
+    push = stack.append
+    while stack:
+        items, inside, after = stack[-1]
+        for child in items:
+            tag = child.tag
+            if tag == "-text":
+                out.add(child.text_content or "")
+            elif tag == _CALL:
+                child()
+            elif _render_node(child, tag, out, inside, push):
+                break  # its children are on the stack: render them first
+        else:
+            stack.pop()
+            if after is not None:
+                after()
 
 
-def _render_equation_table(table: LexborNode, out: _Renderer, inside_article: bool) -> None:
-    """A LaTeXML equation (group) table: one display formula, no table furniture; `\\intertext` as a paragraph."""
+def _render_node(child: LexborNode, tag: str, out: _Renderer, inside_article: bool, push: Callable) -> bool:
+    """Render one element (its tag read once: a property that builds a string). True when its children are to be
+    rendered next: then `push` got (its children, inside_article for them, what to run after them)."""
+    if tag in ("-comment", "!doctype"):
+        return False
+    if tag == "script":
+        is_tex, display = _math_script_type(child)
+        if is_tex:
+            tex = (child.text(deep=True) or "").strip()
+            _emit_math(out, tex, display)
+        return False
+    classes = _classes(child)
+    if "katex" in classes or "katex-display" in classes:
+        tex = tex_annotation(child)
+        if tex is not None:
+            _emit_math(out, tex, "katex-display" in classes or child.css_first(".katex-display") is not None)
+            return False
+    if classes & RENDERED_MATH_CLASSES:
+        return False
+    if tag == "math":
+        _emit_math(out, math_tex(child), (child.attributes.get("display") or "") == "block")
+        return False
+    if "ltx_ERROR" in classes and LATEXML_UNKNOWN_ENV.fullmatch(child.text(deep=True) or ""):
+        # LaTeXML's "{example}": the name of an environment it did not know, not text. An unknown macro in
+        # text (`\\ef`) stays: it is the author's TeX, as the LaTeX book reader keeps it.
+        return False
+    if is_equation_table(child):
+        push(_render_equation_table(child, out, inside_article))
+        return True
+    if tag == "img":
+        alt = (child.attributes.get("alt") or "").strip()
+        if alt and (MATH_IMG_CLASS.search(child.attributes.get("class") or "") or LATEX_ALT.search(alt)):
+            _emit_math(out, alt, False)
+        return False
+    child_in_article = inside_article or tag in ("article", "main") or child.attributes.get("role") == "main"
+    if _is_boilerplate(child, inside_article):
+        return False
+    if tag == "pre":
+        if out.keep_code_blocks:
+            code = (child.text(deep=True) or "").strip("\n")
+            if code.strip():
+                out.block("```\n" + code + "\n```")
+                out.counts["code_blocks"] += 1
+        return False
+    if tag in HEADINGS:
+        out.flush()
+        out.prefix = "#" * HEADINGS[tag] + " "
+        push((child.iter(include_text=True), child_in_article, out.flush))
+        return True
+    if tag == "li":
+        out.flush()
+        out.prefix = "- "
+        push((child.iter(include_text=True), child_in_article, out.flush))
+        return True
+    if tag in ("td", "th"):
+        push((child.iter(include_text=True), child_in_article, lambda: out.add(" | ")))
+        return True
+    if tag in BLOCK_TAGS:
+        out.flush()
+        push((child.iter(include_text=True), child_in_article, out.flush))
+        return True
+    push((child.iter(include_text=True), child_in_article, None))
+    return True
+
+
+def _render_equation_table(table: LexborNode, out: _Renderer, inside_article: bool) -> tuple:
+    """A LaTeXML equation (group) table: one display formula, no table furniture; `\\intertext` as a paragraph.
+    Returns the table's parts as work items for `_render`'s stack."""
+    items: list = []
+    flush = _Call(out.flush)
     for part in equation_table_parts(table):
         if isinstance(part, str):
-            _emit_math(out, part, True)
+            items.append(_Call(lambda tex=part: _emit_math(out, tex, True)))
         else:
-            out.flush()
-            _render(part, out, inside_article)
-            out.flush()
+            items += [flush, *part.iter(include_text=True), flush]
+    return iter(items), inside_article, None
+
+
+_CALL = "-call"
+
+
+class _Call:
+    """A step of `_render`'s work that is not a node: it has a tag, so the loop reads every item the same way."""
+
+    tag = _CALL
+
+    def __init__(self, fn: Callable[[], None]):
+        self.fn = fn
+
+    def __call__(self) -> None:
+        self.fn()
 
 
 def _emit_math(out: _Renderer, tex: str, display: bool) -> None:
@@ -279,8 +321,16 @@ def _emit_math(out: _Renderer, tex: str, display: bool) -> None:
         out.counts["inline_math"] += 1
 
 
+class TooComplexPage(ValueError):
+    """A page whose markup would take the HTML parser quadratic time (pipeline.data.sources.html_input.parse_cost):
+    skipped as `too_complex`."""
+
+
 def extract_html(raw_html: str, keep_code_blocks: bool = True) -> tuple[str, dict]:
-    """Return (text, stats) for one page: the main content as Markdown-like text with formulas as LaTeX."""
+    """Return (text, stats) for one page: the main content as Markdown-like text with formulas as LaTeX; raises
+    TooComplexPage before parsing markup that would take the parser quadratic time."""
+    if too_complex(raw_html):
+        raise TooComplexPage(f"markup too deeply nested for its size (parse cost over {MAX_PARSE_COST:,})")
     tree = LexborHTMLParser(raw_html)
     root = (
         tree.css_first("main") or tree.css_first("article") or tree.css_first('[role="main"]') or tree.body or tree.root
@@ -299,9 +349,10 @@ class MathExtractor(PipelineStep):
     """datatrove step: documents whose `metadata.content == "html"` get their text replaced by the extraction.
 
     Pages that yield less than `min_text_chars` characters are dropped (stat `dropped_empty_extraction`), and so
-    are pages over the size cap (`dropped_too_large`), text that is mostly replacement or control characters
-    (`dropped_garbled_text`, see pipeline.data.sources.html_input) and pages the parser cannot read
-    (`dropped_unparseable`): counted, never silently.
+    are pages over the size cap (`dropped_too_large`), markup the parser would take quadratic time on
+    (`dropped_too_complex`), text that is mostly replacement or control characters (`dropped_garbled_text`, see
+    pipeline.data.sources.html_input) and pages the parser cannot read (`dropped_unparseable`): counted, never
+    silently.
     """
 
     name = "🧮 math-aware extraction"
@@ -324,6 +375,9 @@ class MathExtractor(PipelineStep):
             with self.track_time():
                 try:
                     text, counts = extract_html(doc.text, self.keep_code_blocks)
+                except TooComplexPage:
+                    self.stat_update("dropped_too_complex")
+                    continue
                 except Exception as e:  # noqa: BLE001 - a broken page is counted and reported, not fatal
                     self.stat_update("dropped_unparseable")
                     doc.metadata["extraction_error"] = repr(e)[:200]
@@ -353,10 +407,13 @@ def extract_inputs(inputs: list[str], output: str, keep_code_blocks: bool = True
                 logger.warning(f"{page_id}: skipped, {info}")
                 continue
             page = decode_page(raw, info)
-            text = ""
+            text, reason = "", page.reason
             if page.html is not None:
-                text, counts = extract_html(page.html, keep_code_blocks)
-            reason = page.reason or (
+                try:
+                    text, counts = extract_html(page.html, keep_code_blocks)
+                except TooComplexPage:
+                    reason = "too_complex"
+            reason = reason or (
                 "empty_extraction" if not text.strip() else "garbled_text" if is_garbled(text) else None
             )
             if reason:

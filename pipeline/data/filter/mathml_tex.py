@@ -124,10 +124,22 @@ def mathml_to_latex(node: LexborNode) -> str:
     return _mml(node).strip()
 
 
-def _mml(node: LexborNode) -> str:
+# Real formulas nest a few dozen elements deep; below this depth a subtree becomes its text, so a page nested
+# thousands deep (tests/fuzz/test_fuzz_extract.py) cannot overflow Python's stack in these recursive converters.
+MAX_DEPTH = 100
+
+
+def _flat(node: LexborNode) -> str:
+    return WHITESPACE.sub(" ", node.text(deep=True) or "").strip()
+
+
+def _mml(node: LexborNode, depth: int = 0) -> str:
+    if depth > MAX_DEPTH:
+        return _flat(node)
+    depth += 1
     tag = node.tag
     kids = list(node.iter(include_text=False))
-    group = lambda n: "{" + _mml(n) + "}"  # noqa: E731
+    group = lambda n: "{" + _mml(n, depth) + "}"  # noqa: E731
     if tag in ("mi", "mn", "mtext", "ms"):
         t = node.text(deep=True).strip()
         if tag == "mi":
@@ -143,17 +155,17 @@ def _mml(node: LexborNode) -> str:
     if tag == "mspace":
         return " "
     if tag in ("msup", "msub") and len(kids) == 2:
-        return _mml(kids[0]) + ("^" if tag == "msup" else "_") + group(kids[1])
+        return _mml(kids[0], depth) + ("^" if tag == "msup" else "_") + group(kids[1])
     if tag == "msubsup" and len(kids) == 3:
-        return _mml(kids[0]) + "_" + group(kids[1]) + "^" + group(kids[2])
+        return _mml(kids[0], depth) + "_" + group(kids[1]) + "^" + group(kids[2])
     if tag == "mfrac" and len(kids) == 2:
         return r"\frac" + group(kids[0]) + group(kids[1])
     if tag == "msqrt":
-        return r"\sqrt{" + "".join(_mml(k) for k in kids) + "}"
+        return r"\sqrt{" + "".join(_mml(k, depth) for k in kids) + "}"
     if tag == "mroot" and len(kids) == 2:
-        return r"\sqrt[" + _mml(kids[1]) + "]" + group(kids[0])
+        return r"\sqrt[" + _mml(kids[1], depth) + "]" + group(kids[0])
     if tag in ("munder", "mover", "munderover") and kids:
-        base, rest = _mml(kids[0]), [group(k) for k in kids[1:]]
+        base, rest = _mml(kids[0], depth), [group(k) for k in kids[1:]]
         if tag == "munder":
             return base + "_" + rest[0] if rest else base
         if tag == "mover":
@@ -161,13 +173,13 @@ def _mml(node: LexborNode) -> str:
         return base + ("_" + rest[0] if rest else "") + ("^" + rest[1] if len(rest) > 1 else "")
     if tag == "mfenced":
         open_, close = node.attributes.get("open") or "(", node.attributes.get("close") or ")"
-        return open_ + ",".join(_mml(k) for k in kids) + close
+        return open_ + ",".join(_mml(k, depth) for k in kids) + close
     if tag == "mtable":
-        rows = [" & ".join(_mml(c).strip() for c in r.iter(include_text=False)) for r in kids]
+        rows = [" & ".join(_mml(c, depth).strip() for c in r.iter(include_text=False)) for r in kids]
         return r"\begin{matrix}" + r" \\ ".join(rows) + r"\end{matrix}"
     if tag in ("annotation", "annotation-xml", "mphantom"):
         return ""
-    return "".join(_mml(k) for k in kids)
+    return "".join(_mml(k, depth) for k in kids)
 
 
 def _classes(node: LexborNode) -> set[str]:
@@ -192,8 +204,11 @@ def _cells(row: LexborNode) -> list[LexborNode]:
     return cells
 
 
-def _cell_tex(node: LexborNode) -> str:
+def _cell_tex(node: LexborNode, depth: int = 0) -> str:
     """A cell's TeX: its formulas, and any text beside them as `\\text{..}`; an equation tag inside is dropped."""
+    if depth > MAX_DEPTH:
+        text = _flat(node)
+        return r"\text{" + text + "}" if text else ""
     parts = []
     for child in node.iter(include_text=True):
         if child.tag == "math":
@@ -203,7 +218,7 @@ def _cell_tex(node: LexborNode) -> str:
             if text:
                 parts.append(r"\text{" + text + "}")
         elif child.tag not in ("-comment",) and "ltx_tag" not in _classes(child):
-            parts.append(_cell_tex(child))
+            parts.append(_cell_tex(child, depth + 1))
     return " ".join(p for p in parts if p)
 
 

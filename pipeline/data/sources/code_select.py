@@ -160,24 +160,24 @@ EMACS_MODE = re.compile(r"-\*-(?:.*?\bmode:\s*([\w+-]+)|\s*([\w+-]+)\s*-\*-)", r
 VIM_MODE = re.compile(r"\b(?:vim?|ex):.*?\b(?:ft|filetype|syntax)=([\w+-]+)")
 
 COQ_HINTS = re.compile(
-    r"^\s*(?:Require|Import|Export|Theorem|Lemma|Definition|Fixpoint|Inductive|Proof|Qed|Defined|"
+    r"^[ \t]*(?:Require|Import|Export|Theorem|Lemma|Definition|Fixpoint|Inductive|Proof|Qed|Defined|"
     r"Section|Hypothesis|Variable|Notation|Ltac|Corollary|Remark|Record|Class|Instance|Axiom|"
     r"Arguments|Set Implicit|Open Scope)\b|\(\*",
     re.M,
 )
 VERILOG_HINTS = re.compile(
-    r"\bendmodule\b|^\s*module\s+\w+\s*[(#;]|\balways\s*@|^\s*(?:assign|wire|reg|input|"
+    r"\bendmodule\b|^[ \t]*module\s+\w+\s*[(#;]|\balways\s*@|^[ \t]*(?:assign|wire|reg|input|"
     r"output|inout|localparam)\b|`(?:timescale|define|include|ifdef)\b|//",
     re.M,
 )
 OBJC_HINTS = re.compile(
-    r"^\s*#(?:import|include)\b|^\s*@(?:interface|implementation|end|property|protocol|class)\b|"
-    r"\bNS[A-Z]\w+|^\s*[-+]\s*\(\w+",
+    r"^[ \t]*#(?:import|include)\b|^[ \t]*@(?:interface|implementation|end|property|protocol|class)\b|"
+    r"\bNS[A-Z]\w+|^[ \t]*[-+][ \t]*\(\w+",
     re.M,
 )
 MATHEMATICA_HINTS = re.compile(r"\(\*|\b[A-Z]\w*\[|\w_\]|:=|/@|//\s*\w|\bBeginPackage\[")
 MATLAB_HINTS = re.compile(
-    r"^\s*%|^\s*function\b|^\s*end\s*$|\b(?:zeros|ones|disp|fprintf|size|numel|plot)\(|\.[*^/]", re.M
+    r"^[ \t]*%|^[ \t]*function\b|^[ \t]*end[ \t]*$|\b(?:zeros|ones|disp|fprintf|size|numel|plot)\(|\.[*^/]", re.M
 )
 
 
@@ -224,25 +224,31 @@ def language_from_header(text: str) -> str | None:
 
 # ------------------------------------------------------------------------------------------------ the math score
 
-# Prose (comments, docstrings) per language; everything else is code.
+# Prose (comments, docstrings) per language; everything else is code. A block comment left open runs to the end of
+# the file, as the language reads it: matching it only when closed made every later opener scan to the end again
+# (quadratic: 12 KB of `/-` lines took a second, tests/fuzz/test_fuzz_code_select.py). Triple quotes need no such
+# rule: their opener is their closer, so only the file's last one can be left open.
 _HASH = r"#[^\n]*"
-_TRIPLE = r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''
-_ML = r"\(\*[\s\S]*?\*\)"
+_TRIPLE = r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\''  # opener = closer: only the file's last one can fail
+_ML = r"\(\*[\s\S]*?(?:\*\)|\Z)"
 PROSE = {
     "python": re.compile(f"{_TRIPLE}|{_HASH}"),
     "sage": re.compile(f"{_TRIPLE}|{_HASH}"),
-    "julia": re.compile(rf'#=[\s\S]*?=#|"""[\s\S]*?"""|{_HASH}'),
+    "julia": re.compile(rf'#=[\s\S]*?(?:=#|\Z)|"""[\s\S]*?"""|{_HASH}'),
     "r": re.compile(_HASH),
-    "matlab": re.compile(r"%\{[\s\S]*?%\}|[%#][^\n]*"),
+    "matlab": re.compile(r"%\{[\s\S]*?(?:%\}|\Z)|[%#][^\n]*"),
     "mathematica": re.compile(_ML),
     "coq": re.compile(_ML),
-    "isabelle": re.compile(rf"{_ML}|\btext\s*(?:\\<open>[\s\S]*?\\<close>|‹[\s\S]*?›)|--[^\n]*"),
-    "lean": re.compile(r"/-[\s\S]*?-/|--[^\n]*"),
-    "agda": re.compile(r"\{-[\s\S]*?-\}|--[^\n]*"),
+    "isabelle": re.compile(rf"{_ML}|\btext\s*(?:\\<open>[\s\S]*?(?:\\<close>|\Z)|‹[\s\S]*?(?:›|\Z))|--[^\n]*"),
+    "lean": re.compile(r"/-[\s\S]*?(?:-/|\Z)|--[^\n]*"),
+    "agda": re.compile(r"\{-[\s\S]*?(?:-\}|\Z)|--[^\n]*"),
 }
 # Single quotes are strings only where the language says so (Coq and Lean have x', MATLAB has A' for transpose).
-_DQ = r'"(?:[^"\\\n]|\\.)*"'
-_SQ = r"'(?:[^'\\\n]|\\.)*'"
+# A quote right after a backslash never starts a string: without that rule, a line of `\" \" \" …` made the engine
+# retry from every quote to the end of the line (quadratic; tests/fuzz/test_fuzz_code_select.py). A quote that fails
+# to close leaves only escaped quotes after it on its line, so each line now has at most one failing start.
+_DQ = r'(?<!\\)"(?:[^"\\\n]|\\.)*"'
+_SQ = r"(?<!\\)'(?:[^'\\\n]|\\.)*'"
 STRINGS = {lang: re.compile(f"{_DQ}|{_SQ}" if lang in ("python", "sage", "r") else _DQ) for lang in CODE_LANGUAGES}
 NUMBER = re.compile(r"\b\d+(?:\.\d+)?")
 IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9']*")
@@ -261,12 +267,12 @@ PROOF_WORDS = re.compile(
 )
 MATH_IMPORTS = {
     "python": re.compile(
-        r"^\s*(?:from|import)\s+(?:sympy|numpy|scipy|mpmath|gmpy2|sage|symengine|networkx|galgebra|"
+        r"^[ \t]*(?:from|import)\s+(?:sympy|numpy|scipy|mpmath|gmpy2|sage|symengine|networkx|galgebra|"
         r"flint|cypari2|jax\.numpy|torch\.linalg)\b",
         re.M,
     ),
     "julia": re.compile(
-        r"^\s*(?:using|import)\s+[^\n]*\b(?:LinearAlgebra|Statistics|SpecialFunctions|Polynomials|"
+        r"^[ \t]*(?:using|import)\s+[^\n]*\b(?:LinearAlgebra|Statistics|SpecialFunctions|Polynomials|"
         r"DifferentialEquations|Symbolics|Distributions|ForwardDiff|Combinatorics|Primes|"
         r"AbstractAlgebra|Nemo|Oscar|SymPy|QuadGK|FFTW|Optim|Calculus|Roots)\b",
         re.M,
@@ -278,13 +284,16 @@ MATH_IMPORTS = {
     "mathematica": re.compile(r"\bNeeds\[|\bBeginPackage\["),
     # Formal libraries of mathematics (as opposed to programming-language or tactic infrastructure).
     "coq": re.compile(
-        r"^\s*(?:From\s+(?:mathcomp|Coquelicot|Flocq)\b|Require\s+(?:Import\s+|Export\s+)?[^.]*?\b(?:"
+        # A Require statement is read over at most two lines: unbounded, every Require at a line start scanned
+        # hundreds of lines ahead (quadratic on a file of `Require` lines, tests/fuzz/test_fuzz_code_select.py).
+        r"^[ \t]*(?:From\s+(?:mathcomp|Coquelicot|Flocq)\b|"
+        r"Require\s+(?:Import\s+|Export\s+)?[^.\n]{0,200}?(?:\n[^.\n]{0,200}?)?\b(?:"
         r"Arith|ZArith|NArith|QArith|PArith|Reals|Rbase|Znumtheory|Ring|Field|Lia|Lra|Psatz|Omega|"
         r"ssralg|ssrnum|Rfunctions)\b)",
         re.M,
     ),
     "lean": re.compile(
-        r"^\s*import\s+(?:Mathlib|Std\.Data\.(?:Nat|Int|Rat)|data\.|analysis\.|algebra\.|"
+        r"^[ \t]*import\s+(?:Mathlib|Std\.Data\.(?:Nat|Int|Rat)|data\.|analysis\.|algebra\.|"
         r"number_theory\.|topology\.|linear_algebra\.)",
         re.M,
     ),
@@ -293,14 +302,14 @@ MATH_IMPORTS = {
         r"HOL-Probability|Main)\b"
     ),
     "agda": re.compile(
-        r"^\s*open\s+import\s+(?:Data\.(?:Nat|Integer|Rational|Real|Fin)|Algebra|"
+        r"^[ \t]*open\s+import\s+(?:Data\.(?:Nat|Integer|Rational|Real|Fin)|Algebra|"
         r"Relation\.Binary\.PropositionalEquality)",
         re.M,
     ),
 }
 MATH_IMPORTS["sage"] = MATH_IMPORTS["python"]
 # The standard library's math modules: weak evidence, layout and date code imports them too.
-STDLIB_MATH_IMPORTS = re.compile(r"^\s*(?:from|import)\s+(?:math|cmath|fractions|statistics|decimal)\b", re.M)
+STDLIB_MATH_IMPORTS = re.compile(r"^[ \t]*(?:from|import)\s+(?:math|cmath|fractions|statistics|decimal)\b", re.M)
 # Identifier words that name mathematics and rarely anything else. Left out on purpose, because everyday code uses
 # them: line, point, field, domain, set, add, sub, mod, log, diff, limit, expand, cancel, group, root, dim, sum,
 # product, trace, kernel, transform, distribution, random, normal, eval, lt/le/gt/ge.

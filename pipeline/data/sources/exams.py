@@ -41,8 +41,13 @@ LABELS = {
         "short_answer": "答案：",
     },
 }
-# Marks a group of records that `group_problem_sets` made, so the reader renders it as one document.
+# The key of a group's records in a ProblemSet.
 PROBLEM_SET = "_problem_set"
+
+
+class ProblemSet(dict):
+    """A group of records that `group_problem_sets` made, rendered as one document. Its own type, not a key alone:
+    an input record that happens to hold a `_problem_set` field is still one item."""
 
 
 def render_choices(choices) -> str:
@@ -98,7 +103,7 @@ def render_problem_set(records: list[dict], source: SourceConfig) -> str:
 
 def render_qa(record: dict, source: SourceConfig) -> str:
     """The text of one reader record of a `qa_jsonl` source: an item, or a group made by group_problem_sets."""
-    if PROBLEM_SET in record:
+    if isinstance(record, ProblemSet):
         return render_problem_set(record[PROBLEM_SET], source)
     return render_worked(record, source)
 
@@ -112,11 +117,11 @@ def group_problem_sets(records: Iterator[tuple[str, int, dict]], size: int) -> I
     path, first, last = "", 0, 0
     for rec_path, line_no, record in records:
         if group and (rec_path != path or len(group) == size):
-            yield path, first, {"id": f"{path}:{first}-{last}", PROBLEM_SET: group}
+            yield path, first, ProblemSet({"id": f"{path}:{first}-{last}", PROBLEM_SET: group})
             group = []
         if not group:
             path, first = rec_path, line_no
         group.append(record)
         last = line_no
     if group:
-        yield path, first, {"id": f"{path}:{first}-{last}", PROBLEM_SET: group}
+        yield path, first, ProblemSet({"id": f"{path}:{first}-{last}", PROBLEM_SET: group})

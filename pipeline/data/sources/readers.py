@@ -24,14 +24,16 @@ other configuration. Formats:
                the same way at their headings.
 
 Error policy (documented in README's recipe reference): a missing source path is fatal before any work starts
-(`check_sources`); inside a source, an unreadable file, a malformed JSON line, a record without the text field and
-an empty document are skipped, counted (`skipped_*` stats) and logged with file and line, never silently.
+(`check_sources`); inside a source, an unreadable file, a malformed JSON line (also: too deeply nested, an integer
+of more than 4,300 digits), a line that is not valid UTF-8 (also: a lone surrogate escape), a record without the
+text field, a record whose metadata is not a JSON object (or holds what a JSONL writer cannot write: an integer
+past 64 bits, bytes) and an empty document are skipped, counted (`skipped_*` stats) and logged with file and line,
+never silently (tests/fuzz/test_fuzz_readers.py holds the reader to it).
 """
 
 from __future__ import annotations
 
 import glob
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +50,7 @@ from pipeline.data.sources import exams
 from pipeline.data.sources.code_select import CodeFile, iter_code_files, select_file
 from pipeline.data.sources.html_input import decode_page
 from pipeline.errors import DataError
-from pipeline.shared.jsonl import read_jsonl
+from pipeline.shared.jsonl import BadLine, json_object, json_writable, read_jsonl
 
 # What `_records` yields before `_parse`: a JSON line, a file, a Parquet row, a code file.
 RawRecord = str | Path | dict | CodeFile
@@ -248,16 +250,9 @@ class SourceReader(PipelineStep):
         if not isinstance(raw, str):
             return raw
         try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as e:
-            return self._skip(
-                source, "malformed_json", f"{path}:{line_no}: skipped malformed JSON line ({e.msg})", count
-            )
-        if not isinstance(record, dict):
-            return self._skip(
-                source, "malformed_json", f"{path}:{line_no}: skipped a JSON line that is not an object", count
-            )
-        return record
+            return json_object(raw)
+        except BadLine as e:  # malformed, too deep, a huge number, a lone surrogate: pipeline.shared.jsonl
+            return self._skip(source, e.reason, f"{path}:{line_no}: {e.skipped}", count)
 
     def parsed_records(self, source: SourceConfig) -> Iterator[tuple[str, int, dict | str | CodeFile]]:
         """(path, line, record) of every record of one source, parsed, in reading order (one process, all records)."""
@@ -348,7 +343,15 @@ class SourceReader(PipelineStep):
                     logger.warning(f"{path}:{line_no}: skipped record without a string {source.text_key!r} field")
                     return None
             doc_id = str(record.get("id") or f"{path}:{line_no}")
-            metadata = dict(record.get("metadata") or {})
+            metadata = record.get("metadata")
+            # Not dict(metadata): it fails on most values and reads a list of pairs as a mapping. And what the next
+            # stage's JSONL writer cannot write (an integer past 64 bits, bytes of a Parquet struct) would fail the
+            # whole pass there.
+            if not (metadata is None or isinstance(metadata, dict)) or (metadata and not json_writable(metadata)):
+                self.stat_update(f"skipped_malformed_metadata/{source.name}")
+                logger.warning(f"{path}:{line_no}: skipped record whose metadata is not a JSON object it can write")
+                return None
+            metadata = dict(metadata or {})
         if not text.strip():
             self.stat_update(f"skipped_empty/{source.name}")
             return None

@@ -58,7 +58,9 @@ from pipeline.data.sources.books.macros import Definitions
 from pipeline.data.sources.books.markup import (
     ARTICLE_CLASSES,
     LAYOUT_MARKERS,
+    MARKER_CHARS,
     MAX_INPUT_DEPTH,
+    MAX_NESTING,
     PROTECTED,
     REF,
     STOP,
@@ -91,6 +93,22 @@ from pipeline.data.sources.books.scan import (
     strip_comments,
     tokenize,
 )
+
+LOGGED_REPAIRS = 100
+
+
+def _existing_file(path: Path) -> Path | None:
+    """The resolved path when it is a file; None also for a name the OS refuses (too long, found by
+    tests/fuzz/test_fuzz_books.py: an unclosed `\\usepackage{` took the rest of the preamble as a package name)."""
+    try:
+        path = path.resolve()
+        return path if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+class TooDeeplyNested(Exception):
+    """Groups or environments nested past MAX_NESTING: the book is skipped and counted."""
 
 
 class LatexBook(ArgReader, Definitions, Formulas, Environments):
@@ -143,21 +161,25 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         self.doc_title = ""
         self.counts: Counter = Counter()  # whole-book counters and skip reasons
         self.expansions = 0
+        self.source_tokens = 0  # tokens of every file read (the macro expansion allowance grows with them)
         self.chapter_number: str | None = None
         self.chapter_title = ""
         self.chapter_path = ""
         self.charset: str | None = None
         self.section_number: str | None = None
         self._rel_cache: dict[Path, str] = {}
+        self.nesting = 0  # parse() calls open inside each other
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] += n
         self.unit.counts[what] += n
 
     def fix(self, what: str) -> None:
-        """An unbalanced brace or environment was repaired where it stood."""
+        """An unbalanced brace or environment was repaired where it stood (logged for the first LOGGED_REPAIRS of a
+        book: a file of a million stray `}` spent most of its time logging, tests/fuzz/test_fuzz_books.py)."""
         self.count("unbalanced_fixed")
-        logger.debug(f"{self.given}: repaired {what}")
+        if self.counts["unbalanced_fixed"] <= LOGGED_REPAIRS:
+            logger.debug(f"{self.given}: repaired {what}")
 
     def emit(self, s: str) -> None:
         self.sinks[-1].append(s)
@@ -212,9 +234,11 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         fid = len(self.files) - 1
         if rel not in self.unit.files:
             self.unit.files.append(rel)
-        text = strip_comments(text)
+        text = strip_comments(MARKER_CHARS.sub("", text))
         # The file's last line break and the one after `\\input{..}` are one space to TeX, not a blank line.
-        self.stream.include(tokenize(text[:-1] if text.endswith("\n") else text, fid), fid)
+        tokens = tokenize(text[:-1] if text.endswith("\n") else text, fid)
+        self.source_tokens += len(tokens)
+        self.stream.include(tokens, fid)
         return True
 
     def _rel(self, path: Path) -> str:
@@ -239,8 +263,8 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
         bases = [base_dir] if base_dir else [self.root, self._current_file().parent]
         for base in bases:
             for cand in [target + ".tex", target] if not Path(target).suffix else [target, target + ".tex"]:
-                p = (base / cand).resolve()
-                if p.is_file():
+                p = _existing_file(base / cand)
+                if p is not None:
                     if not p.is_relative_to(self.root):
                         logger.warning(f"{self.given}: input {target} is outside the book's folder, not read")
                         return None
@@ -271,6 +295,15 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
     def parse(self, stop: str | None = None) -> None:
         """Convert tokens into the current sink until `stop`: None (end of input), "}" (a group), "env"
         (the `\\end` of env_stack[-1]) or STOP (the end of a captured argument)."""
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_NESTING:
+                raise TooDeeplyNested(f"groups or environments nested deeper than {MAX_NESTING}")
+            self._parse(stop)
+        finally:
+            self.nesting -= 1
+
+    def _parse(self, stop: str | None) -> None:
         my_depth = self.stream.depth
         while True:
             t = self.stream.next()
@@ -487,7 +520,7 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
             self.read_optional()
             for package in raw(self.read_arg()).split(","):
                 sty = self.root / f"{package.strip()}.sty"
-                if self.preamble and package.strip() and sty.is_file():
+                if self.preamble and package.strip() and _existing_file(sty) is not None:
                     self.load(sty, self._rel(self._current_file()))  # the book's own style: its definitions
         elif name in ("[", "("):
             self.delimited_math(name)
@@ -670,14 +703,21 @@ class LatexBook(ArgReader, Definitions, Formulas, Environments):
             self.count(f"skipped_{reason}")
             logger.warning(f"{self.given}: skipped ({reason})")
             return []
-        stripped = strip_comments(text)
+        stripped = strip_comments(MARKER_CHARS.sub("", text))
         self.preamble = document_class(stripped) is not None
         if not self.preamble:
             self.sinks = [self.unit.parts]  # a fragment (a chapter file given on its own): all of it is body
         self.files.append(self.main)
         self.unit.files.append(self._rel(self.main))
-        self.stream.include(tokenize(stripped, 0), 0)
-        self.parse(None)
+        tokens = tokenize(stripped, 0)
+        self.source_tokens += len(tokens)
+        self.stream.include(tokens, 0)
+        try:
+            self.parse(None)
+        except TooDeeplyNested as e:
+            self.count("skipped_too_deeply_nested")
+            logger.warning(f"{self.given}: skipped ({e})")
+            return []
         self.units.append(self.unit)
         return self.records()
 

@@ -37,7 +37,7 @@ class Definitions:
         """Replace the macro token t by its expansion in the stream; False (the caller keeps t as written) past the
         depth or count limits that stop a self-referencing definition."""
         name = t[1][1:]
-        if t[3] >= MAX_EXPANSION_DEPTH or self.expansions >= MAX_EXPANSIONS:
+        if t[3] >= MAX_EXPANSION_DEPTH or self.expansions >= MAX_EXPANSIONS + 2 * self.source_tokens:
             self.count("macros_not_expanded")
             return False
         m = self.macros[name]

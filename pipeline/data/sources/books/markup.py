@@ -18,8 +18,18 @@ from dataclasses import dataclass, field
 
 STOP = "stop"  # sentinel token kind that ends the conversion of a captured argument
 MAX_EXPANSION_DEPTH = 32  # a macro whose expansion keeps expanding (\def\a{\a}) stops here and stays as written
-MAX_EXPANSIONS = 500_000  # per book; a real textbook needs a few hundred to a few tens of thousands
+# Macro expansions per book: this many, plus two per token of the book's sources. A real textbook needs a few hundred
+# to a few tens of thousands; a definition that doubles itself (`\\newcommand{\\a}{\\a\\a}`) would otherwise spend
+# the whole allowance on a line of input (500,000 expansions took 9 s: tests/fuzz/test_fuzz_books.py).
+MAX_EXPANSIONS = 20_000
 MAX_INPUT_DEPTH = 40
+# Groups, environments and arguments converted inside each other (each level is a few Python frames of the
+# recursive converter); real books stay under 20. Deeper, the book is skipped as `too_deeply_nested` instead of
+# overflowing Python's stack (tests/fuzz/test_fuzz_books.py: 300 nested `{` did).
+MAX_NESTING = 64
+# Characters TeX rejects in its input (catcode "invalid"/"ignored") that the converter uses as its own markers: a
+# source's own would be read as markers (`\x00N\x00` as formula N), so they are removed when a file is read.
+MARKER_CHARS = re.compile("[\x00-\x06]")
 ARTICLE_CLASSES = {
     "article",
     "amsart",
@@ -41,7 +51,7 @@ SIMPLE_BODY_BREAKERS = re.compile(
     r"\\(?:def|gdef|edef|xdef|let|newcommand|renewcommand|providecommand|"
     r"makeatletter|csname|expandafter)\b|##|@"
 )
-PARA = re.compile(r"[ \t]*\n[ \t]*\n\s*")
+PARA = re.compile(r"(?<![ \t])[ \t]*\n[ \t]*\n\s*")  # from where a run of spaces starts: linear on long runs
 WS = re.compile(r"[ \t\n\r\f\v]+")
 BREAKS = re.compile(r" *([\x01\x02][\x01\x02 ]*)")
 SPACE_PUNCT = re.compile(r" +([.,;:])(?=[\s\x01\x02]|$)")

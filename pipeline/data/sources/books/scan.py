@@ -52,7 +52,9 @@ _VERB_BEGIN = re.compile(r"\\begin\s*\{(" + "|".join(re.escape(e) for e in VERBA
 _INLINE_VERB = re.compile(r"\\verb\*?([^A-Za-z\s*])")
 
 
-INPUTENC = re.compile(rb"\\usepackage\s*\[([^\]]*)\]\s*\{inputenc\}")
+# Option lists are bounded: each unclosed `[` scanned to the end of the 200 KB head (quadratic, a hang on a file of
+# `\\usepackage[` lines: tests/fuzz/test_fuzz_books.py).
+INPUTENC = re.compile(rb"\\usepackage\s*\[([^\]]{0,500})\]\s*\{inputenc\}")
 INPUTENC_CHARSETS = {
     "utf8": "utf-8",
     "utf8x": "utf-8",
@@ -250,7 +252,7 @@ class TokenStream:
             f.pos = len(f.tokens)
 
 
-MAIN_FILE_RE = re.compile(r"^[ \t]*\\documentclass\s*(\[[^\]]*\])?\s*\{([^}]*)\}", re.M)
+MAIN_FILE_RE = re.compile(r"^[ \t]*\\documentclass\s*(\[[^\]]{0,500}\])?\s*\{([^}]{0,200})\}", re.M)
 
 
 def document_class(stripped: str) -> str | None:

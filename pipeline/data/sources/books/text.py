@@ -3,7 +3,7 @@
     mathcpt books notes.md scanned-book.txt -o books.jsonl --format text --split section
 
 Text extracted from a PDF carries the page layout with it. Three repairs, none of which touches a formula
-(`$..$`, `\\[..\\]`, math environments: pipeline.data.mathtext.MATH_SPANS) or a fenced code block:
+(`$..$`, `\\[..\\]`, math environments: BOOK_MATH_SPANS) or a fenced code block:
 
 * **page furniture** — pages are the form-feed separated parts of the file or, without form feeds, inferred
   from a run of bare page-number lines (12, 13, 14, ...). One of the first two or last two lines of a page is a
@@ -26,12 +26,13 @@ from pathlib import Path
 
 from loguru import logger
 
-from pipeline.data.mathtext import MATH_SPANS
 from pipeline.data.sources.books.markup import slug
 from pipeline.data.sources.books.records import BookDocuments
 from pipeline.data.sources.books.scan import read_source
 
-FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
+# A fence left open runs to the end of the book, as in CommonMark (and each open one no longer scans to the end
+# again: quadratic, tests/fuzz/test_fuzz_books.py).
+FENCE = re.compile(r"^(```|~~~).*?(?:^\1[ \t]*$|\Z)", re.M | re.S)
 ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—(\[]\s*)?(?:page\s+)?(?:\d{1,4}|" + ROMAN + r")(?:\s+of\s+\d{1,4})?"
@@ -39,17 +40,26 @@ PAGE_NUMBER = re.compile(
     re.I,
 )
 BARE_NUMBER = re.compile(r"^[ \t]*(?:[-–—]\s*)?(\d{1,4})(?:\s*[-–—])?[ \t]*$")
-HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z][A-Za-z]*)")
-MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+HYPHEN_BREAK = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,})-\n[ \t]*([a-z][A-Za-z]*)")  # whole words: linear
+# Bounded: a heading line with 200,000 spaces in it took seconds per lazy step (tests/fuzz/test_fuzz_books.py).
+MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.{1,300}?)[ \t]{0,300}#{0,300}[ \t]{0,300}$", re.M)
 TEXT_CHAPTER = re.compile(r"^[ \t]*((?:chapter|CHAPTER|Chapter)[ \t]+(\d+|[IVXLC]+)\b.{0,100})$", re.M)
 TEXT_SECTION = re.compile(r"^[ \t]*((\d+\.\d+)[ \t]+[A-Z][^\n]{0,100})$", re.M)
 NUMBER_PREFIX = re.compile(r"^(?:chapter\s+|section\s+)?(\d+(?:\.\d+)*|[IVXLC]+)\b[.:]?\s*", re.I)
+# pipeline.data.mathtext.MATH_SPANS, except that a `\\[`, `\\(` or math environment left open runs to the end of the
+# book: there every open one scanned to the end again (quadratic; a book of `\\[` lines hung the reader,
+# tests/fuzz/test_fuzz_books.py). Here a span only protects text from the furniture and hyphenation repairs.
+BOOK_MATH_SPANS = re.compile(
+    r"\$\$.+?\$\$|\\\[.+?(?:\\\]|\Z)|\\\(.+?(?:\\\)|\Z)|(?<![\\$])\$(?!\s)[^$\n]+?(?<!\s)\$|"
+    r"\\begin\{(equation|align|gather|multline|eqnarray)\*?\}.+?(?:\\end\{\1\*?\}|\Z)",
+    re.S,
+)
 EDGE_LINES = 2
 MIN_REPEATS = 3
 
 
 def _protected_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in FENCE.finditer(text)] + [m.span() for m in MATH_SPANS.finditer(text)]
+    spans = [m.span() for m in FENCE.finditer(text)] + [m.span() for m in BOOK_MATH_SPANS.finditer(text)]
     return sorted(spans)
 
 
@@ -145,7 +155,7 @@ def clean_book_text(text: str) -> tuple[str, Counter]:
     counts: Counter = Counter()
     text, counts["furniture_lines_dropped"] = drop_page_furniture(text)
     text, counts["hyphenations_joined"] = join_hyphenation(text)
-    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"(?<![ \t])[ \t]+\n", "\n", text)  # from where a run of spaces starts: linear
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip(), counts
 
