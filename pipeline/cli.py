@@ -15,6 +15,7 @@
     mathcpt sample configs/instruct/sample_toy.yaml [--set policy=runs/toy/model]        # k graded responses each
     torchrun --standalone --nproc_per_node 2 -m pipeline.cli rm train configs/instruct/rm_toy.yaml
     mathcpt sft-data configs/instruct/sft_data_toy.yaml                                   # loss-masked SFT shards
+    torchrun --standalone --nproc_per_node 2 -m pipeline.cli grpo configs/instruct/grpo_tiny_cpu.yaml
     mathcpt export runs/tiny/checkpoints -o runs/tiny/model
     mathcpt eval runs/tiny/model --benchmarks mini_gsm --limit 20 -o results.json   # or --config EVAL.yaml
     mathcpt grade predictions.jsonl [-o graded.jsonl]
@@ -496,6 +497,26 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def add_grpo(sub) -> None:
+    p = sub.add_parser("grpo", help="GRPO on the ZeRO-3 trainer (run under torchrun or the deepspeed launcher)")
+    p.add_argument("config", help="GRPO config YAML (see configs/instruct/grpo_*.yaml)")
+    p.add_argument("--local_rank", "--local-rank", dest="local_rank_train", type=int, help=argparse.SUPPRESS)
+    _add_set(p)
+    p.set_defaults(func=cmd_grpo)
+
+
+def cmd_grpo(args) -> int:
+    from pipeline.config.instruct import load_grpo_config
+
+    cfg = load_grpo_config(args.config, args.overrides)
+    if args.dry_run:
+        return _print_config(cfg)
+    from pipeline.train.grpo import run_grpo
+
+    run_grpo(cfg, args.config)
+    return 0
+
+
 def add_sft_data(sub) -> None:
     p = sub.add_parser("sft-data", help="rejection-sampled SFT data (loss-masked token shards) from sampling runs")
     p.add_argument("config", help="SFT data config YAML (see configs/instruct/)")
@@ -719,6 +740,7 @@ COMMANDS = (
     add_sample,
     add_rm,
     add_sft_data,
+    add_grpo,
     add_export,
     add_eval,
     add_grade,

@@ -1,6 +1,6 @@
 """Which schema a YAML file of the repository follows, by its folder: data_recipes/ → Recipe, configs/eval/ →
 EvalConfig, configs/instruct/ → by name (`sample_*` SampleConfig, `sft_data_*` SFTDataConfig, `rm_*`
-RewardModelConfig), configs/ → TrainConfig.
+RewardModelConfig, `grpo_*` GRPOConfig), configs/ → TrainConfig.
 
     python -m pytest tests/config/test_config.py -k every_yaml     # validates every YAML in the repository
 """
@@ -12,7 +12,12 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pipeline.config.eval import load_eval_config
-from pipeline.config.instruct import load_reward_model_config, load_sample_config, load_sft_data_config
+from pipeline.config.instruct import (
+    load_grpo_config,
+    load_reward_model_config,
+    load_sample_config,
+    load_sft_data_config,
+)
 from pipeline.config.recipe import load_recipe
 from pipeline.config.train import load_train_config
 from pipeline.errors import ConfigError
@@ -27,7 +32,8 @@ def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
     if "configs" in parts and parts[parts.index("configs") + 1] == "eval":
         return load_eval_config(path, overrides)
     if "configs" in parts and parts[parts.index("configs") + 1] == "instruct":
-        loaders = {"sample_": load_sample_config, "sft_data_": load_sft_data_config, "rm_": load_reward_model_config}
+        loaders = {"sample_": load_sample_config, "sft_data_": load_sft_data_config, "rm_": load_reward_model_config,
+                   "grpo_": load_grpo_config}  # fmt: skip
         for prefix, loader in loaders.items():
             if path.name.startswith(prefix):
                 return loader(path, overrides)

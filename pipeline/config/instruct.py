@@ -137,6 +137,80 @@ class RewardModelConfig(Strict):
     eval_k: int = Field(default=8, ge=2, description="best-of-k on held-out problems")
 
 
+class GRPOData(Strict):
+    queries: list[str] = Field(
+        min_length=1,
+        description="JSONL files of {id, question, gold (or answer), answer_type?, source?}: `mathcpt sample`'s "
+        "queries.jsonl (2 to 5 of 8 correct), or any problems file with gold answers",
+    )
+    seq_len: int = Field(default=2048, gt=1, description="prompt + response tokens (longer prompts are skipped)")
+
+
+class Rollout(Strict):
+    group_size: int = Field(default=8, ge=2, description="G: responses sampled per query")
+    temperature: float = Field(default=1.0, gt=0)
+    top_p: float = Field(default=1.0, gt=0, le=1)
+    max_new_tokens: int = Field(default=1024, gt=0)
+    backend: Literal["hf"] = Field(
+        default="hf",
+        description="hf: generate on the ZeRO-3 model, its weights gathered once per rollout (DeepSpeed's "
+        "unwrap_model_for_generation)",
+    )
+
+
+class GRPOSettings(Strict):
+    epsilon: float = Field(default=0.2, gt=0, description="clip range of the ratio, low side (and high side)")
+    epsilon_high: float | None = Field(default=None, gt=0, description="a wider high side (DAPO's clip-higher)")
+    beta: float = Field(default=1e-3, ge=0, description="k3 KL to the reference model; 0 loads no reference")
+    mu: int = Field(default=1, ge=1, description="optimisation passes over each rollout batch")
+    scale_rewards: Literal["group", "none"] = Field(
+        default="group", description="group: (r - mean) / (std + 1e-4) per query; none: r - mean"
+    )
+
+
+class RewardSettings(Strict):
+    rule: bool = Field(default=True, description="1 when our grader says the final answer is the gold, else 0")
+    reward_model: str | None = Field(default=None, description="a `mathcpt rm train` model (HF folder)")
+    shaping: Literal["qwen", "sum"] = Field(
+        default="qwen",
+        description="qwen: sigma(alpha * r_rm) + (r_rule - 1), every correct answer above every wrong one "
+        "(Qwen2.5-Math); sum: r_rule + alpha * r_rm",
+    )
+    alpha: float = Field(default=0.5, gt=0)
+    hook: str | None = Field(
+        default=None, description="module:function(prompts, responses, golds) -> list of floats, added to the reward"
+    )
+
+    @model_validator(mode="after")
+    def _some(self) -> "RewardSettings":
+        if not self.rule and not self.reward_model and not self.hook:
+            raise ValueError("give at least one reward: rule, reward_model or hook")
+        return self
+
+
+class GRPOConfig(Strict):
+    """`mathcpt grpo`: GRPO on the ZeRO-3 trainer. `batch` counts queries (each with `rollout.group_size`
+    responses); `train.max_steps` counts rollout batches, each followed by `grpo.mu` optimizer steps."""
+
+    run_name: str
+    output_dir: str
+    data: GRPOData
+    model: ModelConfig
+    prompt: PromptSettings = PromptSettings()
+    rollout: Rollout = Rollout()
+    grpo: GRPOSettings = GRPOSettings()
+    rewards: RewardSettings = RewardSettings()
+    optim: OptimConfig
+    batch: BatchConfig
+    train: TrainLoop
+    deepspeed: DeepSpeedSection
+    wandb: WandbConfig = WandbConfig()
+
+
+def load_grpo_config(path: str | Path, overrides: list[str] | None = None) -> GRPOConfig:
+    return load(GRPOConfig, path, overrides)
+
+
 def load_sample_config(path: str | Path, overrides: list[str] | None = None) -> SampleConfig:
     return load(SampleConfig, path, overrides)
 

@@ -17,7 +17,6 @@ Evaluation numbers are only comparable at equal settings; the JSON records shots
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 from collections import defaultdict
@@ -34,6 +33,7 @@ from pipeline.eval.tasks import TASKS, Task, build_prompt, check_tasks, question
 from pipeline.shared.answers import extract_answer
 from pipeline.shared.atomic import atomic_write_text
 from pipeline.shared.benchmarks.registry import load_benchmark
+from pipeline.shared.callables import import_callable
 from pipeline.shared.chat import ChatFormat, tokenizer_fingerprint
 from pipeline.shared.generation import SamplingSettings, make_generator
 from pipeline.shared.grading import answers_match
@@ -41,13 +41,7 @@ from pipeline.shared.grading import answers_match
 
 def load_reward(spec: str | None) -> Callable[[str, str], float] | None:
     """`module:function` taking (prompt, response) and returning a score; rm@k keeps the best-scored sample."""
-    if not spec:
-        return None
-    module, _, name = spec.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError, ValueError) as e:
-        raise ConfigError(f"--reward {spec}: cannot import ({e}); give module:function") from None
+    return import_callable(spec, "--reward")
 
 
 class RewardModelReward:

@@ -39,7 +39,7 @@ from pipeline.errors import ConfigError
 from pipeline.shared.preference import GroupData
 from pipeline.shared.reward_model import last_token_scores
 from pipeline.train.data_loader import FeistelPermutation, global_indices
-from pipeline.train.trainer import Trainer, new_loss_totals
+from pipeline.train.trainer import Trainer, drive, new_loss_totals
 
 RM_DATA = "rm_data"
 
@@ -245,14 +245,4 @@ class RewardTrainer(Trainer):
 
 def run_reward_training(cfg: RewardModelConfig, config_path: str | Path, prepare_data: Callable[[Path], None]) -> None:
     """parse → build → train → close, as `run_training`; `prepare_data(folder)` builds the group data (rank 0)."""
-    trainer = RewardTrainer(cfg, config_path, prepare_data)
-    try:
-        trainer.init_distributed()
-        trainer.prepare_output()
-        trainer.build_dataloader()
-        trainer.build_model()
-        trainer.train()
-    except BaseException:
-        trainer.close(barrier=False)
-        raise
-    trainer.close()
+    drive(RewardTrainer(cfg, config_path, prepare_data))

@@ -330,7 +330,8 @@ class Trainer:
         torch.manual_seed(self.cfg.train.seed)
         dtype = torch.bfloat16 if self.cfg.deepspeed.precision == "bf16" else torch.float32
         model = self.create_model(config, dtype)
-        o, max_steps = self.cfg.optim, self.max_steps
+        # The schedule counts optimizer steps: one per training step, or GRPO's mu per rollout batch.
+        o, max_steps = self.cfg.optim, getattr(self, "scheduler_steps", self.max_steps)
         groups = [
             {"params": [p for p in model.parameters() if p.ndim >= 2], "weight_decay": o.weight_decay},
             {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0},  # norms and biases
@@ -622,7 +623,11 @@ class ShardedGenerator:
 
 def run_training(cfg: TrainConfig, config_path: str | Path, task_evaluator: TaskEvaluator | None = None) -> None:
     """parse → build → train → close (torchtitan's shape); an error closes without the final barrier."""
-    trainer = Trainer(cfg, config_path, task_evaluator)
+    drive(Trainer(cfg, config_path, task_evaluator))
+
+
+def drive(trainer: Trainer) -> None:
+    """The one run order every trainer shares (CPT/SFT, reward model, GRPO); an error closes without the barrier."""
     try:
         trainer.init_distributed()
         trainer.prepare_output()

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.config.eval import EvalConfig
 from pipeline.config.files import load_any
-from pipeline.config.instruct import RewardModelConfig, SampleConfig, SFTDataConfig
+from pipeline.config.instruct import GRPOConfig, RewardModelConfig, SampleConfig, SFTDataConfig
 from pipeline.config.recipe import Recipe, load_recipe
 from pipeline.config.train import TrainConfig, load_train_config
 from pipeline.data.recipe_run import check_recipe
@@ -28,7 +28,8 @@ def test_repository_has_recipes_and_configs():
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_yaml_validates(path: Path):
     config = load_any(path)
-    assert isinstance(config, (Recipe, TrainConfig, EvalConfig, SampleConfig, SFTDataConfig, RewardModelConfig))
+    kinds = (Recipe, TrainConfig, EvalConfig, SampleConfig, SFTDataConfig, RewardModelConfig, GRPOConfig)
+    assert isinstance(config, kinds)
     # ... and passes the checks against the stages' tables that runs do at start (benchmarks, templates, tasks)
     if isinstance(config, Recipe):
         check_recipe(config, str(path))
