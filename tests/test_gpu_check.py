@@ -60,7 +60,7 @@ def test_list_gives_the_checks_in_priority_order():
     done = run_script("--list", "--limit", "resume=99")
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [r["check"] for r in rows] == ["mfu", "packing", "resume", "generation", "memory"]
+    assert [r["check"] for r in rows] == ["mfu", "packing", "resume", "generation", "grpo", "memory"]
     assert {r["check"]: r["limit_s"] for r in rows}["resume"] == 99
     assert "deepspeed" in rows[0]["needs"]
 

@@ -151,10 +151,14 @@ class Rollout(Strict):
     temperature: float = Field(default=1.0, gt=0)
     top_p: float = Field(default=1.0, gt=0, le=1)
     max_new_tokens: int = Field(default=1024, gt=0)
-    backend: Literal["hf"] = Field(
+    backend: Literal["hf", "vllm"] = Field(
         default="hf",
         description="hf: generate on the ZeRO-3 model, its weights gathered once per rollout (DeepSpeed's "
-        "unwrap_model_for_generation)",
+        "unwrap_model_for_generation); vllm (GPU, the vllm package): a vLLM engine in every rank's process, "
+        "the policy's weights copied into it after every update",
+    )
+    vllm_gpu_memory_utilization: float = Field(
+        default=0.3, gt=0, lt=1, description="share of the GPU the colocated vLLM engine may take (weights + KV cache)"
     )
 
 

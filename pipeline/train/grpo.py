@@ -11,9 +11,10 @@ A step, on every rank (pipeline.train.trainer's loop, checkpoints, SIGTERM and m
    permutation of the query file per epoch. Queries are loaded once: their gold is checked (`gradable_gold`; an
    ungradable one is skipped and counted, never rewarded), their prompt rendered in the policy's chat format
    (pipeline.shared.chat) and tokenized; a prompt longer than `data.seq_len` is skipped and counted.
-2. **Rollouts**: the ZeRO-3 weights are gathered once (DeepSpeed's own `unwrap_model_for_generation`, the approach
-   TRL uses) and HF `generate` samples G responses per query, stopping at the end of the assistant's turn; the
-   sampling RNG is seeded by (seed, step, rank), so a resumed run samples what the uninterrupted one did.
+2. **Rollouts** (pipeline.train.grpo_rollout, `rollout.backend`): HF `generate` on the ZeRO-3 weights gathered once
+   per rollout, or (GPU) a vLLM engine in every rank's process with the policy's weights copied in after each update;
+   G responses per query, stopping at the end of the assistant's turn; sampling seeded by (seed, step, rank), so a
+   resumed run samples what the uninterrupted one did.
 3. **Rewards** (pipeline.shared.rewards): rule, reward model, Qwen's shaping, a hook; **advantages** per group and
    zero-signal groups flagged (pipeline.train.grpo_loss).
 4. **Loss**: token-level over the response tokens of the groups with signal, normalised by their number over all
@@ -46,6 +47,7 @@ from pipeline.shared.rewards import Rewards, load_hook
 from pipeline.shared.tokenizer import load_tokenizer
 from pipeline.train.data_loader import FeistelPermutation, global_indices
 from pipeline.train.grpo_loss import aggregate, group_advantages, token_losses
+from pipeline.train.grpo_rollout import make_rollout
 from pipeline.train.trainer import Trainer, drive
 
 
@@ -135,34 +137,30 @@ class GRPOTrainer(Trainer):
             ref_config = {k: v for k, v in self.ds_config.items() if k not in ("optimizer", "scheduler")}
             self.reference, *_ = deepspeed.initialize(model=ref, config=ref_config)
             self.reference.eval()
+        self.build_rollout()
 
     # ------------------------------------------------------------------ rollouts
-    @torch.no_grad()
-    def rollout(self, query_ids: list[int]) -> list[dict]:
-        """G sampled responses to each query, on the gathered weights; one dict per response."""
-        from deepspeed.runtime.zero import unwrap_model_for_generation
+    def build_rollout(self) -> None:
+        m, ro = self.cfg.model, self.cfg.rollout
+        self.rollouts = make_rollout(
+            ro.backend, self.engine, model_path=m.name_or_path, pad_token_id=self.tokenizer.pad_token_id,
+            end_ids=self.end_ids, max_model_len=self.cfg.data.seq_len + ro.max_new_tokens,
+            gpu_share=ro.vllm_gpu_memory_utilization, seed=self.cfg.train.seed + self.rank,
+            trust_remote_code=m.trust_remote_code,
+        )  # fmt: skip
 
+    def rollout(self, query_ids: list[int]) -> list[dict]:
+        """G sampled responses to each query from the current policy; one dict per response."""
         ro = self.cfg.rollout
-        prompts = [self.queries[q]["prompt"] for q in query_ids]
         # Seeded by (seed, step, rank): a resumed run samples the responses the uninterrupted one did.
-        torch.manual_seed((self.cfg.train.seed * 1_000_003 + self.step) * 4099 + self.rank)
-        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(
-            self.engine.device
-        )
-        with unwrap_model_for_generation(self.engine) as engine:
-            out = engine.module.generate(
-                **enc, do_sample=True, temperature=ro.temperature, top_p=ro.top_p, max_new_tokens=ro.max_new_tokens,
-                num_return_sequences=ro.group_size, eos_token_id=self.end_ids,
-                pad_token_id=self.tokenizer.pad_token_id, use_cache=True,
-            )  # fmt: skip
-        new = out[:, enc["input_ids"].shape[1] :].tolist()
+        seed = (self.cfg.train.seed * 1_000_003 + self.step) * 4099 + self.rank
+        responses = self.rollouts.generate([self.queries[q]["prompt_ids"] for q in query_ids], ro.group_size, ro, seed)
         samples = []
-        for row, ids in enumerate(new):
-            query = self.queries[query_ids[row // ro.group_size]]
-            end = next((i for i, t in enumerate(ids) if t in self.end_ids), None)
-            response = ids[: end + 1] if end is not None else ids  # the end token trains too: the model learns to stop
-            text = self.tokenizer.decode(ids[:end] if end is not None else ids, skip_special_tokens=True)
-            samples.append({"query": query, "response_ids": response, "text": text, "finished": end is not None})
+        for row, ids in enumerate(responses):
+            finished = bool(ids) and ids[-1] in self.end_ids
+            text = self.tokenizer.decode(ids[:-1] if finished else ids, skip_special_tokens=True)
+            samples.append({"query": self.queries[query_ids[row // ro.group_size]], "response_ids": ids,
+                            "text": text, "finished": finished})  # fmt: skip
         return samples
 
     # ------------------------------------------------------------------ training
@@ -245,6 +243,7 @@ class GRPOTrainer(Trainer):
                 # DeepSpeed divides by accumulation steps and averages over ranks; the total is the step's own.
                 self.engine.backward(loss * p.grad_accum * p.world_size)
                 self.engine.step()
+                self.rollouts.mark_stale()
                 with torch.no_grad():
                     stats += torch.stack([loss.detach().double(), (kl * mask).sum().double(),
                                           (entropy * mask).sum().double(), (clipped * mask).sum().double(),

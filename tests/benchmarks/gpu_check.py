@@ -11,7 +11,9 @@ Checks, most valuable first, each a child process with its own time limit (a han
 2. `packing`: gpu_packing.py, packed varlen flash-attn-2 forward = each document alone = sdpa (bf16 tolerance);
 3. `resume`: gpu_resume.py, bf16 ZeRO-3 on one GPU: the loss falls, save → kill -9 → resume gives the same losses;
 4. `generation`: gpu_generation.py, vLLM vs HF generate through our generation backend, tokens/s and ratio;
-5. `memory`: from the `mfu` line's peak memory, the 1.5B step's model states and activations, and what they predict
+5. `grpo`: gpu_grpo.py, vLLM's log-probs equal the updated ZeRO-3 policy's after a weight sync (and differ before),
+   then Qwen2-1.5B-shaped GRPO step time with HF against vLLM rollouts;
+6. `memory`: from the `mfu` line's peak memory, the 1.5B step's model states and activations, and what they predict
    for Qwen2-7B on 8 GPUs with configs/deepspeed/zero3_bf16.json (a prediction, labelled as one).
 
 Before anything: without a CUDA device it exits 2 at once with one line saying so (it never fakes a figure); then it
@@ -60,10 +62,11 @@ def checks(peak_tflops: float | None) -> list[Check]:
         Check("packing", [py, str(HERE / "gpu_packing.py")], 120, ["torch", "transformers"]),
         Check("resume", [py, str(HERE / "gpu_resume.py"), "--run-timeout", "120"], 330),
         Check("generation", [py, str(HERE / "gpu_generation.py")], 240, ["torch", "transformers", "tokenizers"]),
+        Check("grpo", [py, str(HERE / "gpu_grpo.py"), "--steps", "3", "--new-tokens", "128"], 240),
     ]
 
 
-CHECK_NAMES = ["mfu", "packing", "resume", "generation", "memory"]
+CHECK_NAMES = ["mfu", "packing", "resume", "generation", "grpo", "memory"]
 
 
 def missing_modules(names: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ queries, and real runs on 2 ZeRO-3 ranks: the toy reward rises, and a run killed
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -160,3 +161,18 @@ def test_grpo_resumes_exactly_after_kill_9(tmp_path, toy_policy):
     a, b = by_step(tmp_path / "straight"), by_step(tmp_path / "killed")
     assert sorted(a) == sorted(b) == list(range(1, 7))
     assert [a[s] for s in range(4, 7)] == [b[s] for s in range(4, 7)]  # bit-exact on CPU: rollouts, rewards, loss
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="vLLM rollouts need a CUDA GPU")
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is None, reason="vLLM rollouts need the vllm package")
+def test_vllm_rollouts_sample_from_the_updated_policy():
+    """vLLM's log-probs follow the ZeRO-3 weights after a sync (not before), and `mathcpt grpo` runs with
+    `rollout.backend: vllm` as with hf (tests/benchmarks/gpu_grpo.py, small)."""
+    done = subprocess.run([sys.executable, str(ROOT / "tests/benchmarks/gpu_grpo.py"), "--shape", "tiny", "--steps",
+                           "2", "--new-tokens", "16"], cwd=ROOT, capture_output=True, text=True, timeout=900)  # fmt: skip
+    lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    sync = next(x for x in lines if x["figure"] == "grpo_vllm_sync")
+    assert sync["status"] == "ok" and sync["max_logprob_diff_after_sync"] < 0.15
+    assert {x["backend"] for x in lines if x["figure"] == "grpo_step" and x["status"] == "ok"} == {"hf", "vllm"}
