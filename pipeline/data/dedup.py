@@ -48,6 +48,7 @@ from pipeline.shared.atomic import atomic_path
 TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CHUNK = 4096  # shingles per matrix block: bounds the (shingles × permutations) temporary for long documents
 BLOCK = 16384  # documents per block of an index file's band hashes (band-major inside a block)
+CHUNK = 1024  # documents hashed and written together by the index writer (its memory: one chunk, one block's bands)
 KEEP, EXACT, NEAR = 0, 1, 2
 REASONS = {EXACT: "exact_duplicate", NEAR: "near_duplicate"}
 DECISION_KEY = "_dedup_decision"  # internal: set by the tagger, removed by the filter that drops the document
@@ -136,6 +137,8 @@ class IndexRankWriter:
 
     def __init__(self, folder: str | Path, rank: int, num_bands: int):
         self.folder, self.rank, self.num_bands, self.id_bytes = Path(folder), rank, num_bands, 0
+        self.pending: list[np.ndarray] = []  # band hashes (m, num_bands) not yet written as a band-major block
+        self.pending_rows = 0
 
     def __enter__(self) -> IndexRankWriter:
         self._stack, self._files = ExitStack(), {}
@@ -146,13 +149,16 @@ class IndexRankWriter:
         return self
 
     def __exit__(self, *exc) -> bool:
+        if exc[0] is None:
+            self.write_bands(final=True)
         return self._stack.__exit__(*exc)
 
-    def add_block(self, signatures: np.ndarray, keys: bytes, priorities: np.ndarray, ids: list) -> None:
-        """Up to BLOCK documents: (m, num_perm) signatures, m × 16 bytes of text hashes, m priorities, m ids."""
+    def add(self, signatures: np.ndarray, keys: bytes, priorities: np.ndarray, ids: list) -> None:
+        """A chunk of documents: (m, num_perm) signatures, m × 16 bytes of text hashes, m priorities, m ids. All but
+        the band hashes are written at once; those wait for a whole block (BLOCK × num_bands × 8 bytes: 5 MB at 40
+        bands), so memory stays that of one chunk and one block whatever the corpus."""
         f = self._files
         f["sig"].write(np.ascontiguousarray(signatures, dtype=np.uint32).tobytes())
-        f["bands"].write(np.ascontiguousarray(band_hashes(signatures, self.num_bands).T).tobytes())
         f["exact"].write(keys)
         f["priority"].write(np.asarray(priorities, dtype=np.float64).tobytes())
         lines = [(json.dumps(str(i)) + "\n").encode() for i in ids]
@@ -160,6 +166,19 @@ class IndexRankWriter:
         f["ids_offsets"].write((self.id_bytes + np.cumsum(lengths) - lengths).tobytes())
         self.id_bytes += int(lengths.sum())
         f["ids"].write(b"".join(lines))
+        self.pending.append(band_hashes(signatures, self.num_bands))
+        self.pending_rows += len(signatures)
+        self.write_bands()
+
+    add_block = add
+
+    def write_bands(self, final: bool = False) -> None:
+        """Every whole block of pending band hashes (and, when final, the last partial one), band-major."""
+        while self.pending_rows >= BLOCK or (final and self.pending_rows):
+            rows = np.concatenate(self.pending)
+            block, rest = rows[:BLOCK], rows[BLOCK:]
+            self._files["bands"].write(np.ascontiguousarray(block.T).tobytes())
+            self.pending, self.pending_rows = ([rest] if len(rest) else []), len(rest)
 
 
 class DedupIndex:
@@ -254,13 +273,13 @@ class DedupIndexWriter(PipelineStep):
                     keys.append(exact_key(doc.text, tokens))
                     prios.append(priority(doc, self.keep, self.score_key, self.date_key))
                     ids.append(doc.id)
-                    if len(sigs) == BLOCK:
-                        index.add_block(np.stack(sigs), b"".join(keys), np.asarray(prios), ids)
+                    if len(sigs) == CHUNK:
+                        index.add(np.stack(sigs), b"".join(keys), np.asarray(prios), ids)
                         sigs, keys, prios, ids = [], [], [], []
                 self.stat_update("documents")
                 yield doc
             if sigs:
-                index.add_block(np.stack(sigs), b"".join(keys), np.asarray(prios), ids)
+                index.add(np.stack(sigs), b"".join(keys), np.asarray(prios), ids)
 
 
 class DedupDecisionTagger(PipelineStep):

@@ -37,6 +37,22 @@ from pipeline.shared.atomic import atomic_write_text
 SBATCH_ENV = "MATHCPT_SBATCH"
 
 
+def die_with_parent() -> None:
+    """In a forked child (os.register_at_fork): on Linux, the child is killed when the process that forked it dies,
+    even by SIGKILL; else a worker of a killed `mathcpt data` lingers, sleeping, holding its files. The run then
+    resumes with the same command (completed tasks are skipped)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
+_AT_FORK = []  # registered once per process
+
+
 class MeasuredLocalExecutor(MeasuredTasks, LocalPipelineExecutor):
     """datatrove's local executor; each task measures itself (pipeline.data.resources).
 
@@ -53,6 +69,9 @@ class MeasuredLocalExecutor(MeasuredTasks, LocalPipelineExecutor):
             self.start_method = "fork"
 
     def run(self):
+        if sys.platform == "linux" and not _AT_FORK:
+            os.register_at_fork(after_in_child=die_with_parent)  # first thing in every worker, before its task
+            _AT_FORK.append(True)
         saved = os.environ.get("TOKENIZERS_PARALLELISM")
         if self.workers > 1 and self.start_method == "fork":
             os.environ["TOKENIZERS_PARALLELISM"] = "false"  # read by the children at fork; restored for this process

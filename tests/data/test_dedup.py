@@ -192,3 +192,28 @@ def test_plan_is_the_same_whatever_the_number_of_hash_ranges(tmp_path, monkeypat
     assert one_units == 21 and many_units > 21 * 5
     assert one == many
     assert one[0]["exact_duplicates"] > 3 and one[0]["near_duplicates"] > 20
+
+
+def test_index_written_in_chunks_across_blocks_reads_back_every_band_in_order(tmp_path):
+    """The index writer hashes chunks and writes band hashes a whole BLOCK at a time (bounded memory); chunks of
+    any size crossing block boundaries give the same bands, in document order, as hashing everything at once."""
+    from pipeline.data.dedup import BLOCK, DedupIndex, IndexRankWriter, band_hashes
+
+    rng = np.random.default_rng(0)
+    n, bands = 2 * BLOCK + 777, 4
+    sigs = rng.integers(0, 2**32, size=(n, 8), dtype=np.uint32)
+    with IndexRankWriter(tmp_path, 0, bands) as index:
+        start = 0
+        for size in [1, 1023, BLOCK - 1024, 5000, BLOCK, n]:  # the last chunk takes the rest
+            part = sigs[start : start + size]
+            if len(part):
+                index.add(
+                    part, rng.bytes(16 * len(part)), np.zeros(len(part)), [f"d{start + i}" for i in range(len(part))]
+                )
+            start += len(part)
+    assert start == n
+    read, expected = DedupIndex(tmp_path, 1), band_hashes(sigs, bands)
+    assert read.n == n and read.doc_id(n - 1) == f"d{n - 1}"
+    for b in range(bands):
+        assert np.array_equal(read.band(0, b, bands), expected[:, b])
+    assert np.array_equal(read.array(0, "sig", np.uint32, 8), sigs)

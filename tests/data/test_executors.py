@@ -255,3 +255,30 @@ def test_a_pass_with_unfinished_tasks_fails_loudly(tmp_path):
         check_completed(executor, tmp_path, "filter")
     with pytest.raises(DataError, match="executor.kind slurm submits jobs"):
         run_recipe(load_recipe(DEMO, SLURM), tmp_path / "run")
+
+
+def test_killing_mathcpt_data_with_sigkill_leaves_no_worker_behind_and_the_run_resumes(sample_corpus, tmp_path):
+    """Forked local workers die with the process that forked them (PR_SET_PDEATHSIG): a `kill -9` of `mathcpt data`
+    mid-pass leaves no orphan holding its files, and the same command completes the run."""
+    import signal
+    import sys
+    import time
+
+    import psutil
+
+    argv = [sys.executable, "-m", "pipeline.cli", "data", str(ROOT / "data_recipes" / "demo.yaml"), "--out",
+            str(tmp_path / "run"), "--set", f"data_root={sample_corpus}", "--set", "executor.tasks=2", "--set",
+            "executor.workers=2"]  # fmt: skip
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent, workers, deadline = psutil.Process(proc.pid), [], time.time() + 120
+    while not workers and proc.poll() is None and time.time() < deadline:
+        workers = [c for c in parent.children() if c.cmdline()[-1:] == argv[-1:]]  # forked: the same command line
+        time.sleep(0.005)
+    assert workers, "no forked worker was seen while the run went on"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, f"workers outlived the killed mathcpt data: {[p.pid for p in alive]}"
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "run" / "manifest.json").is_file()
