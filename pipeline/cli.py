@@ -517,6 +517,33 @@ def cmd_grpo(args) -> int:
     return 0
 
 
+def add_ablate(sub) -> None:
+    p = sub.add_parser("ablate", help="recipe variants as equal proxy models: train, score, compare (report + plots)")
+    p.add_argument("config", help="ablation YAML (see configs/ablations/)")
+    p.add_argument("--overwrite", action="store_true", help="replace an ablation of another config in output_dir")
+    _add_set(p)
+    p.set_defaults(func=cmd_ablate)
+
+
+def cmd_ablate(args) -> int:
+    from pipeline.config.ablation import load_ablation_config
+
+    cfg = load_ablation_config(args.config, args.overrides)
+    from pipeline.ablation.plan import plan_ablation
+
+    plan = plan_ablation(cfg)  # every variant's recipe and training config validated before anything runs
+    if args.dry_run:
+        _print_config(cfg)
+        print(json.dumps(plan.summary(), indent=1))
+        return 0
+    from pipeline.ablation.run import run_ablation
+
+    summary = run_ablation(cfg, overwrite=args.overwrite)
+    print((Path(cfg.output_dir) / "report.md").read_text())
+    print(json.dumps({"ablation_json": str(Path(cfg.output_dir) / "ablation.json"), "seconds": summary["seconds"]}))
+    return 0
+
+
 def add_sft_data(sub) -> None:
     p = sub.add_parser("sft-data", help="rejection-sampled SFT data (loss-masked token shards) from sampling runs")
     p.add_argument("config", help="SFT data config YAML (see configs/instruct/)")
@@ -741,6 +768,7 @@ COMMANDS = (
     add_rm,
     add_sft_data,
     add_grpo,
+    add_ablate,
     add_export,
     add_eval,
     add_grade,

@@ -16,10 +16,11 @@ from pipeline.config.base import Strict
 from pipeline.config.formats import BOOK_FORMATS, BookSettings, CodeSettings, QAFields, QAFormat
 from pipeline.config.synthesis import SynthesisConfig
 
-SourceKind = Literal["web", "books", "code", "exams", "synthetic"]
+# general: non-math text replayed against forgetting (a FineWeb sample, say); the math filters do not judge it.
+SourceKind = Literal["web", "books", "code", "exams", "synthetic", "general"]
 
 
-PROSE_KINDS: list[str] = ["web", "books", "exams", "synthetic"]
+PROSE_KINDS: list[str] = ["web", "books", "exams", "synthetic", "general"]
 
 
 # Source formats with their own settings section, filled with defaults when absent and refused on other formats.

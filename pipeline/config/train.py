@@ -54,9 +54,31 @@ class ModelConfig(Strict):
         return self
 
 
+class DataStage(Strict):
+    """A later phase of training on another mixture of the same data run (e.g. the decay of a WSD schedule)."""
+
+    from_step: int | None = Field(default=None, gt=0, description="first optimizer step of this stage (0-based)")
+    from_tokens: int | None = Field(
+        default=None, gt=0, description="or: training tokens before it (rounded up to a whole step)"
+    )
+    weights: dict[str, float] = Field(description="source name -> weight; unnamed sources get 0")
+
+    @model_validator(mode="after")
+    def _one_start(self) -> "DataStage":
+        if (self.from_step is None) == (self.from_tokens is None):
+            raise ValueError("give exactly one of from_step and from_tokens")
+        return self
+
+
 class TrainData(Strict):
     path: str = Field(description="output folder of `mathcpt data` (holds manifest.json and tokens/)")
     seq_len: int = Field(default=128, gt=1)
+    weights: dict[str, float] | None = Field(
+        default=None, description="source name -> weight, replacing the data run's mixture shares (unnamed: 0)"
+    )
+    stages: list[DataStage] = Field(
+        default=[], description="later mixtures, each from a step or a token count (in increasing order)"
+    )
 
 
 class OptimConfig(Strict):
@@ -121,6 +143,7 @@ class WandbConfig(Strict):
     mode: Literal["offline", "online", "disabled"] = "offline"
     project: str = "mathcpt"
     entity: str | None = None
+    group: str | None = Field(default=None, description="wandb run group (an ablation groups its runs)")
     tags: list[str] = []
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from pipeline.sample.books import gen_books
 from pipeline.sample.code import gen_code
 from pipeline.sample.exams import gen_exams
+from pipeline.sample.general import gen_general
 from pipeline.sample.synthetic import gen_synthetic
 from pipeline.sample.web.pages import gen_web
 from pipeline.shared.atomic import atomic_open
@@ -24,6 +25,7 @@ SOURCE_FILES = {
     "code": "code/files.jsonl",
     "exams": "exams/problems.jsonl",
     "synthetic": "synthetic/qa.jsonl",
+    "general": "general/text.jsonl",  # replay text without math (data_recipes/demo_replay.yaml)
 }
 
 
@@ -33,6 +35,7 @@ DEFAULT_COUNTS: dict[str, dict[str, int]] = {
     "code": {"python": 24, "lean": 14, "python_exact_dup": 1, "lean_exact_dup": 1},
     "exams": {"clean": 85, "contaminated": 3, "exact_dup": 2},
     "synthetic": {"clean": 90, "near_dup": 3, "contaminated": 2},
+    "general": {"clean": 80},
 }
 
 
@@ -106,11 +109,13 @@ def build_sample_corpus(seed: int = 0, scale: float = 1.0) -> dict[str, list[dic
     out["exams"] = _finalize(rng, "exams", gen_exams(rng, n["exams"], items["exams"]))
     rng = random.Random(f"{seed}:synthetic")
     out["synthetic"] = _finalize(rng, "synthetic", gen_synthetic(rng, n["synthetic"], items["synthetic"]))
+    rng = random.Random(f"{seed}:general")
+    out["general"] = _finalize(rng, "general", gen_general(rng, n["general"]))
     return out
 
 
 def generate_sample_corpus(out_dir: str | Path, seed: int = 0, scale: float = 1.0) -> dict:
-    """Write the five JSON-lines files under out_dir and return {source: {"path", "documents", "labels"}}."""
+    """Write the JSON-lines files under out_dir and return {source: {"path", "documents", "labels"}}."""
     out_dir = Path(out_dir)
     corpus = build_sample_corpus(seed=seed, scale=scale)
     summary: dict = {}

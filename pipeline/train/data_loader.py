@@ -7,8 +7,13 @@ of samples consumed, so a run resumes anywhere, on any number of ranks, and data
 slices of the same sequence (`global_indices`).
 
 * Sources: samples are assigned to sources in blocks of `BLOCK` so every block holds each source's planned share
-  exactly (largest remainder), shuffled within the block by (seed, block). Each sample is seq_len tokens, so sample
-  shares are token shares.
+  exactly (largest remainder), shuffled within the block by (seed, stage, block). Each sample is seq_len tokens, so
+  sample shares are token shares. The shares are the data run's (`weights` replaces them, e.g. an ablation's
+  mixture without a new data run).
+* Data stages (nanotron's `data_stages`, OLMo's anneal): `stages` lists (first global sample, weights); from its first
+  sample a stage assigns blocks by its own weights, and each source's k-th use counts on from the uses of the stages
+  before it, so the decay phase reads windows the stable phase did not. Still a pure function of (seed, i): resume
+  inside any stage, on any number of ranks, gives the same samples.
 * Windows: a source's token stream is cut into windows of seq_len + 1 tokens (consecutive windows share one token,
   so every token is a label once per epoch); the k-th use of a source reads window π_e(k mod n) of epoch
   e = k div n, where π_e is a keyed Feistel permutation of [0, n): a bijection computed per index, so nothing of
@@ -23,6 +28,7 @@ slices of the same sequence (`global_indices`).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from functools import lru_cache
 
@@ -72,7 +78,15 @@ IGNORE = -100  # label of a token that is not a training target (torch's cross-e
 
 
 class PackedMixture:
-    def __init__(self, data_dir: str, seq_len: int, seed: int = 0, split: str = "train"):
+    def __init__(
+        self,
+        data_dir: str,
+        seq_len: int,
+        seed: int = 0,
+        split: str = "train",
+        weights: dict[str, float] | None = None,
+        stages: list[tuple[int, dict[str, float]]] | None = None,
+    ):
         manifest = read_manifest(data_dir)
         self.seq_len, self.seed = seq_len, seed
         self.names = sorted(manifest["sources"])
@@ -109,25 +123,58 @@ class PackedMixture:
         short = [n for n, w in self.windows.items() if w == 0]
         if short:
             raise ValueError(f"sources {short} hold fewer than seq_len + 1 = {seq_len + 1} tokens")
-        weights = np.array([entries[n]["share"] for n in self.names], dtype=np.float64)
-        self.shares = weights / weights.sum()
-        # Per block: how many samples each source gets (largest remainder, sums to BLOCK exactly).
-        raw = self.shares * BLOCK
-        counts = np.floor(raw).astype(np.int64)
-        counts[np.argsort(-(raw - counts), kind="stable")[: BLOCK - counts.sum()]] += 1
-        self.block_counts = counts
+        manifest_weights = {n: entries[n]["share"] for n in self.names}
+        # Stage 0 starts at sample 0 with the run's shares (or `weights`); each later stage at its own first sample.
+        plan = [(0, weights or manifest_weights), *(stages or [])]
+        if any(b[0] <= a[0] for a, b in zip(plan, plan[1:])):
+            raise ValueError(f"data stages must start at increasing samples after 0, got {[p[0] for p in plan]}")
+        self.stage_starts = [start for start, _ in plan]
+        self.stage_counts = [self._block_counts(w, f"stage {i}") for i, (_, w) in enumerate(plan)]
+        self.block_counts = self.stage_counts[0]
+        self.shares = self.block_counts / BLOCK
+        # Uses of each source before each stage starts, so a stage reads on where the previous ones stopped (a decay
+        # phase sees windows the stable phase has not, not the same ones again).
+        self.stage_offsets = [np.zeros(len(self.names), dtype=np.int64)]
+        for st in range(1, len(plan)):
+            length = self.stage_starts[st] - self.stage_starts[st - 1]
+            full, rest = divmod(length, BLOCK)
+            uses = full * self.stage_counts[st - 1]
+            if rest:
+                uses = uses + np.bincount(self._order(st - 1, full)[:rest], minlength=len(self.names))
+            self.stage_offsets.append(self.stage_offsets[-1] + uses)
         self._source_ids = [torch.tensor(s) for s in range(len(self.names))]
 
+    def _block_counts(self, weights: dict[str, float], where: str) -> np.ndarray:
+        """Samples per source in a block of BLOCK: the shares by largest remainder, summing to BLOCK exactly."""
+        unknown = sorted(set(weights) - set(self.names))
+        if unknown:
+            raise ValueError(f"{where}: weights name sources this data run does not have: {unknown} "
+                             f"(it has {self.names})")  # fmt: skip
+        w = np.array([float(weights.get(n, 0.0)) for n in self.names], dtype=np.float64)
+        if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
+            raise ValueError(f"{where}: weights must be finite, non-negative and not all zero, got {weights}")
+        raw = w / w.sum() * BLOCK
+        counts = np.floor(raw).astype(np.int64)
+        counts[np.argsort(-(raw - counts), kind="stable")[: BLOCK - counts.sum()]] += 1
+        return counts
+
+    def _order(self, stage: int, b: int) -> np.ndarray:
+        order = np.repeat(np.arange(len(self.names)), self.stage_counts[stage])
+        np.random.default_rng([self.seed, stage, b]).shuffle(order)  # stage 0 keys as before stages existed
+        return order
+
     @lru_cache(maxsize=4)
-    def _block(self, b: int) -> tuple[np.ndarray, np.ndarray]:
-        """Source id and per-source use number (k) of every sample in block b."""
-        order = np.repeat(np.arange(len(self.names)), self.block_counts)
-        np.random.default_rng([self.seed, 0, b]).shuffle(order)
+    def _block(self, stage: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Source id and per-source use number (k) of every sample in block b of a stage."""
+        order = self._order(stage, b)
         k = np.empty(BLOCK, dtype=np.int64)
         for s in range(len(self.names)):
             where = np.nonzero(order == s)[0]
-            k[where] = b * self.block_counts[s] + np.arange(len(where))
+            k[where] = self.stage_offsets[stage][s] + b * self.stage_counts[stage][s] + np.arange(len(where))
         return order, k
+
+    def stage_of(self, i: int) -> int:
+        return bisect.bisect_right(self.stage_starts, i) - 1
 
     @lru_cache(maxsize=256)
     def _permutation(self, source: int, epoch: int) -> FeistelPermutation:
@@ -135,8 +182,10 @@ class PackedMixture:
 
     def locate(self, i: int) -> tuple[int, int]:
         """(source id, window start token) of global sample i."""
-        order, k = self._block(i // BLOCK)
-        s, use = int(order[i % BLOCK]), int(k[i % BLOCK])
+        stage = self.stage_of(i)
+        j = i - self.stage_starts[stage]
+        order, k = self._block(stage, j // BLOCK)
+        s, use = int(order[j % BLOCK]), int(k[j % BLOCK])
         n = self.windows[self.names[s]]
         return s, self._permutation(s, use // n)(use % n) * self.stride[self.names[s]]
 

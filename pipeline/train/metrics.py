@@ -36,6 +36,7 @@ class MetricsLogger:
                 entity=cfg.wandb.entity,
                 name=cfg.run_name,
                 tags=cfg.wandb.tags,
+                group=getattr(cfg.wandb, "group", None),
                 dir=str(out),
                 config=json.loads(cfg.model_dump_json()),
             )

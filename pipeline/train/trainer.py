@@ -280,10 +280,11 @@ class Trainer:
     def build_dataloader(self) -> None:
         t = self.cfg.train
         self.data_path = self.cfg.data.path  # recorded in every checkpoint
+        d = self.cfg.data
         try:
-            self.data = PackedMixture(self.cfg.data.path, self.cfg.data.seq_len, t.seed)
+            self.data = PackedMixture(d.path, d.seq_len, t.seed, weights=d.weights, stages=self.stage_starts())
         except ValueError as e:
-            raise ConfigError(f"data.path: {e}") from None
+            raise ConfigError(f"data: {e}") from None
         if self.data.masked != (t.objective == "sft"):
             raise ConfigError(
                 f"train.objective is {t.objective} but {self.cfg.data.path} holds "
@@ -304,6 +305,16 @@ class Trainer:
                 )
             except ValueError as e:
                 raise ConfigError(f"train.eval_every needs a validation split in the data run: {e}") from None
+
+    def stage_starts(self) -> list[tuple[int, dict[str, float]]]:
+        """data.stages as (first global sample, weights): a stage starts at a step boundary, so every rank and every
+        world size switches at the same sample."""
+        d, gb = self.cfg.data, self.plan.global_batch_size
+        out = []
+        for st in getattr(d, "stages", []):
+            step = st.from_step if st.from_step is not None else math.ceil(st.from_tokens / (d.seq_len * gb))
+            out.append((step * gb, st.weights))
+        return out
 
     def model_architecture(self):
         """The architecture to build (cheap: no weights); the DeepSpeed config derives its buckets from it."""
@@ -472,6 +483,8 @@ class Trainer:
             "eta_s": round((time.time() - started) / (self.step - start_step) * (self.max_steps - self.step), 1),
         }
         row.update({f"loss/{name}": round(v, 6) for name, v in per_source.items()})
+        if len(self.data.stage_starts) > 1:  # the stage of the step just taken
+            row["data_stage"] = self.data.stage_of(self.samples_consumed - 1)
         grad_norm = self.engine.get_global_grad_norm()
         if grad_norm is not None:
             row["grad_norm"] = round(float(grad_norm), 6)

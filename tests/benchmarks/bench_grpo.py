@@ -62,6 +62,9 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=150, help="GRPO steps")
     ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--beta", type=float, default=0.04, help="KL coefficient")
+    ap.add_argument(
+        "--policy", type=Path, default=None, help="an exported SFT policy to start from (skips the warm-up)"
+    )
     ap.add_argument("--quick", action="store_true", help="one rank, tiny: the same path")
     a = ap.parse_args()
     if a.quick:
@@ -69,7 +72,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_grpo_") as tmp:
         work = a.out or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        policy = train_policy(work, a)
+        policy = a.policy or train_policy(work, a)
         queries, heldout = work / "queries.jsonl", work / "heldout.jsonl"
         pairs = [(x, y) for x in range(a.limit) for y in range(a.limit)]
         random.Random(21).shuffle(pairs)

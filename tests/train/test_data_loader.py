@@ -129,3 +129,33 @@ def test_batch_equals_stacked_samples(data_run):
         single = m.sample(i)
         for key in ("input_ids", "labels", "position_ids", "source"):
             assert torch.equal(batch[key][j], single[key]), key
+
+
+def test_weights_replace_the_run_shares_and_unknown_sources_are_refused(data_run):
+    names = PackedMixture(str(data_run), 64).names
+    m = PackedMixture(str(data_run), 64, weights={names[0]: 3, names[1]: 1})
+    counts = Counter(m.names[m.locate(i)[0]] for i in range(2048))
+    assert counts == {names[0]: 1536, names[1]: 512}  # two whole blocks: exact shares, nothing from the others
+    with pytest.raises(ValueError, match="does not have"):
+        PackedMixture(str(data_run), 64, weights={"no_such_source": 1.0})
+    with pytest.raises(ValueError, match="not all zero"):
+        PackedMixture(str(data_run), 64, weights={names[0]: 0.0})
+
+
+def test_a_data_stage_switches_the_mixture_at_its_sample_and_reads_on(data_run):
+    """Before the stage: the run's mixture, sample for sample as without stages; from it: the stage's weights, each
+    source reading on from the windows the first stage left (no window read twice within the epoch)."""
+    plain = PackedMixture(str(data_run), 64)
+    books = plain.names[0]
+    start = 1500  # inside a block: the stage's offsets must count the partial block
+    staged = PackedMixture(str(data_run), 64, stages=[(start, {books: 1.0})])
+    assert [staged.locate(i) for i in range(start)] == [plain.locate(i) for i in range(start)]
+    after = [staged.locate(i) for i in range(start, start + 300)]
+    assert {s for s, _ in after} == {0} and staged.stage_of(start - 1) == 0 and staged.stage_of(start) == 1
+    before_windows = [w for s, w in (plain.locate(i) for i in range(start)) if s == 0]
+    n = staged.windows[books]
+    if len(before_windows) + len(after) <= n:  # within one epoch of the source, every window is new
+        assert not set(before_windows) & {w for _, w in after}
+        assert len(set(before_windows) | {w for _, w in after}) == len(before_windows) + len(after)
+    with pytest.raises(ValueError, match="increasing"):
+        PackedMixture(str(data_run), 64, stages=[(100, {books: 1}), (100, {books: 1})])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,3 +108,32 @@ def test_a_killed_save_leaves_the_previous_checkpoint_usable(train_run, tmp_path
     r = run_cli("export", str(ckpt), "-o", str(tmp_path / "hf"), "--dtype", "float32")
     assert r.returncode == 0, r.stderr[-2000:]
     assert (ckpt / "latest").read_text() == "step_00000012"
+
+
+def test_a_data_stage_switches_at_its_step_and_resumes_inside_it_on_another_world_size(data_run, tmp_path):
+    """data.stages: from step 3 only `books` is read (per-source losses say so); a 2-rank checkpoint inside that
+    stage resumed on 1 rank continues the 2-rank run's losses."""
+    from tests.conftest import torchrun
+
+    stage = ["data.stages=[{from_step: 3, weights: {books: 1.0}}]", "train.max_steps=8", "train.save_every=5"]
+    straight = launch(data_run, tmp_path / "straight", *stage)
+    assert straight.wait(timeout=300) == 0, straight.stdout.read()[-4000:]
+    rows = [json.loads(x) for x in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()]
+    steps = {r["step"]: r for r in rows if "loss" in r}
+    assert [steps[s]["data_stage"] for s in range(1, 9)] == [0, 0, 0, 1, 1, 1, 1, 1]
+    assert len([k for k in steps[2] if k.startswith("loss/")]) > 1
+    assert [k for k in steps[5] if k.startswith("loss/")] == ["loss/books"]
+
+    out = tmp_path / "one_rank"
+    (out / "checkpoints").mkdir(parents=True)
+    shutil.copytree(tmp_path / "straight" / "checkpoints" / "step_00000005", out / "checkpoints" / "step_00000005")
+    (out / "checkpoints" / "latest").write_text("step_00000005")
+    shutil.copy(tmp_path / "straight" / "train_config.resolved.yaml", out)
+    sets = [f"data.path={data_run}", f"output_dir={out}", "wandb.enabled=false", "optim.warmup_steps=2", *stage]
+    r = torchrun(1, "-m", "pipeline.cli", "train", str(ROOT / "configs" / "tiny_cpu.yaml"),
+                 *(a for s in sets for a in ("--set", s)))  # fmt: skip
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    a, b = losses(tmp_path / "straight"), losses(out)
+    assert sorted(b) == [6, 7, 8]
+    for s in (6, 7, 8):
+        assert b[s] == pytest.approx(a[s], abs=1e-4), s
