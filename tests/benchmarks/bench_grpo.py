@@ -17,7 +17,7 @@ The path a user runs, each step a `mathcpt` command (helpers shared with bench_i
 
 Printed, one JSON line: mean reward over the first and the last 10 steps, the accuracies before and after, KL at the
 end and its maximum, entropy, and the step time split into generation and training.
-GPU step time with HF against vLLM rollouts is not measured here (no GPU; the vLLM rollout path is not built).
+GPU step time with HF against vLLM rollouts is gpu_grpo.py's (check `grpo` of gpu_check.sh), not this script's.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=150, help="GRPO steps")
     ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--beta", type=float, default=0.04, help="KL coefficient")
+    ap.add_argument("--group-size", type=int, default=8, help="responses per query (G)")
+    ap.add_argument("--queries-per-step", type=int, default=16, help="queries per rollout batch")
     ap.add_argument(
         "--policy", type=Path, default=None, help="an exported SFT policy to start from (skips the warm-up)"
     )
@@ -97,6 +99,7 @@ def main() -> None:
         cli(["grpo", str(ROOT / "configs/instruct/grpo_tiny_cpu.yaml"), *sets(**{
             "model.name_or_path": policy, "data.queries": f"[{queries}]", "output_dir": work / "grpo",
             "train.max_steps": a.steps, "optim.lr": a.lr, "optim.warmup_steps": min(10, a.steps // 4), "grpo.beta": a.beta,
+            "rollout.group_size": a.group_size, "batch.global_batch_size": a.queries_per_step,
             "wandb.enabled": "false"})], a.ranks)  # fmt: skip
         cli(["export", str(work / "grpo"), "-o", str(work / "grpo_model")], 1)
         figures.update(measure(work / "grpo_model", "after"))
@@ -106,7 +109,8 @@ def main() -> None:
         mean = lambda key, part: round(statistics.mean(r[key] for r in part), 4)  # noqa: E731
         print(json.dumps({
             "bench": "grpo", "quick": a.quick, "ranks": a.ranks, "steps": len(steps), "rl_sums": len(rl),
-            "unseen_sums": len(held), "limit": a.limit, "lr": a.lr, "beta": a.beta,
+            "unseen_sums": len(held), "limit": a.limit, "lr": a.lr, "beta": a.beta, "group_size": a.group_size,
+            "queries_per_step": a.queries_per_step,
             "reward_first": mean("reward/total/mean", steps[:window]), "reward_last": mean("reward/total/mean", steps[-window:]),
             **{k: round(v, 4) for k, v in figures.items()}, "kl_last": mean("kl", steps[-window:]),
             "kl_max": round(max(r["kl"] for r in steps), 4), "entropy_first": mean("entropy", steps[:window]),
