@@ -88,18 +88,22 @@ class VLLMRollout:
         """The policy changed (an optimizer step): copy its weights in before the next rollout."""
         self.stale = True
 
-    def vllm_model(self):
-        executor = self.llm.llm_engine.model_executor
-        worker = executor.driver_worker
-        worker = getattr(worker, "worker", worker)  # vLLM V1 wraps the worker; V0 does not
-        return worker.model_runner.model
+    def load_weights(self, named: list) -> None:
+        """vLLM's own loader of HF-named tensors, on the in-process engine's model (the path TRL's colocate mode
+        uses; `apply_model` where a vLLM version no longer exposes it)."""
+        try:
+            worker = self.llm.llm_engine.model_executor.driver_worker
+            worker = getattr(worker, "worker", worker)  # vLLM V1 wraps the worker; V0 does not
+            worker.model_runner.model.load_weights(weights=named)
+        except AttributeError:
+            self.llm.apply_model(lambda model: model.load_weights(weights=named))
 
     @torch.no_grad()
     def sync(self) -> int:
         """Copy the policy's weights into vLLM one decoder layer at a time; returns the tensors copied."""
-        model, copied = self.vllm_model(), 0
+        copied = 0
         for named in gathered_layers(self.engine.module):
-            model.load_weights(weights=named)
+            self.load_weights(named)
             copied += len(named)
         if hasattr(self.llm, "reset_prefix_cache"):
             self.llm.reset_prefix_cache()
@@ -124,7 +128,14 @@ class VLLMRollout:
             for i in range(len(prompt_ids))
         ]
         outputs = self.llm.generate([{"prompt_token_ids": p} for p in prompt_ids], params, use_tqdm=False)
-        return [cut_at_end(list(c.token_ids), self.end_ids) for o in outputs for c in o.outputs]
+        responses = []
+        for c in (c for o in outputs for c in o.outputs):
+            ids = list(c.token_ids)
+            if c.finish_reason == "stop" and (not ids or ids[-1] not in self.end_ids):
+                # stopped on a stop id that vLLM left out of the output: put it back, the model learns to stop
+                ids.append(c.stop_reason if isinstance(c.stop_reason, int) else self.end_ids[0])
+            responses.append(cut_at_end(ids, self.end_ids))
+        return responses
 
 
 LAYER = re.compile(r"^(.*?\.layers\.\d+)\.")
