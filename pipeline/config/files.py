@@ -37,7 +37,11 @@ def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
         for prefix, loader in loaders.items():
             if path.name.startswith(prefix):
                 return loader(path, overrides)
-        raise ConfigError(f"{path}: configs/instruct/ files are named sample_*, sft_data_* or rm_*")
+        raise ConfigError(f"{path}: configs/instruct/ files are named sample_*, sft_data_*, rm_* or grpo_*")
+    if "configs" in parts and parts[parts.index("configs") + 1] == "ablations":
+        from pipeline.config.ablation import load_ablation_config
+
+        return load_ablation_config(path, overrides)
     if "configs" in parts:
         return load_train_config(path, overrides)
     raise ConfigError(f"{path}: not under data_recipes/ or configs/, cannot tell which schema applies")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.ablation.plan import plan_ablation
+from pipeline.config.ablation import AblationConfig
 from pipeline.config.eval import EvalConfig
 from pipeline.config.files import load_any
 from pipeline.config.instruct import GRPOConfig, RewardModelConfig, SampleConfig, SFTDataConfig
@@ -28,13 +30,24 @@ def test_repository_has_recipes_and_configs():
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_yaml_validates(path: Path):
     config = load_any(path)
-    kinds = (Recipe, TrainConfig, EvalConfig, SampleConfig, SFTDataConfig, RewardModelConfig, GRPOConfig)
+    kinds = (
+        Recipe,
+        TrainConfig,
+        EvalConfig,
+        SampleConfig,
+        SFTDataConfig,
+        RewardModelConfig,
+        GRPOConfig,
+        AblationConfig,
+    )
     assert isinstance(config, kinds)
     # ... and passes the checks against the stages' tables that runs do at start (benchmarks, templates, tasks)
     if isinstance(config, Recipe):
         check_recipe(config, str(path))
     elif isinstance(config, (TrainConfig, EvalConfig)):
         check_tasks(config.train.task_eval if isinstance(config, TrainConfig) else config.benchmarks)
+    elif isinstance(config, AblationConfig):
+        plan_ablation(config)  # every variant's recipe and training config resolve and validate
     elif isinstance(config, SampleConfig):
         expand_names(config.decontamination.benchmarks)
         for source in config.problems:

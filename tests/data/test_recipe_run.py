@@ -23,8 +23,12 @@ def jsonl(folder: Path) -> list[dict]:
 
 
 def planted(sample_corpus: Path, label: str) -> set[str]:
+    """Ids with this planted label in the files the demo recipe reads (the corpus's general/ is another recipe's)."""
+    read = {source.path for source in load_recipe(ROOT / "data_recipes" / "demo.yaml").sources}
     ids = set()
     for p in sample_corpus.glob("*/*.jsonl"):
+        if p.relative_to(sample_corpus).as_posix() not in read:
+            continue
         for line in p.read_text().splitlines():
             rec = json.loads(line)
             if rec["metadata"]["truth"]["label"] == label:
