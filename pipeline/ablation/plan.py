@@ -46,6 +46,7 @@ class TrainRun:
     sets: list[str]
     max_steps: int
     tokens: int
+    seq_len: int  # the proxy's context, which scoring windows documents by
 
     @property
     def name(self) -> str:
@@ -126,5 +127,7 @@ def plan_ablation(cfg: AblationConfig) -> Plan:
                 raise ConfigError(f"variant {v.name}: give the ablation `tokens` or the training config max_steps")
             sets += [f"train.max_steps={steps}", "train.epochs=null"]
             load_train_config(cfg.train, sets)  # still valid with the step count
-            train_runs.append(TrainRun(v.name, seed, folder, data_of[v.name], sets, steps, steps * step_tokens))
+            train_runs.append(
+                TrainRun(v.name, seed, folder, data_of[v.name], sets, steps, steps * step_tokens, tcfg.data.seq_len)
+            )
     return Plan(reference, list(runs.values()), train_runs)

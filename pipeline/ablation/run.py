@@ -27,7 +27,6 @@ from pipeline.ablation.report import write_report
 from pipeline.ablation.score import compare, evaluation_texts, score_model
 from pipeline.config.ablation import AblationConfig
 from pipeline.config.base import dump
-from pipeline.config.train import load_train_config
 from pipeline.errors import ConfigError, DataError
 from pipeline.shared.atomic import atomic_write_text
 
@@ -104,8 +103,7 @@ def run_ablation(cfg: AblationConfig, overwrite: bool = False) -> dict:
         raise DataError(f"nothing to score: {reference.folder} has no held-out documents and no benchmark is named")
     scores: dict[str, dict[int, dict]] = {}
     for t in plan.train_runs:
-        seq_len = load_train_config(cfg.train, t.sets).data.seq_len
-        result = score_model(t.model, texts, seq_len)
+        result = score_model(t.model, texts, t.seq_len)
         scores.setdefault(t.variant, {})[t.seed] = result
         atomic_write_text(t.folder / "scores.json", json.dumps(
             {src: {k: v.tolist() for k, v in r.items()} for src, r in result.items()}))  # fmt: skip
