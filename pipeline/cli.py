@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -518,9 +519,21 @@ def cmd_grpo(args) -> int:
 
 
 def add_ablate(sub) -> None:
-    p = sub.add_parser("ablate", help="recipe variants as equal proxy models: train, score, compare (report + plots)")
+    p = sub.add_parser(
+        "ablate",
+        help="recipe variants as equal proxy models: train, score, compare (report + plots); locally or on Slurm",
+    )
     p.add_argument("config", help="ablation YAML (see configs/ablations/)")
     p.add_argument("--overwrite", action="store_true", help="replace an ablation of another config in output_dir")
+    p.add_argument(
+        "--wait", action="store_true", help="launcher.kind slurm: block until the jobs end (exit 0 only with a report)"
+    )
+    p.add_argument(
+        "--step",
+        choices=["data", "train", "report"],
+        help="run one step only (what each Slurm job runs): data run or training run --index, or the report",
+    )
+    p.add_argument("--index", type=int, help="with --step data|train: which run (default $SLURM_ARRAY_TASK_ID)")
     _add_set(p)
     p.set_defaults(func=cmd_ablate)
 
@@ -536,9 +549,26 @@ def cmd_ablate(args) -> int:
         _print_config(cfg)
         print(json.dumps(plan.summary(), indent=1))
         return 0
-    from pipeline.ablation.run import run_ablation
+    if args.step:
+        from pipeline.ablation.run import run_one_step
 
-    summary = run_ablation(cfg, overwrite=args.overwrite)
+        index = args.index if args.index is not None else os.environ.get("SLURM_ARRAY_TASK_ID")
+        run_one_step(cfg, args.step, None if index is None else int(index))
+        return 0
+    if cfg.launcher.kind == "slurm":
+        from pipeline.ablation.slurm import submit_ablation, wait_for
+
+        record = submit_ablation(cfg, overwrite=args.overwrite)
+        print(json.dumps({"jobs": {j["step"]: j["job_id"] for j in record["jobs"]},
+                          "slurm": str(Path(cfg.output_dir) / "slurm")}))  # fmt: skip
+        if not args.wait:
+            return 0
+        wait_for(cfg, record)
+    else:
+        from pipeline.ablation.run import run_ablation
+
+        run_ablation(cfg, overwrite=args.overwrite)
+    summary = json.loads((Path(cfg.output_dir) / "ablation.json").read_text())
     print((Path(cfg.output_dir) / "report.md").read_text())
     print(json.dumps({"ablation_json": str(Path(cfg.output_dir) / "ablation.json"), "seconds": summary["seconds"]}))
     return 0

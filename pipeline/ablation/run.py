@@ -1,13 +1,17 @@
 """`mathcpt ablate ABLATION.yaml`: data runs, proxy trainings, exports, scoring and the report, resumable.
 
     mathcpt ablate configs/ablations/demo.yaml [--set seeds=[0,1,2]] [--dry-run] [--overwrite]
+    mathcpt ablate configs/ablations/demo.yaml --set launcher.kind=slurm --set launcher.slurm.partition=gpu [--wait]
 
 Each step is the command a user would type (`mathcpt data`, `torchrun -m pipeline.cli train`, `mathcpt export`), run
 as a child process with its log in `logs/`, so an ablation is exactly the runs it reports and each run can be
 inspected or re-run alone. A step whose output is complete is skipped when the same command is run again (a data
 run with its manifest, a training run with its exported model), so an interrupted ablation resumes where it
-stopped; a failed step stops the ablation with its log's last lines. Writes `ablation.json` (plan, per-run times,
-scores, comparison), `report.md`, `loss_curves.png`, `bpb_by_source.png`, and per run `scores.json`.
+stopped; a failed step stops the ablation with its log's last lines. Every step that runs records its wall seconds
+in `timings/`, so the report's figures are the same whether the steps ran here one after the other (`launcher.kind:
+local`) or as Slurm jobs (`pipeline.ablation.slurm`, where each job runs one step through `--step`). Writes
+`ablation.json` (plan, per-run times, scores, comparison), `report.md`, `loss_curves.png`, `bpb_by_source.png`, and
+per run `scores.json`.
 """
 
 from __future__ import annotations
@@ -22,15 +26,16 @@ from pathlib import Path
 import numpy as np
 from loguru import logger
 
-from pipeline.ablation.plan import Plan, TrainRun, plan_ablation
+from pipeline.ablation.plan import DataRun, Plan, TrainRun, plan_ablation
 from pipeline.ablation.report import write_report
 from pipeline.ablation.score import compare, evaluation_texts, score_model
 from pipeline.config.ablation import AblationConfig
-from pipeline.config.base import dump
+from pipeline.config.base import dump, safe_load
 from pipeline.errors import ConfigError, DataError
 from pipeline.shared.atomic import atomic_write_text
 
 CLI = [sys.executable, "-m", "pipeline.cli"]
+STEPS = ("data", "train", "report")
 
 
 def run_step(argv: list[str], log: Path) -> float:
@@ -54,47 +59,136 @@ def train_command(cfg: AblationConfig, run: TrainRun) -> list[str]:
     return argv + [a for s in run.sets for a in ("--set", s)]
 
 
+def data_command(cfg: AblationConfig, run: DataRun) -> list[str]:
+    argv = [*CLI, "data", "run", cfg.recipe, "--out", str(run.folder), "--overwrite"]
+    return argv + [a for s in run.sets for a in ("--set", s)]
+
+
 def check_output(out: Path, cfg: AblationConfig, overwrite: bool) -> None:
-    """An output folder holds one ablation: another config there is refused unless --overwrite."""
+    """An output folder holds one ablation: another config there is refused unless --overwrite. The launcher is not
+    part of an ablation's identity (runs a Slurm submission completed are reused locally, and the other way)."""
     resolved = out / "ablation.resolved.yaml"
-    if resolved.is_file() and resolved.read_text() != dump(cfg) and not overwrite:
-        raise ConfigError(
-            f"{out} holds an ablation of another config ({resolved}); use another output_dir or --overwrite "
-            "(completed data and training runs whose settings did not change are still reused)"
-        )
+    if resolved.is_file() and not overwrite:
+        try:
+            earlier = AblationConfig.model_validate(safe_load(resolved.read_text()))
+            same = earlier.model_copy(update={"launcher": cfg.launcher}) == cfg
+        except ValueError:  # written by another version: its settings cannot be compared
+            same = False
+        if not same:
+            raise ConfigError(
+                f"{out} holds an ablation of another config ({resolved}); use another output_dir or --overwrite "
+                "(completed data and training runs whose settings did not change are still reused)"
+            )
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(resolved, dump(cfg))
 
 
+# ------------------------------------------------------------------------------------------------ one step each
+
+
+def timing_path(out: Path, name: str) -> Path:
+    return out / "timings" / f"{name.replace('/', '_')}.json"
+
+
+def record_timing(out: Path, name: str, seconds: dict[str, float]) -> None:
+    """A step's wall seconds, with when it finished: the report sums the steps that ran since the ablation began."""
+    record = {"run": name, "seconds": {k: round(v, 2) for k, v in seconds.items()}, "finished": time.time()}
+    path = timing_path(out, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(record))
+
+
+def data_is_complete(run: DataRun) -> bool:
+    return (run.folder / "manifest.json").is_file()
+
+
+def training_is_complete(run: TrainRun) -> bool:
+    return (run.model / "config.json").is_file()
+
+
+def run_data(cfg: AblationConfig, run: DataRun) -> None:
+    """One data run (`mathcpt data run`), unless its manifest says it is complete."""
+    if data_is_complete(run):
+        logger.info(f"ablation: data run {run.key} ({', '.join(run.variants)}) is complete, reused")
+        return
+    logger.info(f"ablation: data run {run.key} for {', '.join(run.variants)}")
+    out = Path(cfg.output_dir)
+    took = run_step(data_command(cfg, run), out / "logs" / f"data_{run.key}.log")
+    record_timing(out, f"data/{run.key}", {"data": took})
+
+
+def run_training(cfg: AblationConfig, run: TrainRun) -> None:
+    """One proxy training run under torchrun and its export, unless its exported model is there."""
+    if training_is_complete(run):
+        logger.info(f"ablation: {run.name} is trained and exported, reused")
+        return
+    if not data_is_complete(run.data):
+        raise DataError(f"{run.name}: its data run {run.data.folder} is not complete (run the data step first)")
+    logger.info(f"ablation: training {run.name} ({run.max_steps} steps, {run.tokens:,} tokens)")
+    out = Path(cfg.output_dir)
+    log = out / "logs" / f"train_{run.variant}_seed{run.seed}.log"
+    trained = run_step(train_command(cfg, run), log)
+    exported = run_step(
+        [*CLI, "export", str(run.folder), "-o", str(run.model)], log.with_name(log.stem + "_export.log")
+    )
+    record_timing(out, run.name, {"train": trained, "export": exported})
+
+
+def run_one_step(cfg: AblationConfig, step: str, index: int | None) -> dict | None:
+    """What one Slurm job of an ablation runs: data run `index`, training run `index` (plan order), or the report."""
+    plan = plan_ablation(cfg)
+    if step == "report":
+        return score_and_report(cfg, plan, since=submitted_at(Path(cfg.output_dir)))
+    runs = plan.data_runs if step == "data" else plan.train_runs
+    if index is None or not 0 <= index < len(runs):
+        raise ConfigError(f"--step {step} needs --index (or SLURM_ARRAY_TASK_ID) in 0..{len(runs) - 1}, got {index}")
+    (run_data if step == "data" else run_training)(cfg, runs[index])
+    return None
+
+
+def submitted_at(out: Path) -> float:
+    """When the Slurm submission of this ablation was made (its steps' timings count from then)."""
+    jobs = out / "slurm" / "jobs.json"
+    return json.loads(jobs.read_text())["submitted_at"] if jobs.is_file() else 0.0
+
+
+# ------------------------------------------------------------------------------------------------ the whole thing
+
+
 def run_ablation(cfg: AblationConfig, overwrite: bool = False) -> dict:
+    """Every step here, one after the other (`launcher.kind: local`)."""
     started = time.time()
     plan: Plan = plan_ablation(cfg)
-    out = Path(cfg.output_dir)
-    check_output(out, cfg, overwrite)
-    seconds = {"data": 0.0, "train": 0.0, "export": 0.0, "score": 0.0}
-    per_run: dict[str, dict] = {}
+    check_output(Path(cfg.output_dir), cfg, overwrite)
     for d in plan.data_runs:
-        if (d.folder / "manifest.json").is_file():
-            logger.info(f"ablation: data run {d.key} ({', '.join(d.variants)}) is complete, reused")
-            continue
-        logger.info(f"ablation: data run {d.key} for {', '.join(d.variants)}")
-        argv = [*CLI, "data", "run", cfg.recipe, "--out", str(d.folder), "--overwrite"]
-        took = run_step(argv + [a for s in d.sets for a in ("--set", s)], out / "logs" / f"data_{d.key}.log")
-        seconds["data"] += took
-        per_run[f"data/{d.key}"] = {"seconds": round(took, 2)}
+        run_data(cfg, d)
     for t in plan.train_runs:
-        times = per_run.setdefault(t.name, {})
-        if (t.model / "config.json").is_file():
-            logger.info(f"ablation: {t.name} is trained and exported, reused")
-            continue
-        logger.info(f"ablation: training {t.name} ({t.max_steps} steps, {t.tokens:,} tokens)")
-        log = out / "logs" / f"train_{t.variant}_seed{t.seed}.log"
-        times["train_seconds"] = round(took := run_step(train_command(cfg, t), log), 2)
-        seconds["train"] += took
-        took = run_step([*CLI, "export", str(t.folder), "-o", str(t.model)], log.with_name(log.stem + "_export.log"))
-        times["export_seconds"] = round(took, 2)
-        seconds["export"] += took
+        run_training(cfg, t)
+    return score_and_report(cfg, plan, since=started)
 
+
+def step_timings(out: Path, plan: Plan, since: float) -> tuple[dict[str, dict], dict[str, float]]:
+    """Per run, the seconds its steps took when they ran since `since` (a reused run has none), and their sums."""
+    per_run: dict[str, dict] = {}
+    sums = {"data": 0.0, "train": 0.0, "export": 0.0}
+    names = [f"data/{d.key}" for d in plan.data_runs] + [t.name for t in plan.train_runs]
+    for name in names:
+        path = timing_path(out, name)
+        record = json.loads(path.read_text()) if path.is_file() else None
+        if record is None or record["finished"] < since:
+            continue
+        per_run[name] = {f"{k}_seconds" if k != "data" else "seconds": v for k, v in record["seconds"].items()}
+        for k, v in record["seconds"].items():
+            sums[k] += v
+    return per_run, sums
+
+
+def score_and_report(cfg: AblationConfig, plan: Plan, since: float) -> dict:
+    """Score every trained proxy, compare, write `ablation.json`, `report.md` and the plots."""
+    out = Path(cfg.output_dir)
+    missing = [t.name for t in plan.train_runs if not training_is_complete(t)]
+    if missing:
+        raise DataError(f"cannot score: training runs {missing} have no exported model (see {out / 'logs'})")
     t0 = time.time()
     reference = next(d for d in plan.data_runs if plan.reference in d.variants)
     s = cfg.scoring
@@ -109,11 +203,14 @@ def run_ablation(cfg: AblationConfig, overwrite: bool = False) -> dict:
             {src: {k: v.tolist() for k, v in r.items()} for src, r in result.items()}))  # fmt: skip
     comparison = compare(scores, s.bootstrap)
     fewshot = run_fewshot(cfg, plan) if s.fewshot else {}
+    per_run, seconds = step_timings(out, plan, since)
     seconds["score"] = time.time() - t0
-    seconds["total"] = time.time() - started
+    # Locally: this command's wall time. Under Slurm: from the submission to this (last) job's end, queueing included.
+    seconds["total"] = time.time() - since if since else seconds["score"]
     summary = {
         "name": cfg.name,
         "seeds": cfg.seeds,
+        "launcher": cfg.launcher.kind,
         "plan": plan.summary(),
         "runs": per_run,
         "seconds": {k: round(v, 2) for k, v in seconds.items()},

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from pipeline.config.base import Strict, load
+from pipeline.config.executor import SlurmSettings
 
 
 class AblationVariant(Strict):
@@ -44,6 +45,26 @@ class AblationScoring(Strict):
     fewshot_limit: int = Field(default=100, gt=0)
 
 
+class AblationLauncher(Strict):
+    """Where the steps run: here one after the other, or as Slurm jobs (`pipeline.ablation.slurm`)."""
+
+    kind: Literal["local", "slurm"] = "local"
+    slurm: SlurmSettings = Field(
+        default=SlurmSettings(),
+        description="partition, time, CPUs, memory, account, extra #SBATCH directives and environment of every job",
+    )
+    gpus_per_run: int | None = Field(
+        default=None, ge=0, description="GPUs a training job asks for (--gpus-per-node); default nproc, 0 on CPUs"
+    )
+    max_parallel: int | None = Field(default=None, ge=1, description="training jobs running at once (array %N)")
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> "AblationLauncher":
+        if self.kind == "slurm" and not self.slurm.partition:
+            raise ValueError("kind: slurm needs slurm.partition (the partition the jobs are submitted to)")
+        return self
+
+
 class AblationConfig(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     output_dir: str
@@ -61,6 +82,7 @@ class AblationConfig(Strict):
         description="variants whose recipe trains a tokenizer use the reference run's, so models compare per token",
     )
     scoring: AblationScoring = AblationScoring()
+    launcher: AblationLauncher = AblationLauncher()
     wandb_project: str | None = Field(default=None, description="log every run to this project, grouped by ablation")
 
     @model_validator(mode="after")

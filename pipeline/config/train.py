@@ -55,18 +55,35 @@ class ModelConfig(Strict):
 
 
 class DataStage(Strict):
-    """A later phase of training on another mixture of the same data run (e.g. the decay of a WSD schedule)."""
+    """A later phase of training on another mixture (e.g. the decay of a WSD schedule): of the same data run, or of
+    another `mathcpt data` run made with the same tokenizer (`path`, e.g. a higher-quality anneal corpus)."""
 
     from_step: int | None = Field(default=None, gt=0, description="first optimizer step of this stage (0-based)")
     from_tokens: int | None = Field(
         default=None, gt=0, description="or: training tokens before it (rounded up to a whole step)"
     )
-    weights: dict[str, float] = Field(description="source name -> weight; unnamed sources get 0")
+    weights: dict[str, float] | None = Field(
+        default=None,
+        description="source name -> weight; unnamed sources get 0. Required unless `path` is given (then default: "
+        "that run's mixture shares); with `path` it names that run's sources by their plain names",
+    )
+    path: str | None = Field(
+        default=None,
+        description="output folder of another `mathcpt data` run to read in this stage instead of data.path (same "
+        "tokenizer); its sources are logged as `<folder name>:<source>` (e.g. loss/anneal:books); a later stage "
+        "naming the same path reads on where this one stopped",
+    )
 
     @model_validator(mode="after")
     def _one_start(self) -> "DataStage":
         if (self.from_step is None) == (self.from_tokens is None):
             raise ValueError("give exactly one of from_step and from_tokens")
+        return self
+
+    @model_validator(mode="after")
+    def _weights_or_path(self) -> "DataStage":
+        if self.weights is None and self.path is None:
+            raise ValueError("give weights (or path: another data run, whose mixture shares are then the weights)")
         return self
 
 
@@ -77,7 +94,9 @@ class TrainData(Strict):
         default=None, description="source name -> weight, replacing the data run's mixture shares (unnamed: 0)"
     )
     stages: list[DataStage] = Field(
-        default=[], description="later mixtures, each from a step or a token count (in increasing order)"
+        default=[],
+        description="later mixtures, each from a step or a token count (in increasing order), of this data run or "
+        "of another one (`path`); the validation split (train.eval_every) stays this run's",
     )
 
 

@@ -286,7 +286,7 @@ class SlurmScripts:
         path = self.folder / "submit.sh"
         atomic_write_text(path, "\n".join(lines) + "\n")
         path.chmod(0o755)
-        _bash_syntax(path)
+        bash_syntax(path)
         return path
 
 
@@ -310,7 +310,7 @@ def slurm_scripts(folder: Path, settings: SlurmSettings, submit: bool):
     scripts.write_index()
 
 
-def _bash_syntax(path: Path) -> None:
+def bash_syntax(path: Path) -> None:
     check = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
     if check.returncode:
         raise DataError(f"{path}: not valid bash ({check.stderr.strip()})")
@@ -325,7 +325,7 @@ def validate_sbatch_script(path: Path, s: SlurmSettings) -> list[str]:
     """
     import dill
 
-    _bash_syntax(path)
+    bash_syntax(path)
     text = path.read_text()
     directives = dict(re.findall(r"^#SBATCH --([a-z-]+)(?:=(.*))?$", text, re.M))
     expected = {

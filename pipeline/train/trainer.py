@@ -33,7 +33,7 @@ from pipeline.config.train import TrainConfig
 from pipeline.errors import ConfigError
 from pipeline.shared.logs import rank_zero_logging
 from pipeline.train import checkpoint
-from pipeline.train.data_loader import IGNORE, PackedMixture, global_indices
+from pipeline.train.data_loader import IGNORE, MixtureError, PackedMixture, Stage, global_indices
 from pipeline.train.metrics import MetricsLogger
 from pipeline.train.schedule import lr_multiplier
 
@@ -283,6 +283,8 @@ class Trainer:
         d = self.cfg.data
         try:
             self.data = PackedMixture(d.path, d.seq_len, t.seed, weights=d.weights, stages=self.stage_starts())
+        except MixtureError as e:  # names its field: data.weights, data.stages[i].weights, data.stages[i].path
+            raise ConfigError(f"data.{e}") from None
         except ValueError as e:
             raise ConfigError(f"data: {e}") from None
         if self.data.masked != (t.objective == "sft"):
@@ -291,9 +293,10 @@ class Trainer:
                 + ("SFT shards (with loss masks): set train.objective: sft" if self.data.masked else
                    "shards without loss masks: SFT data comes from `mathcpt sft-data`")
             )  # fmt: skip
-        # Epochs: passes over every source's windows at the mixture's shares (for SFT, the usual single source).
+        # Epochs: passes over every source's windows of data.path at the mixture's shares (for SFT, the usual single
+        # source); a stage's other data run does not count.
         self.max_steps = t.max_steps or math.ceil(
-            t.epochs * sum(self.data.windows.values()) / self.plan.global_batch_size
+            t.epochs * sum(self.data.windows[n] for n in self.data.run_sources[""]) / self.plan.global_batch_size
         )
         if self.is_main and t.epochs:
             logger.info(f"train.epochs {t.epochs}: {self.max_steps} steps")
@@ -306,14 +309,14 @@ class Trainer:
             except ValueError as e:
                 raise ConfigError(f"train.eval_every needs a validation split in the data run: {e}") from None
 
-    def stage_starts(self) -> list[tuple[int, dict[str, float]]]:
-        """data.stages as (first global sample, weights): a stage starts at a step boundary, so every rank and every
-        world size switches at the same sample."""
+    def stage_starts(self) -> list[Stage]:
+        """data.stages as loader stages (first global sample, weights, other data run): a stage starts at a step
+        boundary, so every rank and every world size switches at the same sample."""
         d, gb = self.cfg.data, self.plan.global_batch_size
         out = []
         for st in getattr(d, "stages", []):
             step = st.from_step if st.from_step is not None else math.ceil(st.from_tokens / (d.seq_len * gb))
-            out.append((step * gb, st.weights))
+            out.append(Stage(step * gb, st.weights, getattr(st, "path", None)))
         return out
 
     def model_architecture(self):

@@ -111,18 +111,23 @@ def test_a_killed_save_leaves_the_previous_checkpoint_usable(train_run, tmp_path
 
 
 def test_a_data_stage_switches_at_its_step_and_resumes_inside_it_on_another_world_size(data_run, tmp_path):
-    """data.stages: from step 3 only `books` is read (per-source losses say so); a 2-rank checkpoint inside that
-    stage resumed on 1 rank continues the 2-rank run's losses."""
+    """data.stages: from step 3 only `books` is read (per-source losses say so), from step 6 only the books of another
+    data run (`anneal`, same tokenizer); a 2-rank checkpoint inside the first stage resumed on 1 rank continues the
+    2-rank run's losses, across the switch to the other run."""
     from tests.conftest import torchrun
 
-    stage = ["data.stages=[{from_step: 3, weights: {books: 1.0}}]", "train.max_steps=8", "train.save_every=5"]
+    anneal = tmp_path / "anneal"
+    shutil.copytree(data_run, anneal)
+    stages = f"[{{from_step: 3, weights: {{books: 1.0}}}}, {{from_step: 6, path: {anneal}, weights: {{books: 1.0}}}}]"
+    stage = [f"data.stages={stages}", "train.max_steps=8", "train.save_every=5"]
     straight = launch(data_run, tmp_path / "straight", *stage)
     assert straight.wait(timeout=300) == 0, straight.stdout.read()[-4000:]
     rows = [json.loads(x) for x in (tmp_path / "straight" / "metrics.jsonl").read_text().splitlines()]
     steps = {r["step"]: r for r in rows if "loss" in r}
-    assert [steps[s]["data_stage"] for s in range(1, 9)] == [0, 0, 0, 1, 1, 1, 1, 1]
+    assert [steps[s]["data_stage"] for s in range(1, 9)] == [0, 0, 0, 1, 1, 1, 2, 2]
     assert len([k for k in steps[2] if k.startswith("loss/")]) > 1
     assert [k for k in steps[5] if k.startswith("loss/")] == ["loss/books"]
+    assert [k for k in steps[8] if k.startswith("loss/")] == ["loss/anneal:books"]
 
     out = tmp_path / "one_rank"
     (out / "checkpoints").mkdir(parents=True)
