@@ -35,6 +35,7 @@ class DataRun:
     folder: Path
     sets: list[str]
     variants: list[str] = field(default_factory=list)
+    after_reference: bool = False  # tokenizes with the reference run's tokenizer, so runs after that run
 
 
 @dataclass
@@ -83,7 +84,9 @@ def naming(where: str):
 
 
 def recipe_key(recipe) -> str:
-    return hashlib.sha256(recipe.model_dump_json().encode()).hexdigest()[:12]
+    """The data run's identity: its resolved settings, less the executor (results do not depend on where the passes
+    ran or on how many tasks: a variant that changes only the executor shares the run)."""
+    return hashlib.sha256(recipe.model_dump_json(exclude={"executor"}).encode()).hexdigest()[:12]
 
 
 def plan_ablation(cfg: AblationConfig) -> Plan:
@@ -102,11 +105,12 @@ def plan_ablation(cfg: AblationConfig) -> Plan:
         with naming(f"variant {v.name}, recipe"):
             recipe = load_recipe(cfg.recipe, sets)
         key = recipe_key(recipe)
-        if cfg.share_tokenizer and recipe.stages.tokenizer.path is None and ref_run and key != ref_run.key:
+        shared = cfg.share_tokenizer and recipe.stages.tokenizer.path is None and ref_run and key != ref_run.key
+        if shared:
             # Compare models per token: a variant with its own data tokenizes with the reference run's tokenizer.
             sets = sets + [f"stages.tokenizer.path={json.dumps(str(ref_run.folder / 'tokenizer'))}"]
             key = recipe_key(load_recipe(cfg.recipe, sets))
-        run = runs.setdefault(key, DataRun(key, out / "data" / key, sets))
+        run = runs.setdefault(key, DataRun(key, out / "data" / key, sets, after_reference=bool(shared)))
         run.variants.append(v.name)
         data_of[v.name] = run
         if v.name == reference:

@@ -107,14 +107,36 @@ def training_is_complete(run: TrainRun) -> bool:
 
 
 def run_data(cfg: AblationConfig, run: DataRun) -> None:
-    """One data run (`mathcpt data run`), unless its manifest says it is complete."""
+    """One data run (`mathcpt data run`), unless its manifest says it is complete. A recipe whose executor is Slurm
+    submits its chain of jobs and returns: this step then waits for the chain, so it ends with the run complete
+    (or an error) whatever the executor."""
     if data_is_complete(run):
         logger.info(f"ablation: data run {run.key} ({', '.join(run.variants)}) is complete, reused")
         return
     logger.info(f"ablation: data run {run.key} for {', '.join(run.variants)}")
     out = Path(cfg.output_dir)
-    took = run_step(data_command(cfg, run), out / "logs" / f"data_{run.key}.log")
-    record_timing(out, f"data/{run.key}", {"data": took})
+    started = time.time()
+    run_step(data_command(cfg, run), out / "logs" / f"data_{run.key}.log")
+    chain = run.folder / "slurm" / "jobs.json"
+    if not data_is_complete(run) and chain.is_file():
+        ids = [j["job_id"] for j in json.loads(chain.read_text())]
+        logger.info(f"ablation: waiting for data run {run.key}'s Slurm jobs {ids}")
+        while queued(ids):
+            time.sleep(5)
+    if not data_is_complete(run):
+        raise DataError(f"data run {run.folder} ended without its manifest.json (logs: {run.folder / 'logs'}, "
+                        f"{out / 'logs' / f'data_{run.key}.log'})")  # fmt: skip
+    record_timing(out, f"data/{run.key}", {"data": time.time() - started})
+
+
+def queued(job_ids: list[str]) -> list[str]:
+    """Those of job_ids still pending or running (squeue lists an array's tasks under its job id)."""
+    if not job_ids:
+        return []
+    listed = subprocess.run(["squeue", "-h", "-o", "%F", "-j", ",".join(job_ids)], capture_output=True, text=True)
+    if listed.returncode and "Invalid job id" not in listed.stderr:
+        raise DataError(f"squeue failed: {listed.stderr.strip()}")
+    return sorted(set(listed.stdout.split()) & set(job_ids))
 
 
 def run_training(cfg: AblationConfig, run: TrainRun) -> None:

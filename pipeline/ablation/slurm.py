@@ -2,13 +2,14 @@
 
     mathcpt ablate configs/ablations/demo.yaml --set launcher.kind=slurm --set launcher.slurm.partition=gpu [--wait]
 
-Submits up to three jobs, chained with `--dependency=afterok` (and `--kill-on-invalid-dep=yes`, so a failed run
+Submits up to four jobs, chained with `--dependency=afterok` (and `--kill-on-invalid-dep=yes`, so a failed run
 cancels what depends on it instead of leaving it pending forever):
 
-1. **data**: the data runs not yet complete. A recipe whose executor is local (or Ray) runs as a job array, one
-   job per data run, each `mathcpt ablate RESOLVED.yaml --step data` on `launcher.slurm.cpus_per_task` CPUs. A
-   recipe whose executor is Slurm submits its own chain of job arrays (`mathcpt data`), and the training jobs wait
-   for the end of every chain.
+1. **data**: a job array, one job per data run not yet complete, each `mathcpt ablate RESOLVED.yaml --step data`
+   on `launcher.slurm.cpus_per_task` CPUs; data runs that tokenize with the reference run's tokenizer are a second
+   array (`data_after_reference`) after the reference's. A recipe whose executor is Slurm submits its own chain of
+   job arrays from that job, which waits for the chain (holding one CPU slot), so a data job always ends with its
+   run complete.
 2. **train**: a job array with one job per (variant, seed) training run not yet exported, each torchrun with
    `nproc` ranks on one node (`--gpus-per-node` = `launcher.gpus_per_run`, default `nproc`), then `mathcpt export`;
    `launcher.max_parallel` caps how many run at once.
@@ -34,10 +35,9 @@ from pathlib import Path
 from loguru import logger
 
 from pipeline.ablation.plan import Plan, plan_ablation
-from pipeline.ablation.run import check_output, data_command, data_is_complete, run_step, training_is_complete
+from pipeline.ablation.run import check_output, data_is_complete, queued, training_is_complete
 from pipeline.config.ablation import AblationConfig
 from pipeline.config.executor import SBATCH_TOKEN
-from pipeline.config.recipe import load_recipe
 from pipeline.data.executors import bash_syntax, sbatch_command, slurm_env_command
 from pipeline.errors import ConfigError, DataError
 from pipeline.shared.atomic import atomic_write_text
@@ -94,8 +94,10 @@ class Submitter:
             raise ConfigError("launcher.kind slurm: no sbatch on PATH (or $MATHCPT_SBATCH) to submit with")
         self.jobs: list[dict] = []
 
-    def submit(self, step: str, indices: list[int] | None, after: list[str], throttle: int | None = None) -> str:
-        script = self.folder / f"{step}.sbatch"
+    def submit(
+        self, step: str, indices: list[int] | None, after: list[str], throttle: int | None = None, name: str = ""
+    ) -> str:
+        script = self.folder / f"{name or step}.sbatch"
         atomic_write_text(script, job_script(self.cfg, step, self.resolved, array=indices is not None))
         bash_syntax(script)
         args = ["--parsable"]
@@ -107,17 +109,11 @@ class Submitter:
         if done.returncode:
             raise DataError(f"sbatch refused {script}: {done.stderr.strip() or done.stdout.strip()}")
         job = done.stdout.strip().split(";")[0]
-        logger.info(f"ablation: submitted {step} as job {job}" + (f" (array {indices})" if indices is not None else ""))
-        self.jobs.append({"step": step, "job_id": job, "indices": indices, "after": after, "script": str(script)})
+        logger.info(f"ablation: submitted {name or step} as job {job}" + (f" (array {indices})" if indices else ""))
+        self.jobs.append(
+            {"step": name or step, "job_id": job, "indices": indices, "after": after, "script": str(script)}
+        )
         return job
-
-
-def queued(job_ids: list[str]) -> list[str]:
-    """Those of job_ids still pending or running (squeue lists an array's tasks under its job id)."""
-    if not job_ids:
-        return []
-    listed = subprocess.run(["squeue", "-h", "-o", "%F", "-j", ",".join(job_ids)], capture_output=True, text=True)
-    return sorted(set(listed.stdout.split()) & set(job_ids))
 
 
 def submit_ablation(cfg: AblationConfig, overwrite: bool = False) -> dict:
@@ -137,18 +133,14 @@ def submit_ablation(cfg: AblationConfig, overwrite: bool = False) -> dict:
     sub = Submitter(cfg, folder, resolved)
 
     try:
-        data_after: list[str] = []
+        # Data runs that tokenize with the reference run's tokenizer wait for that run (a second data job).
         pending = [i for i, d in enumerate(plan.data_runs) if not data_is_complete(d)]
-        by_chain = [i for i in pending if load_recipe(cfg.recipe, plan.data_runs[i].sets).executor.kind == "slurm"]
-        for i in by_chain:
-            # The recipe's own Slurm chain: `mathcpt data` submits it and returns; training waits for all of it.
-            d = plan.data_runs[i]
-            run_step(data_command(cfg, d), out / "logs" / f"data_{d.key}_submit.log")
-            chain = json.loads((d.folder / "slurm" / "jobs.json").read_text())
-            data_after += [j["job_id"] for j in chain]
-        in_jobs = [i for i in pending if i not in by_chain]
-        if in_jobs:
-            data_after.append(sub.submit("data", in_jobs, []))
+        reference = next(i for i, d in enumerate(plan.data_runs) if plan.reference in d.variants)
+        later = [i for i in pending if plan.data_runs[i].after_reference and reference in pending]
+        first = [i for i in pending if i not in later]
+        data_after = [sub.submit("data", first, [])] if first else []
+        if later:
+            data_after.append(sub.submit("data", later, data_after[:1], name="data_after_reference"))
         train = [i for i, t in enumerate(plan.train_runs) if not training_is_complete(t)]
         after = [sub.submit("train", train, data_after, cfg.launcher.max_parallel)] if train else data_after
         sub.submit("report", None, after)

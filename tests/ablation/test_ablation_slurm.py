@@ -24,10 +24,13 @@ from tests.ablation.test_ablation import ablation_file, corpus  # noqa: F401  (t
 from tests.conftest import ROOT
 
 VARIANTS = [{"name": "base"}, {"name": "wider_lr", "train": {"optim.lr": 0.003}}]
+# A variant with data of its own, made by the recipe's own Slurm chain (its executor), not by the ablation's data job.
+CHAIN = {"name": "no_math_filter", "recipe": {"stages.math.apply_to": [], "executor.kind": "slurm",
+                                              "executor.slurm.partition": "debug", "executor.slurm.time": "20"}}  # fmt: skip
 
 
-def slurm_ablation(tmp_path, corpus, **launcher) -> str:  # noqa: F811
-    path = ablation_file(tmp_path, corpus, variants=VARIANTS, tokens=3 * 2048,
+def slurm_ablation(tmp_path, corpus, variants=VARIANTS, **launcher) -> str:  # noqa: F811
+    path = ablation_file(tmp_path, corpus, variants=variants, tokens=3 * 2048,
                          launcher={"kind": "slurm", "slurm": {"partition": "debug", "time": "20"}, **launcher})  # fmt: skip
     return path
 
@@ -68,7 +71,7 @@ def test_slurm_needs_a_partition_and_a_step_needs_an_index(tmp_path, corpus):  #
 
 
 def test_the_ablation_runs_as_job_arrays_and_reports_like_the_local_launcher(slurm_cluster, tmp_path, corpus):  # noqa: F811
-    path = slurm_ablation(tmp_path, corpus, gpus_per_run=0)  # a CPU cluster
+    path = slurm_ablation(tmp_path, corpus, [*VARIANTS, CHAIN], gpus_per_run=0)  # a CPU cluster
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
            "OMP_NUM_THREADS": "1"}  # fmt: skip
     cli = [sys.executable, "-m", "pipeline.cli", "ablate", path, "--wait"]
@@ -78,16 +81,23 @@ def test_the_ablation_runs_as_job_arrays_and_reports_like_the_local_launcher(slu
     assert done.returncode == 0, done.stderr[-3000:] + logs
     jobs = json.loads((out / "slurm" / "jobs.json").read_text())
     steps = {j["step"]: j for j in jobs["jobs"]}
-    # one data run (the variants differ only in training), one array job per training run, then the report
-    assert steps["data"]["indices"] == [0] and steps["train"]["indices"] == [0, 1]
-    assert steps["train"]["after"] == [steps["data"]["job_id"]] and steps["report"]["after"] == [
-        steps["train"]["job_id"]
-    ]
+    # base and wider_lr share one data run (they differ only in training); no_math_filter's, which tokenizes with its
+    # tokenizer, runs after it, by the recipe's own chain of jobs; one array job per training run after both; then
+    # the report
+    assert steps["data"]["indices"] == [0] and steps["data_after_reference"]["indices"] == [1]
+    assert steps["data_after_reference"]["after"] == [steps["data"]["job_id"]]
+    assert (Path(jobs["data_runs"][1]) / "slurm" / "jobs.json").is_file()  # the chain's
+    assert steps["train"]["indices"] == [0, 1, 2]
+    assert steps["train"]["after"] == [steps["data"]["job_id"], steps["data_after_reference"]["job_id"]]
+    assert steps["report"]["after"] == [steps["train"]["job_id"]]
     array_logs = sorted(p.name for p in (out / "logs" / "slurm").glob("*train*.out"))
-    assert array_logs == [f"mathcpt-ablate-t-train-{steps['train']['job_id']}_{i}.out" for i in (0, 1)]
+    assert array_logs == [f"mathcpt-ablate-t-train-{steps['train']['job_id']}_{i}.out" for i in (0, 1, 2)]
     summary = json.loads((out / "ablation.json").read_text())
-    assert summary["launcher"] == "slurm" and set(summary["comparison"]["variants"]) == {"base", "wider_lr"}
-    assert set(summary["runs"]) == {f"data/{summary['plan']['data_runs'][0]['key']}", "base/seed0", "wider_lr/seed0"}
+    assert summary["launcher"] == "slurm"
+    assert set(summary["comparison"]["variants"]) == {"base", "wider_lr", "no_math_filter"}
+    base_data = f"data/{summary['plan']['data_runs'][0]['key']}"
+    chain_data = f"data/{summary['plan']['data_runs'][1]['key']}"
+    assert set(summary["runs"]) == {base_data, chain_data, "base/seed0", "wider_lr/seed0", "no_math_filter/seed0"}
     assert summary["seconds"]["train"] > 0 and (out / "report.md").is_file()
     # the local launcher on the same output (the launcher is not part of the ablation's identity) finds every run
     # complete: nothing is rerun, the scores are the same
