@@ -3,6 +3,7 @@ seed spread), and what its orchestration costs against running the same variants
 
     .venv/bin/python tests/benchmarks/bench_ablation.py [--out DIR] [--scale 1] [--seeds 0 1 2] [--tokens 204800]
     .venv/bin/python tests/benchmarks/bench_ablation.py --quick          # the same path, tiny
+    .venv/bin/python tests/benchmarks/bench_ablation.py --slurm-partition debug   # + the same ablation as Slurm jobs
 
 1. The sample corpus (`--scale`), then `mathcpt ablate configs/ablations/demo.yaml` on it: variants `base` (math
    score filter, 10% general replay), `no_math_filter` (its own data run) and `no_replay` (mixture without the
@@ -14,6 +15,11 @@ seed spread), and what its orchestration costs against running the same variants
 Printed, one JSON line each: every pair's difference per source (bits per byte, interval, seed spread, beyond it or
 not), and the `orchestration` line: wall seconds of the ablation without its scoring against the by-hand runs, their
 ratio, and the ablation's own overhead (its wall time minus the commands it ran and the scoring).
+
+3. With `--slurm-partition` (a cluster answering here, e.g. `bash tests/slurm/start-slurm.sh`): the same ablation
+   again, in a fresh folder, as Slurm jobs (`launcher.kind: slurm`, `--wait`, each job `--cpus-per-task` = nproc,
+   no GPU), so the `slurm_launcher` line compares its wall time (queueing and job start-up included) with the local
+   launcher's, and checks that both give the same comparison.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=204800)
     ap.add_argument("--nproc", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="scale 0.3, one seed, 2 steps, one rank")
+    ap.add_argument("--slurm-partition", default=None, help="also run the ablation as Slurm jobs on this partition")
     a = ap.parse_args()
     if a.quick:
         a.scale, a.seeds, a.tokens, a.nproc = 0.3, [0], 2 * 2048, 1
@@ -103,6 +110,17 @@ def main() -> None:
                           "ablation_over_by_hand": round((ablate_wall - s["score"]) / by_hand, 3),
                           "scoring_s": s["score"], "own_overhead_s": round(ablate_wall - steps - s["score"], 1)}),
               flush=True)  # fmt: skip
+        if a.slurm_partition:
+            slurm_sets = {**sets, "output_dir": work / "slurm", "launcher.kind": "slurm",
+                          "launcher.slurm.partition": a.slurm_partition, "launcher.slurm.cpus_per_task": a.nproc,
+                          "launcher.slurm.time": '"120"', "launcher.gpus_per_run": 0}  # fmt: skip
+            argv = [*CLI, "ablate", str(ROOT / "configs/ablations/demo.yaml"), "--overwrite", "--wait"]
+            slurm_wall = timed(argv + [x for k, v in slurm_sets.items() for x in ("--set", f"{k}={v}")])
+            on_slurm = json.loads((work / "slurm" / "ablation.json").read_text())
+            print(json.dumps({"bench": "ablation", "what": "slurm_launcher", "quick": a.quick,
+                              "local_wall_s": round(ablate_wall, 1), "slurm_wall_s": round(slurm_wall, 1),
+                              "slurm_over_local": round(slurm_wall / ablate_wall, 3),
+                              "same_comparison": on_slurm["comparison"] == summary["comparison"]}), flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
