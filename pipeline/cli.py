@@ -553,21 +553,21 @@ def cmd_ablate(args) -> int:
         from pipeline.ablation.run import run_one_step
 
         index = args.index if args.index is not None else os.environ.get("SLURM_ARRAY_TASK_ID")
-        run_one_step(cfg, args.step, None if index is None else int(index))
+        run_one_step(cfg, plan, args.step, None if index is None else int(index))
         return 0
     if cfg.launcher.kind == "slurm":
         from pipeline.ablation.slurm import submit_ablation, wait_for
 
-        record = submit_ablation(cfg, overwrite=args.overwrite)
+        record = submit_ablation(cfg, plan, overwrite=args.overwrite)
         print(json.dumps({"jobs": {j["step"]: j["job_id"] for j in record["jobs"]},
                           "slurm": str(Path(cfg.output_dir) / "slurm")}))  # fmt: skip
         if not args.wait:
             return 0
-        wait_for(cfg, record)
+        wait_for(cfg, plan, record)
     else:
         from pipeline.ablation.run import run_ablation
 
-        run_ablation(cfg, overwrite=args.overwrite)
+        run_ablation(cfg, plan, overwrite=args.overwrite)
     summary = json.loads((Path(cfg.output_dir) / "ablation.json").read_text())
     print((Path(cfg.output_dir) / "report.md").read_text())
     print(json.dumps({"ablation_json": str(Path(cfg.output_dir) / "ablation.json"), "seconds": summary["seconds"]}))

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from loguru import logger
 
-from pipeline.ablation.plan import DataRun, Plan, TrainRun, plan_ablation
+from pipeline.ablation.plan import DataRun, Plan, TrainRun
 from pipeline.ablation.report import write_report
 from pipeline.ablation.score import compare, evaluation_texts, score_model
 from pipeline.config.ablation import AblationConfig
@@ -35,7 +35,6 @@ from pipeline.errors import ConfigError, DataError
 from pipeline.shared.atomic import atomic_write_text
 
 CLI = [sys.executable, "-m", "pipeline.cli"]
-STEPS = ("data", "train", "report")
 
 
 def run_step(argv: list[str], log: Path) -> float:
@@ -156,9 +155,8 @@ def run_training(cfg: AblationConfig, run: TrainRun) -> None:
     record_timing(out, run.name, {"train": trained, "export": exported})
 
 
-def run_one_step(cfg: AblationConfig, step: str, index: int | None) -> dict | None:
+def run_one_step(cfg: AblationConfig, plan: Plan, step: str, index: int | None) -> dict | None:
     """What one Slurm job of an ablation runs: data run `index`, training run `index` (plan order), or the report."""
-    plan = plan_ablation(cfg)
     if step == "report":
         return score_and_report(cfg, plan, since=submitted_at(Path(cfg.output_dir)))
     runs = plan.data_runs if step == "data" else plan.train_runs
@@ -177,10 +175,9 @@ def submitted_at(out: Path) -> float:
 # ------------------------------------------------------------------------------------------------ the whole thing
 
 
-def run_ablation(cfg: AblationConfig, overwrite: bool = False) -> dict:
+def run_ablation(cfg: AblationConfig, plan: Plan, overwrite: bool = False) -> dict:
     """Every step here, one after the other (`launcher.kind: local`)."""
     started = time.time()
-    plan: Plan = plan_ablation(cfg)
     check_output(Path(cfg.output_dir), cfg, overwrite)
     for d in plan.data_runs:
         run_data(cfg, d)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from loguru import logger
 
-from pipeline.ablation.plan import Plan, plan_ablation
+from pipeline.ablation.plan import Plan
 from pipeline.ablation.run import check_output, data_is_complete, queued, training_is_complete
 from pipeline.config.ablation import AblationConfig
 from pipeline.config.executor import SBATCH_TOKEN
@@ -97,7 +97,8 @@ class Submitter:
     def submit(
         self, step: str, indices: list[int] | None, after: list[str], throttle: int | None = None, name: str = ""
     ) -> str:
-        script = self.folder / f"{name or step}.sbatch"
+        label = name or step
+        script = self.folder / f"{label}.sbatch"
         atomic_write_text(script, job_script(self.cfg, step, self.resolved, array=indices is not None))
         bash_syntax(script)
         args = ["--parsable"]
@@ -109,16 +110,13 @@ class Submitter:
         if done.returncode:
             raise DataError(f"sbatch refused {script}: {done.stderr.strip() or done.stdout.strip()}")
         job = done.stdout.strip().split(";")[0]
-        logger.info(f"ablation: submitted {name or step} as job {job}" + (f" (array {indices})" if indices else ""))
-        self.jobs.append(
-            {"step": name or step, "job_id": job, "indices": indices, "after": after, "script": str(script)}
-        )
+        logger.info(f"ablation: submitted {label} as job {job}" + (f" (array {indices})" if indices else ""))
+        self.jobs.append({"step": label, "job_id": job, "indices": indices, "after": after, "script": str(script)})
         return job
 
 
-def submit_ablation(cfg: AblationConfig, overwrite: bool = False) -> dict:
+def submit_ablation(cfg: AblationConfig, plan: Plan, overwrite: bool = False) -> dict:
     """Submit what is not complete; returns jobs.json's record (job ids per step, submission time)."""
-    plan: Plan = plan_ablation(cfg)
     out = Path(cfg.output_dir).resolve()
     folder = out / "slurm"
     earlier = folder / "jobs.json"
@@ -156,12 +154,11 @@ def submit_ablation(cfg: AblationConfig, overwrite: bool = False) -> dict:
     return record
 
 
-def wait_for(cfg: AblationConfig, record: dict, poll: float = 2.0) -> None:
+def wait_for(cfg: AblationConfig, plan: Plan, record: dict, poll: float = 2.0) -> None:
     """Block until the submission's jobs have left the queue; an error names the runs that did not complete."""
     ids = [j["job_id"] for j in record["jobs"]]
     while queued(ids):
         time.sleep(poll)
-    plan = plan_ablation(cfg)
     out = Path(cfg.output_dir).resolve()
     report = out / "ablation.json"
     if report.is_file() and report.stat().st_mtime >= record["submitted_at"]:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from pipeline.config.base import Strict, load
-from pipeline.config.executor import SlurmSettings
+from pipeline.config.executor import SlurmSettings, require_partition
 
 
 class AblationVariant(Strict):
@@ -60,8 +60,7 @@ class AblationLauncher(Strict):
 
     @model_validator(mode="after")
     def _kind_needs(self) -> "AblationLauncher":
-        if self.kind == "slurm" and not self.slurm.partition:
-            raise ValueError("kind: slurm needs slurm.partition (the partition the jobs are submitted to)")
+        require_partition(self.kind, self.slurm)
         return self
 
 

@@ -65,6 +65,12 @@ class SlurmSettings(Strict):
         return args
 
 
+def require_partition(kind: str, slurm: SlurmSettings) -> None:
+    """Slurm jobs need a partition to be submitted to (a recipe's executor and an ablation's launcher alike)."""
+    if kind == "slurm" and not slurm.partition:
+        raise ValueError("kind: slurm needs slurm.partition (the partition the jobs are submitted to)")
+
+
 class RaySettings(Strict):
     """datatrove's RayPipelineExecutor: every pass runs as Ray tasks; the recipe waits for each pass to finish."""
 
@@ -98,6 +104,5 @@ class ExecutorConfig(Strict):
 
     @model_validator(mode="after")
     def _kind_needs(self) -> "ExecutorConfig":
-        if self.kind == "slurm" and not self.slurm.partition:
-            raise ValueError("kind: slurm needs slurm.partition (the partition the jobs are submitted to)")
+        require_partition(self.kind, self.slurm)
         return self
